@@ -1,0 +1,37 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+
+namespace Clavex.Core.Jose;
+
+/// <summary>Writes JWK Set documents (RFC 7517 §5) of public signing keys.</summary>
+public static class JwkSet
+{
+    public static void Write(Utf8JsonWriter writer, IEnumerable<JwsKey> keys)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(keys);
+        writer.WriteStartObject();
+        writer.WriteStartArray(JwkNames.Keys);
+        foreach (JwsKey key in keys)
+        {
+            key.WritePublicJwk(writer);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    public static byte[] ToUtf8Json(IEnumerable<JwsKey> keys)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            Write(writer, keys);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    public static string ToJson(IEnumerable<JwsKey> keys) => Encoding.UTF8.GetString(ToUtf8Json(keys));
+}
