@@ -1,12 +1,13 @@
 using Clavex.Core.Pkce;
+using Clavex.Tests.Jose;
 
 namespace Clavex.Tests.Pkce;
 
 public class CodeChallengeTests
 {
     // RFC 7636 Appendix B.
-    private const string AppendixBVerifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-    private const string AppendixBChallenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+    private const string AppendixBVerifier = RfcVectors.Rfc7636.CodeVerifier;
+    private const string AppendixBChallenge = RfcVectors.Rfc7636.CodeChallenge;
 
     [Test]
     public void Rfc7636_appendix_B_challenge_is_reproduced()
