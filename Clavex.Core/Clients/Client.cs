@@ -1,0 +1,71 @@
+using Clavex.Core.Claims;
+using Clavex.Core.Jose;
+
+namespace Clavex.Core.Clients;
+
+/// <summary>A registered relying party of one organisation (RFC 7591 client metadata, as Clavex stores it).</summary>
+public sealed class Client
+{
+    public required long OrganizationId { get; init; }
+
+    public required string ClientId { get; init; }
+
+    public string? ClientName { get; init; }
+
+    public bool Enabled { get; init; } = true;
+
+    public TokenEndpointAuthMethod TokenEndpointAuthMethod { get; init; } = TokenEndpointAuthMethod.ClientSecretBasic;
+
+    /// <summary>Exact strings (RFC 6749 §3.1.2.3, OIDC Core §3.1.2.1: simple string comparison).</summary>
+    public IReadOnlyList<string> RedirectUris { get; init; } = [];
+
+    public IReadOnlyList<string> PostLogoutRedirectUris { get; init; } = [];
+
+    public IReadOnlyList<string> GrantTypes { get; init; } = [Protocol.GrantTypes.AuthorizationCode];
+
+    /// <summary>The scopes the client may be granted; others it asks for are dropped.</summary>
+    public IReadOnlyList<string> Scopes { get; init; } = [Protocol.Scopes.OpenId];
+
+    public IReadOnlyList<ClientSecret> Secrets { get; init; } = [];
+
+    /// <summary>Keys for <c>private_key_jwt</c> (the client's registered <c>jwks</c>).</summary>
+    public JwsKeySet? Jwks { get; init; }
+
+    /// <summary>
+    /// Native apps (RFC 8252) may use any port on a registered loopback redirect URI (§7.3); web clients may not.
+    /// </summary>
+    public bool IsNative { get; init; }
+
+    /// <summary>PKCE for a confidential client. Off by default: Atlassian's SSO and miniOrange never send it.</summary>
+    public bool RequirePkce { get; init; }
+
+    public bool AllowPlainPkce { get; init; }
+
+    public bool RequireConsent { get; init; }
+
+    /// <summary>Issue a refresh token even when <c>offline_access</c> was not requested.</summary>
+    public bool AlwaysIssueRefreshToken { get; init; }
+
+    public TokenLifetimes Lifetimes { get; init; } = TokenLifetimes.Default;
+
+    public ClaimMapping ClaimMapping { get; init; } = ClaimMapping.Default;
+
+    public bool IsPublic => TokenEndpointAuthMethod == TokenEndpointAuthMethod.None;
+
+    public bool HasGrantType(string grantType) => Contains(GrantTypes, grantType);
+
+    public bool AllowsScope(string scope) => Contains(Scopes, scope);
+
+    private static bool Contains(IReadOnlyList<string> list, string value)
+    {
+        for (int i = 0; i < list.Count; i++)
+        {
+            if (string.Equals(list[i], value, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
