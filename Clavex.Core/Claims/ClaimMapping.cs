@@ -1,3 +1,5 @@
+using System.Collections.ObjectModel;
+
 namespace Clavex.Core.Claims;
 
 /// <summary>
@@ -24,7 +26,7 @@ public sealed record ClaimMapping
     public string? GroupPrefix { get; init; }
 
     /// <summary>Clavex group name → the name the client expects.</summary>
-    public IReadOnlyDictionary<string, string> GroupRenames { get; init; } = EmptyRenames;
+    public IReadOnlyDictionary<string, string> GroupRenames { get; init; } = ReadOnlyDictionary<string, string>.Empty;
 
     /// <summary>
     /// Claim names delivered only at userinfo, never in the ID token. Empty by default: plugins that read only the
@@ -33,8 +35,6 @@ public sealed record ClaimMapping
     public IReadOnlyList<string> UserinfoOnlyClaims { get; init; } = [];
 
     public IReadOnlyList<ExtraClaim> ExtraClaims { get; init; } = [];
-
-    private static readonly IReadOnlyDictionary<string, string> EmptyRenames = new Dictionary<string, string>();
 }
 
 public enum PreferredUsernameSource
