@@ -9,9 +9,11 @@ public interface IAuthorizationCodeStore
 
     /// <summary>
     /// Marks the code redeemed, atomically: of two concurrent redemptions exactly one sees
-    /// <see cref="CodeRedemptionStatus.Redeemed"/>. When the code has <see cref="AuthorizationCode.IssueRefreshToken"/>,
-    /// the same operation creates its <see cref="Grant"/> with <paramref name="refreshToken"/> as the first token
-    /// (the grant's absolute expiry is <paramref name="grantExpiresAt"/>), so the token hot path is one round trip.
+    /// <see cref="CodeRedemptionStatus.Redeemed"/>. The same operation creates the code's <see cref="Grant"/> (absolute
+    /// expiry <paramref name="grantExpiresAt"/>) and, only when the code has
+    /// <see cref="AuthorizationCode.IssueRefreshToken"/>, <paramref name="refreshToken"/> as its first refresh token,
+    /// so the token hot path is one round trip. The grant exists either way, so that access tokens issued under it
+    /// can be revoked (a replayed code revokes everything issued from it).
     /// Expiry is not checked here; the caller checks it on the returned code.
     /// </summary>
     Task<CodeRedemption> RedeemAsync(

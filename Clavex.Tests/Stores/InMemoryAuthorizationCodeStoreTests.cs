@@ -140,7 +140,7 @@ public sealed class InMemoryAuthorizationCodeStoreTests
     }
 
     [Test]
-    public async Task Redeeming_a_code_without_a_refresh_token_creates_no_grant()
+    public async Task Redeeming_a_code_without_a_refresh_token_creates_the_grant_without_a_token()
     {
         AuthorizationCode code = await StoreCodeAsync(Acme, issueRefreshToken: false);
         RefreshTokenRecord refreshToken = NewRefreshToken();
@@ -149,7 +149,8 @@ public sealed class InMemoryAuthorizationCodeStoreTests
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(await _grants.FindAsync(Acme, code.GrantId, CancellationToken.None), Is.Null);
+            // The grant exists so that access tokens issued under it can be revoked.
+            Assert.That((await _grants.FindAsync(Acme, code.GrantId, CancellationToken.None))?.Subject, Is.EqualTo(code.Subject));
             Assert.That(await _grants.FindByRefreshTokenAsync(Acme, refreshToken.TokenHash, CancellationToken.None), Is.Null);
         }
     }

@@ -50,11 +50,9 @@ public sealed class InMemoryAuthorizationCodeStore(InMemoryGrantStore grants) : 
                 return Task.FromResult(new CodeRedemption(CodeRedemptionStatus.AlreadyRedeemed, code));
             }
 
-            // The grant first: if creating it throws, the code stays unredeemed.
-            if (code.IssueRefreshToken)
-            {
-                _grants.Create(CreateGrant(code, now, grantExpiresAt), refreshToken);
-            }
+            // The grant first: if creating it throws, the code stays unredeemed. It exists even without a refresh
+            // token, so access tokens issued under it can be revoked.
+            _grants.Create(CreateGrant(code, now, grantExpiresAt), code.IssueRefreshToken ? refreshToken : null);
 
             entry.Redeemed = true;
 
