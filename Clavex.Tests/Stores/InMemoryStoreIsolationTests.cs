@@ -77,37 +77,48 @@ public sealed class InMemoryStoreIsolationTests
         }
     }
 
+    private static byte[] Secret(string name) => System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("secret-" + name));
+
     [Test]
     public async Task A_session_is_found_until_it_expires_and_only_in_its_organisation()
     {
         var store = new InMemorySessionStore();
-        await store.CreateAsync(NewSession(Acme, "s_1", "u_1"), CancellationToken.None);
+        await store.CreateAsync(NewSession(Acme, "s_1", "u_1"), Secret("s_1"), CancellationToken.None);
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(await store.FindAsync(Acme, "s_1", Now.AddHours(8).AddTicks(-1), CancellationToken.None), Is.Not.Null);
-            Assert.That(await store.FindAsync(Globex, "s_1", Now, CancellationToken.None), Is.Null);
-            Assert.That(await store.FindAsync(Acme, "s_1", Now.AddHours(8), CancellationToken.None), Is.Null);
+            Assert.That(await store.FindBySecretAsync(Acme, Secret("s_1"), Now.AddHours(8).AddTicks(-1), CancellationToken.None), Is.Not.Null);
+            Assert.That(await store.FindBySecretAsync(Globex, Secret("s_1"), Now, CancellationToken.None), Is.Null);
+            Assert.That(await store.FindBySecretAsync(Acme, Secret("s_1"), Now.AddHours(8), CancellationToken.None), Is.Null);
         }
+    }
+
+    [Test]
+    public async Task A_session_is_not_found_by_its_public_id()
+    {
+        var store = new InMemorySessionStore();
+        await store.CreateAsync(NewSession(Acme, "s_1", "u_1"), Secret("s_1"), CancellationToken.None);
+
+        Assert.That(await store.FindBySecretAsync(Acme, System.Text.Encoding.UTF8.GetBytes("s_1"), Now, CancellationToken.None), Is.Null);
     }
 
     [Test]
     public async Task Deleting_a_subjects_sessions_spares_other_subjects_and_organisations()
     {
         var store = new InMemorySessionStore();
-        await store.CreateAsync(NewSession(Acme, "s_1", "u_1"), CancellationToken.None);
-        await store.CreateAsync(NewSession(Acme, "s_2", "u_1"), CancellationToken.None);
-        await store.CreateAsync(NewSession(Acme, "s_3", "u_2"), CancellationToken.None);
-        await store.CreateAsync(NewSession(Globex, "s_4", "u_1"), CancellationToken.None);
+        await store.CreateAsync(NewSession(Acme, "s_1", "u_1"), Secret("s_1"), CancellationToken.None);
+        await store.CreateAsync(NewSession(Acme, "s_2", "u_1"), Secret("s_2"), CancellationToken.None);
+        await store.CreateAsync(NewSession(Acme, "s_3", "u_2"), Secret("s_3"), CancellationToken.None);
+        await store.CreateAsync(NewSession(Globex, "s_4", "u_1"), Secret("s_4"), CancellationToken.None);
 
         int deleted = await store.DeleteAllForSubjectAsync(Acme, "u_1", CancellationToken.None);
 
         using (Assert.EnterMultipleScope())
         {
             Assert.That(deleted, Is.EqualTo(2));
-            Assert.That(await store.FindAsync(Acme, "s_1", Now, CancellationToken.None), Is.Null);
-            Assert.That(await store.FindAsync(Acme, "s_3", Now, CancellationToken.None), Is.Not.Null);
-            Assert.That(await store.FindAsync(Globex, "s_4", Now, CancellationToken.None), Is.Not.Null);
+            Assert.That(await store.FindBySecretAsync(Acme, Secret("s_1"), Now, CancellationToken.None), Is.Null);
+            Assert.That(await store.FindBySecretAsync(Acme, Secret("s_3"), Now, CancellationToken.None), Is.Not.Null);
+            Assert.That(await store.FindBySecretAsync(Globex, Secret("s_4"), Now, CancellationToken.None), Is.Not.Null);
         }
     }
 

@@ -7,36 +7,43 @@ public sealed class InMemorySessionStore : ISessionStore
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<(long OrganizationId, string Id), AuthenticationSession> _sessions = [];
+    private readonly Dictionary<(long OrganizationId, string SecretHash), string> _idsBySecret = [];
 
-    public Task CreateAsync(AuthenticationSession session, CancellationToken cancellationToken)
+    public Task CreateAsync(AuthenticationSession session, byte[] secretHash, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(secretHash);
         lock (_lock)
         {
-            // Session ids are random; a collision means the caller reused one.
-            if (!_sessions.TryAdd((session.OrganizationId, session.Id), session))
+            // Session ids and secrets are random; a collision means the caller reused one.
+            if (_idsBySecret.ContainsKey((session.OrganizationId, Convert.ToHexString(secretHash)))
+                || !_sessions.TryAdd((session.OrganizationId, session.Id), session))
             {
-                throw new InvalidOperationException($"Organisation {session.OrganizationId} already has a session with this id.");
+                throw new InvalidOperationException($"Organisation {session.OrganizationId} already has a session with this id or secret.");
             }
+
+            _idsBySecret.Add((session.OrganizationId, Convert.ToHexString(secretHash)), session.Id);
         }
 
         return Task.CompletedTask;
     }
 
-    public Task<AuthenticationSession?> FindAsync(long organizationId, string sessionId, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task<AuthenticationSession?> FindBySecretAsync(long organizationId, byte[] secretHash, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentNullException.ThrowIfNull(secretHash);
         lock (_lock)
         {
-            var key = (organizationId, sessionId);
-            if (!_sessions.TryGetValue(key, out AuthenticationSession? session))
+            var secretKey = (organizationId, Convert.ToHexString(secretHash));
+            if (!_idsBySecret.TryGetValue(secretKey, out string? id) || !_sessions.TryGetValue((organizationId, id), out AuthenticationSession? session))
             {
+                _idsBySecret.Remove(secretKey);
                 return Task.FromResult<AuthenticationSession?>(null);
             }
 
             if (now >= session.ExpiresAt)
             {
-                _sessions.Remove(key);
+                _sessions.Remove((organizationId, id));
+                _idsBySecret.Remove(secretKey);
                 return Task.FromResult<AuthenticationSession?>(null);
             }
 
