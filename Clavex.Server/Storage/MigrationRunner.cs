@@ -1,4 +1,5 @@
 using System.Data;
+using System.Globalization;
 using System.Text;
 using Dapper;
 using Npgsql;
@@ -115,6 +116,7 @@ public sealed class MigrationRunner(string migrationsDirectory)
             if (applied.TryGetValue(migration.Version, out var recorded) && recorded != migration.Checksum)
             {
                 problems.Append(
+                    CultureInfo.InvariantCulture,
                     $" {FileName(migration)} was applied with checksum {recorded} but the file's checksum is now {migration.Checksum}.");
             }
         }

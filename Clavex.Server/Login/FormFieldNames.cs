@@ -1,0 +1,23 @@
+namespace Clavex.Server.Login;
+
+/// <summary>The names our forms post besides the forwarded request parameters.</summary>
+public static class FormFieldNames
+{
+    public const string Username = "username";
+    public const string Password = "password";
+
+    /// <summary>The pressed button: <see cref="Allow"/>, <see cref="Deny"/>, <see cref="SignOut"/> or <see cref="Cancel"/>.</summary>
+    public const string Decision = "decision";
+
+    public const string Allow = "allow";
+    public const string Deny = "deny";
+    public const string SignOut = "sign_out";
+    public const string Cancel = "cancel";
+
+    /// <summary>
+    /// A forwarded request parameter with one of these names is not written as a hidden input: a crafted
+    /// authorization URL with <c>password=…</c> must not put a second password field into the form.
+    /// </summary>
+    public static bool IsReserved(string name) =>
+        name is Username or Password or Decision or AntiforgeryTokens.FormFieldName;
+}

@@ -1,0 +1,35 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Clavex.Server.Login;
+
+/// <summary>
+/// The only inline content the pages carry, fixed text, and the CSP source expressions that allow exactly it
+/// (CSP Level 3 §8.4: the hash is over the element's text as UTF-8; no 'unsafe-inline').
+/// </summary>
+internal static class InlineAssets
+{
+    public const string Stylesheet =
+        "body{margin:0;font:1rem/1.5 system-ui,sans-serif;color:#1b1b1b;background:#f3f4f6}" +
+        "main{max-width:26rem;margin:3rem auto;padding:1.5rem 2rem;background:#fff;border:1px solid #d1d5db;border-radius:.5rem;overflow-wrap:anywhere}" +
+        "h1{font-size:1.5rem;line-height:1.25;margin:0 0 1rem}" +
+        ".org{margin:0 0 .25rem;color:#4b5563}" +
+        "label{display:block;margin-top:1rem;font-weight:600}" +
+        "input{box-sizing:border-box;width:100%;padding:.5rem;font:inherit;border:1px solid #6b7280;border-radius:.25rem}" +
+        "button{margin:1.5rem .5rem 0 0;padding:.5rem 1.25rem;font:inherit;color:#fff;background:#1d4ed8;border:1px solid #1d4ed8;border-radius:.25rem;cursor:pointer}" +
+        "button.secondary{color:#1d4ed8;background:#fff}" +
+        ":focus-visible{outline:3px solid #c2410c;outline-offset:2px}" +
+        ".alert{padding:.75rem;color:#7f1d1d;background:#fef2f2;border-left:4px solid #b91c1c}" +
+        "code{font-family:ui-monospace,monospace}";
+
+    /// <summary>OAuth 2.0 Form Post Response Mode §2: the page "auto-submits" the form; a script element, since an
+    /// <c>onload</c> attribute would need 'unsafe-hashes'.</summary>
+    public const string AutoSubmitScript = "document.forms[0].submit();";
+
+    public static string StylesheetSource { get; } = HashSource(Stylesheet);
+
+    public static string AutoSubmitScriptSource { get; } = HashSource(AutoSubmitScript);
+
+    private static string HashSource(string content) =>
+        $"'sha256-{Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(content)))}'";
+}

@@ -1,0 +1,3 @@
+namespace Clavex.Server.Login;
+
+public sealed record LoggedOutPageModel(string OrganizationName);

@@ -1,0 +1,11 @@
+namespace Clavex.Server.Login;
+
+/// <summary>The pages of <see cref="Pages"/> whose headers do not depend on the request; see <see cref="SecurityHeaders.ForFormPost"/> for the other.</summary>
+public enum PageKind
+{
+    Login,
+    Consent,
+    LogoutConfirm,
+    LoggedOut,
+    Error,
+}

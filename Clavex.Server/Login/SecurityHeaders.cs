@@ -1,0 +1,55 @@
+namespace Clavex.Server.Login;
+
+/// <summary>
+/// The response headers each page is sent with. The Content-Security-Policy allows exactly what the page uses: its
+/// inline stylesheet and, on the form post page, its one script, both by hash; forms may go only where the page's
+/// form goes; nothing may frame the page (clickjacking the Allow button) or change its base URI.
+/// </summary>
+public static class SecurityHeaders
+{
+    public const string ContentSecurityPolicy = "Content-Security-Policy";
+    public const string XContentTypeOptions = "X-Content-Type-Options";
+    public const string ReferrerPolicy = "Referrer-Policy";
+    public const string CacheControl = "Cache-Control";
+
+    private const string Base = "default-src 'none'; ";
+    private const string Tail = "; frame-ancestors 'none'; base-uri 'none'";
+
+    private static readonly KeyValuePair<string, string>[] WithForm = Build("form-action 'self'");
+    private static readonly KeyValuePair<string, string>[] WithoutForm = Build("form-action 'none'");
+
+    public static IReadOnlyList<KeyValuePair<string, string>> For(PageKind kind) => kind switch
+    {
+        PageKind.Login or PageKind.Consent or PageKind.LogoutConfirm => WithForm,
+        PageKind.LoggedOut or PageKind.Error => WithoutForm,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+
+    /// <summary>For <see cref="Pages.FormPost"/>: its script's hash, and the redirect URI's origin as a form target.</summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> ForFormPost(string redirectUri) =>
+        Build($"script-src {InlineAssets.AutoSubmitScriptSource}; form-action 'self' {OriginOf(redirectUri)}");
+
+    /// <summary>
+    /// <c>scheme://host[:port]</c> as a CSP host-source: the host in its ASCII (IDNA) form, the port only when it is
+    /// not the scheme's default. Anything but an absolute http(s) URI is a caller's bug.
+    /// </summary>
+    internal static string OriginOf(string redirectUri)
+    {
+        if (!Uri.TryCreate(redirectUri, UriKind.Absolute, out Uri? uri)
+            || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+        {
+            throw new ArgumentException("A form post goes to an absolute http or https redirect URI.", nameof(redirectUri));
+        }
+
+        string host = uri.HostNameType == UriHostNameType.IPv6 ? uri.Host : uri.IdnHost;
+        return uri.IsDefaultPort ? $"{uri.Scheme}://{host}" : $"{uri.Scheme}://{host}:{uri.Port}";
+    }
+
+    private static KeyValuePair<string, string>[] Build(string directives) =>
+    [
+        new(ContentSecurityPolicy, $"{Base}style-src {InlineAssets.StylesheetSource}; {directives}{Tail}"),
+        new(XContentTypeOptions, "nosniff"),
+        new(ReferrerPolicy, "no-referrer"),
+        new(CacheControl, "no-store"),
+    ];
+}

@@ -1,0 +1,61 @@
+using Clavex.Server.Login;
+
+namespace Clavex.Tests.Login;
+
+/// <summary>Every page, built from the same values, so each property test runs over all of them.</summary>
+internal static class PageSamples
+{
+    public const string Token = "n0Q6Xk3C2sFq3lX0b2a8m5Jp4rZcVt1yWuE9dHgKjLM";
+    public const string JiraCallback = "https://jira.acme.eu/plugins/servlet/oauth/callback";
+
+    public static readonly KeyValuePair<string, string>[] AuthorizationRequest =
+    [
+        new("response_type", "code"),
+        new("client_id", "atlassian"),
+        new("redirect_uri", JiraCallback),
+        new("scope", "openid profile email groups"),
+        new("state", "af0ifjsldkj"),
+        new("nonce", "n-0S6_WzA2Mj"),
+        new("code_challenge", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"),
+        new("code_challenge_method", "S256"),
+        new("login_hint", "amelie"),
+    ];
+
+    public static PageForm Form(IReadOnlyList<KeyValuePair<string, string>> parameters, string action = "/acme/login") =>
+        new(action, Token, parameters);
+
+    public static string Login(string organization = "Acme", string client = "Jira + Confluence", string? username = "amelie", string? error = null,
+        IReadOnlyList<KeyValuePair<string, string>>? parameters = null, string action = "/acme/login") =>
+        Pages.Login(new LoginPageModel(organization, client, Form(parameters ?? AuthorizationRequest, action)) { Username = username, ErrorMessage = error });
+
+    public static string Consent(string organization = "Acme", string client = "Jira + Confluence", IReadOnlyList<string>? scopes = null,
+        IReadOnlyList<KeyValuePair<string, string>>? parameters = null) =>
+        Pages.Consent(new ConsentPageModel(organization, client, scopes ?? ["openid", "profile", "email", "groups"], Form(parameters ?? AuthorizationRequest, "/acme/consent")));
+
+    public static string LogoutConfirm(string organization = "Acme", IReadOnlyList<KeyValuePair<string, string>>? parameters = null) =>
+        Pages.LogoutConfirm(new LogoutPageModel(organization, Form(parameters ?? [new("post_logout_redirect_uri", "https://jira.acme.eu/"), new("state", "xyz")], "/acme/logout")));
+
+    public static string LoggedOut(string organization = "Acme") => Pages.LoggedOut(new LoggedOutPageModel(organization));
+
+    public static string Error(string title = "This application is not set up correctly",
+        string message = "The redirect URI https://jira.acme.eu/x is not registered for client 'atlassian'.", string reference = "0HN7R2Q4V1K9C") =>
+        Pages.Error(new ErrorPageModel(title, message, reference));
+
+    public static string FormPost(string redirectUri = JiraCallback, IReadOnlyList<KeyValuePair<string, string>>? parameters = null) =>
+        Pages.FormPost(redirectUri, parameters ?? [new("code", "SplxlOBeZQQYbYS6WxSbIA"), new("state", "af0ifjsldkj"), new("iss", "https://id.acme.eu/acme")]);
+
+    /// <summary>Each page with the headers it is sent with.</summary>
+    public static IEnumerable<TestCaseData> All()
+    {
+        yield return Case("Login", Login(), SecurityHeaders.For(PageKind.Login));
+        yield return Case("Login with an error", Login(error: LoginPageModel.IncorrectCredentials), SecurityHeaders.For(PageKind.Login));
+        yield return Case("Consent", Consent(), SecurityHeaders.For(PageKind.Consent));
+        yield return Case("LogoutConfirm", LogoutConfirm(), SecurityHeaders.For(PageKind.LogoutConfirm));
+        yield return Case("LoggedOut", LoggedOut(), SecurityHeaders.For(PageKind.LoggedOut));
+        yield return Case("Error", Error(), SecurityHeaders.For(PageKind.Error));
+        yield return Case("FormPost", FormPost(), SecurityHeaders.ForFormPost(JiraCallback));
+    }
+
+    private static TestCaseData Case(string name, string html, IReadOnlyList<KeyValuePair<string, string>> headers) =>
+        new TestCaseData(html, headers).SetArgDisplayNames(name);
+}
