@@ -1,0 +1,4 @@
+namespace Clavex.Server.Storage;
+
+/// <summary>An organisation as stored; its issuer is the public base URL followed by <see cref="Slug"/>.</summary>
+public sealed record OrganizationRecord(long Id, string Slug, string DisplayName);

@@ -1,0 +1,242 @@
+using System.Text;
+using System.Text.Json;
+using Clavex.Core.Claims;
+using Clavex.Core.Clients;
+using Clavex.Core.Jose;
+using Clavex.Core.Stores;
+using Dapper;
+using Npgsql;
+
+namespace Clavex.Server.Storage;
+
+/// <summary>Clients and their secrets. A client is read with its secrets in one round trip (two result sets).</summary>
+public sealed class PgClientStore(NpgsqlDataSource dataSource) : IClientStore
+{
+    private const string SelectClient = """
+        SELECT client_id, client_name, enabled, token_endpoint_auth_method, redirect_uris, post_logout_redirect_uris,
+               grant_types, scopes, jwks, application_type, require_pkce, allow_plain_pkce, require_consent,
+               always_issue_refresh_token, authorization_code_lifetime_seconds, access_token_lifetime_seconds,
+               id_token_lifetime_seconds, refresh_token_sliding_lifetime_seconds,
+               refresh_token_absolute_lifetime_seconds, claim_mapping
+        FROM clients
+        WHERE organization_id = @OrganizationId AND client_id = @ClientId;
+
+        SELECT id, secret_hash, created_at, expires_at
+        FROM client_secrets
+        WHERE organization_id = @OrganizationId AND client_id = @ClientId
+        ORDER BY created_at, id;
+        """;
+
+    private const string InsertClient = """
+        INSERT INTO clients (
+            organization_id, client_id, client_name, enabled, token_endpoint_auth_method, redirect_uris,
+            post_logout_redirect_uris, grant_types, scopes, jwks, application_type, require_pkce, allow_plain_pkce,
+            require_consent, always_issue_refresh_token, authorization_code_lifetime_seconds,
+            access_token_lifetime_seconds, id_token_lifetime_seconds, refresh_token_sliding_lifetime_seconds,
+            refresh_token_absolute_lifetime_seconds, claim_mapping)
+        VALUES (
+            @OrganizationId, @ClientId, @ClientName, @Enabled, @TokenEndpointAuthMethod, @RedirectUris,
+            @PostLogoutRedirectUris, @GrantTypes, @Scopes, @Jwks::jsonb, @ApplicationType, @RequirePkce, @AllowPlainPkce,
+            @RequireConsent, @AlwaysIssueRefreshToken, @AuthorizationCodeLifetimeSeconds,
+            @AccessTokenLifetimeSeconds, @IdTokenLifetimeSeconds, @RefreshTokenSlidingLifetimeSeconds,
+            @RefreshTokenAbsoluteLifetimeSeconds, @ClaimMapping::jsonb)
+        """;
+
+    // Selecting from clients makes a missing client insert nothing rather than fail on the foreign key.
+    private const string InsertSecret = """
+        INSERT INTO client_secrets (organization_id, client_id, id, secret_hash, created_at, expires_at)
+        SELECT organization_id, client_id, @Id, @SecretHash, @CreatedAt, @ExpiresAt
+        FROM clients
+        WHERE organization_id = @OrganizationId AND client_id = @ClientId
+        """;
+
+    // Never moves backwards when two requests finish out of order.
+    private const string TouchSecret = """
+        UPDATE client_secrets SET last_used_at = @Now
+        WHERE organization_id = @OrganizationId AND client_id = @ClientId AND id = @SecretId
+          AND (last_used_at IS NULL OR last_used_at < @Now)
+        """;
+
+    private const string Native = "native";
+    private const string Web = "web";
+
+    private readonly NpgsqlDataSource _dataSource = dataSource ?? throw new ArgumentNullException(nameof(dataSource));
+
+    public async ValueTask<Client?> FindAsync(long organizationId, string clientId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(clientId);
+        await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using SqlMapper.GridReader results = await connection.QueryMultipleAsync(
+            Db.Command(SelectClient, new { OrganizationId = organizationId, ClientId = clientId }, cancellationToken));
+        ClientRow? row = await results.ReadSingleOrDefaultAsync<ClientRow>();
+        IEnumerable<SecretRow> secrets = await results.ReadAsync<SecretRow>();
+        return row is null ? null : ToClient(organizationId, row, secrets);
+    }
+
+    /// <summary>Creates the client with its secrets, in one transaction. An existing client id is a <see cref="PostgresException"/>.</summary>
+    public async Task CreateAsync(Client client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        object parameters = ToParameters(client);
+        await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await connection.ExecuteAsync(Db.Command(InsertClient, parameters, cancellationToken, transaction));
+        foreach (ClientSecret secret in client.Secrets)
+        {
+            await connection.ExecuteAsync(Db.Command(InsertSecret, SecretParameters(client.OrganizationId, client.ClientId, secret), cancellationToken, transaction));
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>Adds a secret (e.g. the second one of a rotation); false when the organisation has no such client.</summary>
+    public async Task<bool> AddSecretAsync(long organizationId, string clientId, ClientSecret secret, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(clientId);
+        ArgumentNullException.ThrowIfNull(secret);
+        await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteAsync(Db.Command(InsertSecret, SecretParameters(organizationId, clientId, secret), cancellationToken)) == 1;
+    }
+
+    /// <summary>Records that the secret authenticated the client at <paramref name="now"/> (shown to admins before they retire it).</summary>
+    public async Task TouchSecretAsync(long organizationId, string clientId, string secretId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(clientId);
+        ArgumentNullException.ThrowIfNull(secretId);
+        await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(Db.Command(
+            TouchSecret, new { OrganizationId = organizationId, ClientId = clientId, SecretId = secretId, Now = Db.Utc(now) }, cancellationToken));
+    }
+
+    private static object ToParameters(Client client) => new
+    {
+        client.OrganizationId,
+        client.ClientId,
+        client.ClientName,
+        client.Enabled,
+        TokenEndpointAuthMethod = TokenEndpointAuthMethods.GetName(client.TokenEndpointAuthMethod),
+        RedirectUris = client.RedirectUris.ToArray(),
+        PostLogoutRedirectUris = client.PostLogoutRedirectUris.ToArray(),
+        GrantTypes = client.GrantTypes.ToArray(),
+        Scopes = client.Scopes.ToArray(),
+        Jwks = client.Jwks is null ? null : JwkSet.ToJson(client.Jwks.Keys),
+        ApplicationType = client.IsNative ? Native : Web,
+        client.RequirePkce,
+        client.AllowPlainPkce,
+        client.RequireConsent,
+        client.AlwaysIssueRefreshToken,
+        AuthorizationCodeLifetimeSeconds = Seconds(client.Lifetimes.AuthorizationCode, nameof(TokenLifetimes.AuthorizationCode)),
+        AccessTokenLifetimeSeconds = Seconds(client.Lifetimes.AccessToken, nameof(TokenLifetimes.AccessToken)),
+        IdTokenLifetimeSeconds = Seconds(client.Lifetimes.IdToken, nameof(TokenLifetimes.IdToken)),
+        RefreshTokenSlidingLifetimeSeconds = Seconds(client.Lifetimes.RefreshTokenSliding, nameof(TokenLifetimes.RefreshTokenSliding)),
+        RefreshTokenAbsoluteLifetimeSeconds = Seconds(client.Lifetimes.RefreshTokenAbsolute, nameof(TokenLifetimes.RefreshTokenAbsolute)),
+        ClaimMapping = JsonSerializer.Serialize(client.ClaimMapping, StorageJson.Default.ClaimMapping),
+    };
+
+    private static object SecretParameters(long organizationId, string clientId, ClientSecret secret) => new
+    {
+        OrganizationId = organizationId,
+        ClientId = clientId,
+        secret.Id,
+        SecretHash = secret.Sha256Hash,
+        CreatedAt = Db.Utc(secret.CreatedAt),
+        ExpiresAt = Db.Utc(secret.ExpiresAt),
+    };
+
+    // Whole seconds, so what is read back is exactly what was written.
+    private static int Seconds(TimeSpan lifetime, string name) =>
+        lifetime > TimeSpan.Zero && lifetime.Ticks % TimeSpan.TicksPerSecond == 0 && lifetime.TotalSeconds <= int.MaxValue
+            ? (int)lifetime.TotalSeconds
+            : throw new ArgumentException($"The {name} lifetime must be a positive whole number of seconds; it is {lifetime}.", nameof(lifetime));
+
+    private static Client ToClient(long organizationId, ClientRow row, IEnumerable<SecretRow> secrets) => new()
+    {
+        OrganizationId = organizationId,
+        ClientId = row.ClientId,
+        ClientName = row.ClientName,
+        Enabled = row.Enabled,
+        TokenEndpointAuthMethod = TokenEndpointAuthMethods.TryParse(row.TokenEndpointAuthMethod, out TokenEndpointAuthMethod method)
+            ? method
+            : throw new InvalidOperationException($"Client '{row.ClientId}' of organisation {organizationId} has the unknown token endpoint auth method '{row.TokenEndpointAuthMethod}'."),
+        RedirectUris = row.RedirectUris,
+        PostLogoutRedirectUris = row.PostLogoutRedirectUris,
+        GrantTypes = row.GrantTypes,
+        Scopes = row.Scopes,
+        Secrets = [.. secrets.Select(s => new ClientSecret(s.Id, s.SecretHash, Db.FromUtc(s.CreatedAt), Db.FromUtc(s.ExpiresAt)))],
+        Jwks = row.Jwks is null ? null : ReadJwks(organizationId, row.ClientId, row.Jwks),
+        IsNative = row.ApplicationType == Native,
+        RequirePkce = row.RequirePkce,
+        AllowPlainPkce = row.AllowPlainPkce,
+        RequireConsent = row.RequireConsent,
+        AlwaysIssueRefreshToken = row.AlwaysIssueRefreshToken,
+        Lifetimes = new TokenLifetimes
+        {
+            AuthorizationCode = TimeSpan.FromSeconds(row.AuthorizationCodeLifetimeSeconds),
+            AccessToken = TimeSpan.FromSeconds(row.AccessTokenLifetimeSeconds),
+            IdToken = TimeSpan.FromSeconds(row.IdTokenLifetimeSeconds),
+            RefreshTokenSliding = TimeSpan.FromSeconds(row.RefreshTokenSlidingLifetimeSeconds),
+            RefreshTokenAbsolute = TimeSpan.FromSeconds(row.RefreshTokenAbsoluteLifetimeSeconds),
+        },
+        ClaimMapping = JsonSerializer.Deserialize(row.ClaimMapping, StorageJson.Default.ClaimMapping) ?? ClaimMapping.Default,
+    };
+
+    // Written by JwkSet from keys JwkReader accepts, so a failure here means the column was edited by hand.
+    private static JwsKeySet ReadJwks(long organizationId, string clientId, string json) =>
+        JwkReader.TryReadKeySet(Encoding.UTF8.GetBytes(json), out JwsKeySet? keys, out string? error)
+            ? keys
+            : throw new InvalidOperationException($"The stored jwks of client '{clientId}' of organisation {organizationId} cannot be read: {error}");
+
+    private sealed class ClientRow
+    {
+        public string ClientId { get; init; } = string.Empty;
+
+        public string? ClientName { get; init; }
+
+        public bool Enabled { get; init; }
+
+        public string TokenEndpointAuthMethod { get; init; } = string.Empty;
+
+        public string[] RedirectUris { get; init; } = [];
+
+        public string[] PostLogoutRedirectUris { get; init; } = [];
+
+        public string[] GrantTypes { get; init; } = [];
+
+        public string[] Scopes { get; init; } = [];
+
+        public string? Jwks { get; init; }
+
+        public string ApplicationType { get; init; } = string.Empty;
+
+        public bool RequirePkce { get; init; }
+
+        public bool AllowPlainPkce { get; init; }
+
+        public bool RequireConsent { get; init; }
+
+        public bool AlwaysIssueRefreshToken { get; init; }
+
+        public int AuthorizationCodeLifetimeSeconds { get; init; }
+
+        public int AccessTokenLifetimeSeconds { get; init; }
+
+        public int IdTokenLifetimeSeconds { get; init; }
+
+        public int RefreshTokenSlidingLifetimeSeconds { get; init; }
+
+        public int RefreshTokenAbsoluteLifetimeSeconds { get; init; }
+
+        public string ClaimMapping { get; init; } = "{}";
+    }
+
+    private sealed class SecretRow
+    {
+        public string Id { get; init; } = string.Empty;
+
+        public byte[] SecretHash { get; init; } = [];
+
+        public DateTime CreatedAt { get; init; }
+
+        public DateTime? ExpiresAt { get; init; }
+    }
+}

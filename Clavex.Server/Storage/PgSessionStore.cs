@@ -1,0 +1,100 @@
+using Clavex.Core.Sessions;
+using Clavex.Core.Stores;
+using Dapper;
+using Npgsql;
+
+namespace Clavex.Server.Storage;
+
+/// <summary>Provider sessions, found by the hash of the browser's secret. Expired rows stay until the purge.</summary>
+public sealed class PgSessionStore(NpgsqlDataSource dataSource) : ISessionStore
+{
+    private const string Insert = """
+        INSERT INTO sessions (organization_id, secret_hash, id, subject, auth_time, amr, acr, expires_at)
+        VALUES (@OrganizationId, @SecretHash, @Id, @Subject, @AuthTime, @Amr, @Acr, @ExpiresAt)
+        """;
+
+    private const string SelectBySecret = """
+        SELECT id, subject, auth_time, amr, acr, expires_at
+        FROM sessions
+        WHERE organization_id = @OrganizationId AND secret_hash = @SecretHash AND expires_at > @Now
+        """;
+
+    private const string Delete = """
+        DELETE FROM sessions WHERE organization_id = @OrganizationId AND id = @Id
+        """;
+
+    private const string DeleteAllForSubject = """
+        DELETE FROM sessions WHERE organization_id = @OrganizationId AND subject = @Subject
+        """;
+
+    private readonly NpgsqlDataSource _dataSource = dataSource ?? throw new ArgumentNullException(nameof(dataSource));
+
+    /// <summary>Stores the session. Ids and secrets are random, so a taken one is a caller's bug: a <see cref="PostgresException"/>.</summary>
+    public async Task CreateAsync(AuthenticationSession session, byte[] secretHash, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(secretHash);
+        var parameters = new
+        {
+            session.OrganizationId,
+            SecretHash = secretHash,
+            session.Id,
+            session.Subject,
+            AuthTime = Db.Utc(session.AuthTime),
+            Amr = session.Amr.ToArray(),
+            session.Acr,
+            ExpiresAt = Db.Utc(session.ExpiresAt),
+        };
+        await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(Db.Command(Insert, parameters, cancellationToken));
+    }
+
+    public async Task<AuthenticationSession?> FindBySecretAsync(long organizationId, byte[] secretHash, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(secretHash);
+        await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        SessionRow? row = await connection.QuerySingleOrDefaultAsync<SessionRow>(Db.Command(
+            SelectBySecret, new { OrganizationId = organizationId, SecretHash = secretHash, Now = Db.Utc(now) }, cancellationToken));
+        return row is null
+            ? null
+            : new AuthenticationSession
+            {
+                OrganizationId = organizationId,
+                Id = row.Id,
+                Subject = row.Subject,
+                AuthTime = Db.FromUtc(row.AuthTime),
+                Amr = row.Amr,
+                Acr = row.Acr,
+                ExpiresAt = Db.FromUtc(row.ExpiresAt),
+            };
+    }
+
+    public async Task DeleteAsync(long organizationId, string sessionId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(Db.Command(Delete, new { OrganizationId = organizationId, Id = sessionId }, cancellationToken));
+    }
+
+    public async Task<int> DeleteAllForSubjectAsync(long organizationId, string subject, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteAsync(Db.Command(DeleteAllForSubject, new { OrganizationId = organizationId, Subject = subject }, cancellationToken));
+    }
+
+    private sealed class SessionRow
+    {
+        public string Id { get; init; } = string.Empty;
+
+        public string Subject { get; init; } = string.Empty;
+
+        public DateTime AuthTime { get; init; }
+
+        public string[] Amr { get; init; } = [];
+
+        public string? Acr { get; init; }
+
+        public DateTime ExpiresAt { get; init; }
+    }
+}

@@ -1,0 +1,226 @@
+using System.Text.Json;
+using Clavex.Core.Stores;
+using Clavex.Core.Users;
+using Dapper;
+using Npgsql;
+
+namespace Clavex.Server.Storage;
+
+/// <summary>Users with their groups. A user is read with its group names in one query; no password hash on that path.</summary>
+public sealed class PgUserStore(NpgsqlDataSource dataSource) : IUserStore
+{
+    private const string Columns = """
+        u.subject, u.username, u.enabled, u.name, u.given_name, u.family_name, u.middle_name, u.nickname, u.picture,
+        u.website, u.locale, u.zoneinfo, u.updated_at, u.email, u.email_verified, u.phone_number,
+        u.phone_number_verified, u.address, u.attributes,
+        ARRAY(SELECT g.name FROM group_members m JOIN groups g ON g.id = m.group_id
+              WHERE m.organization_id = u.organization_id AND m.user_id = u.id
+              ORDER BY g.name COLLATE "C") AS groups
+        """;
+
+    private const string SelectBySubject = $"""
+        SELECT {Columns}
+        FROM users u
+        WHERE u.organization_id = @OrganizationId AND u.subject = @Subject
+        """;
+
+    // Matches users_username_unique, so the lookup is an index scan.
+    private const string SelectByUsername = $"""
+        SELECT {Columns}, u.password_hash
+        FROM users u
+        WHERE u.organization_id = @OrganizationId AND lower(u.username) = lower(@Username)
+        """;
+
+    // The user, its groups (created when missing) and its memberships in one statement: all or nothing.
+    private const string Insert = """
+        WITH inserted AS (
+            INSERT INTO users (
+                organization_id, subject, username, enabled, password_hash, name, given_name, family_name, middle_name,
+                nickname, picture, website, locale, zoneinfo, email, email_verified, phone_number,
+                phone_number_verified, address, attributes, updated_at)
+            VALUES (
+                @OrganizationId, @Subject, @Username, @Enabled, @PasswordHash, @Name, @GivenName, @FamilyName, @MiddleName,
+                @Nickname, @Picture, @Website, @Locale, @Zoneinfo, @Email, @EmailVerified, @PhoneNumber,
+                @PhoneNumberVerified, @Address::jsonb, @Attributes::jsonb, COALESCE(@UpdatedAt, now()))
+            RETURNING organization_id, id
+        ), named AS (
+            INSERT INTO groups (organization_id, name)
+            SELECT DISTINCT @OrganizationId, name FROM unnest(@Groups::text[]) AS name
+            ON CONFLICT (organization_id, name) DO UPDATE SET name = EXCLUDED.name
+            RETURNING id
+        ), joined AS (
+            INSERT INTO group_members (organization_id, group_id, user_id)
+            SELECT inserted.organization_id, named.id, inserted.id FROM inserted, named
+        )
+        SELECT id FROM inserted
+        """;
+
+    private const string UpdatePasswordHash = """
+        UPDATE users SET password_hash = @PasswordHash
+        WHERE organization_id = @OrganizationId AND subject = @Subject
+        """;
+
+    // DO UPDATE rather than DO NOTHING so that RETURNING yields the id of a group that already exists.
+    private const string InsertMembership = """
+        WITH member AS (
+            SELECT organization_id, id FROM users WHERE organization_id = @OrganizationId AND subject = @Subject
+        ), named AS (
+            INSERT INTO groups (organization_id, name)
+            SELECT organization_id, @GroupName FROM member
+            ON CONFLICT (organization_id, name) DO UPDATE SET name = EXCLUDED.name
+            RETURNING id
+        ), joined AS (
+            INSERT INTO group_members (organization_id, group_id, user_id)
+            SELECT member.organization_id, named.id, member.id FROM member, named
+            ON CONFLICT DO NOTHING
+        )
+        SELECT EXISTS (SELECT 1 FROM member)
+        """;
+
+    private readonly NpgsqlDataSource _dataSource = dataSource ?? throw new ArgumentNullException(nameof(dataSource));
+
+    public async ValueTask<User?> FindBySubjectAsync(long organizationId, string subject, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        UserRow? row = await connection.QuerySingleOrDefaultAsync<UserRow>(
+            Db.Command(SelectBySubject, new { OrganizationId = organizationId, Subject = subject }, cancellationToken));
+        return row?.ToUser(organizationId);
+    }
+
+    /// <summary>The user whose username is <paramref name="username"/> regardless of case, disabled or not, for sign-in.</summary>
+    public async Task<UserCredentials?> FindByUsernameAsync(long organizationId, string username, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(username);
+        await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        UserRow? row = await connection.QuerySingleOrDefaultAsync<UserRow>(
+            Db.Command(SelectByUsername, new { OrganizationId = organizationId, Username = username }, cancellationToken));
+        return row is null ? null : new UserCredentials(row.ToUser(organizationId), row.PasswordHash);
+    }
+
+    /// <summary>
+    /// Creates the user with its groups (creating groups it names that do not exist yet) and returns its row id. A
+    /// user without <see cref="User.UpdatedAt"/> gets the database's current time. A taken subject or username
+    /// (in any case) is a <see cref="PostgresException"/>.
+    /// </summary>
+    public async Task<long> CreateAsync(User user, string? passwordHash, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        var parameters = new
+        {
+            user.OrganizationId,
+            user.Subject,
+            user.Username,
+            user.Enabled,
+            PasswordHash = passwordHash,
+            user.Name,
+            user.GivenName,
+            user.FamilyName,
+            user.MiddleName,
+            user.Nickname,
+            user.Picture,
+            user.Website,
+            user.Locale,
+            user.Zoneinfo,
+            user.Email,
+            user.EmailVerified,
+            user.PhoneNumber,
+            user.PhoneNumberVerified,
+            Address = user.Address is null ? null : JsonSerializer.Serialize(user.Address, StorageJson.Default.PostalAddress),
+            Attributes = JsonSerializer.Serialize(new Dictionary<string, string>(user.Attributes), StorageJson.Default.DictionaryStringString),
+            UpdatedAt = Db.Utc(user.UpdatedAt),
+            Groups = user.Groups.ToArray(),
+        };
+        await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long>(Db.Command(Insert, parameters, cancellationToken));
+    }
+
+    /// <summary>Sets (or, with null, removes) the user's password hash; false when there is no such user.</summary>
+    public async Task<bool> SetPasswordHashAsync(long organizationId, string subject, string? passwordHash, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteAsync(Db.Command(
+            UpdatePasswordHash, new { OrganizationId = organizationId, Subject = subject, PasswordHash = passwordHash }, cancellationToken)) == 1;
+    }
+
+    /// <summary>Adds the user to the group, creating the group if needed; idempotent. False when there is no such user.</summary>
+    public async Task<bool> AddToGroupAsync(long organizationId, string subject, string groupName, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        ArgumentException.ThrowIfNullOrEmpty(groupName);
+        await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<bool>(Db.Command(
+            InsertMembership, new { OrganizationId = organizationId, Subject = subject, GroupName = groupName }, cancellationToken));
+    }
+
+    private sealed class UserRow
+    {
+        public string Subject { get; init; } = string.Empty;
+
+        public string Username { get; init; } = string.Empty;
+
+        public bool Enabled { get; init; }
+
+        public string? Name { get; init; }
+
+        public string? GivenName { get; init; }
+
+        public string? FamilyName { get; init; }
+
+        public string? MiddleName { get; init; }
+
+        public string? Nickname { get; init; }
+
+        public string? Picture { get; init; }
+
+        public string? Website { get; init; }
+
+        public string? Locale { get; init; }
+
+        public string? Zoneinfo { get; init; }
+
+        public DateTime UpdatedAt { get; init; }
+
+        public string? Email { get; init; }
+
+        public bool EmailVerified { get; init; }
+
+        public string? PhoneNumber { get; init; }
+
+        public bool PhoneNumberVerified { get; init; }
+
+        public string? Address { get; init; }
+
+        public string Attributes { get; init; } = "{}";
+
+        public string[] Groups { get; init; } = [];
+
+        public string? PasswordHash { get; init; }
+
+        public User ToUser(long organizationId) => new()
+        {
+            OrganizationId = organizationId,
+            Subject = Subject,
+            Username = Username,
+            Enabled = Enabled,
+            Name = Name,
+            GivenName = GivenName,
+            FamilyName = FamilyName,
+            MiddleName = MiddleName,
+            Nickname = Nickname,
+            Picture = Picture,
+            Website = Website,
+            Locale = Locale,
+            Zoneinfo = Zoneinfo,
+            UpdatedAt = Db.FromUtc(UpdatedAt),
+            Email = Email,
+            EmailVerified = EmailVerified,
+            PhoneNumber = PhoneNumber,
+            PhoneNumberVerified = PhoneNumberVerified,
+            Address = Address is null ? null : JsonSerializer.Deserialize(Address, StorageJson.Default.PostalAddress),
+            Attributes = JsonSerializer.Deserialize(Attributes, StorageJson.Default.DictionaryStringString) ?? [],
+            Groups = Groups,
+        };
+    }
+}

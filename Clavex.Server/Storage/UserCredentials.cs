@@ -1,0 +1,15 @@
+using System.Text;
+using Clavex.Core.Users;
+
+namespace Clavex.Server.Storage;
+
+/// <summary>A user found for sign-in, with the password hash to verify against (null: no password set).</summary>
+public sealed record UserCredentials(User User, string? PasswordHash)
+{
+    // The generated ToString would print the hash into any log line the record reaches.
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append("Subject = ").Append(User.Subject).Append(", PasswordHash = ").Append(PasswordHash is null ? "(none)" : "(redacted)");
+        return true;
+    }
+}
