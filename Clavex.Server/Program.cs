@@ -1,6 +1,3 @@
-var builder = WebApplication.CreateSlimBuilder(args);
-var app = builder.Build();
+using Clavex.Server.Hosting;
 
-app.MapGet("/healthz", () => Results.Text("ok"));
-
-app.Run();
+return await ClavexCommand.RunAsync(args);

@@ -1,0 +1,84 @@
+using System.Threading.Channels;
+using Clavex.Core.Protocol;
+using Clavex.Core.Token;
+using Clavex.Server.Http;
+
+namespace Clavex.Server.Audit;
+
+/// <summary>
+/// Records an audit event at every decision without putting a database round trip on the request: events go into a
+/// bounded in-memory queue that <see cref="AuditWriter"/> drains in batches, and drains completely on shutdown.
+/// The same event is written to the structured log with the request's correlation id.
+/// </summary>
+public sealed partial class AuditLog(TimeProvider timeProvider, ILogger<AuditLog> logger)
+{
+    private readonly Channel<AuditEvent> _queue = Channel.CreateBounded<AuditEvent>(new BoundedChannelOptions(100_000)
+    {
+        // A full queue means the database is down for long; block the writers rather than lose events silently.
+        FullMode = BoundedChannelFullMode.Wait,
+        SingleReader = true,
+    });
+
+    public ChannelReader<AuditEvent> Reader => _queue.Reader;
+
+    public void Complete() => _queue.Writer.TryComplete();
+
+    public void Record(HttpContext context, Organization? organization, string eventType, bool success, string? clientId, string? subject, params (string Key, string? Value)[] detail)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var details = new Dictionary<string, string?>(detail.Length, StringComparer.Ordinal);
+        foreach (var (key, value) in detail)
+        {
+            details[key] = value;
+        }
+
+        var auditEvent = new AuditEvent
+        {
+            OrganizationId = organization?.Id,
+            OccurredAt = timeProvider.GetUtcNow(),
+            EventType = eventType,
+            Outcome = success ? "success" : "failure",
+            ClientId = clientId,
+            Subject = subject,
+            Ip = context.Connection.RemoteIpAddress?.ToString(),
+            UserAgent = Truncate(context.Request.Headers.UserAgent.ToString(), 512),
+            CorrelationId = CorrelationId.Get(context),
+            Detail = details,
+        };
+        details.TryGetValue("error", out string? error);
+        details.TryGetValue("reason", out string? reason);
+        LogEvent(logger, eventType, auditEvent.Outcome, organization?.Slug, clientId, subject, auditEvent.CorrelationId, error, reason);
+        if (!_queue.Writer.TryWrite(auditEvent))
+        {
+            _queue.Writer.WriteAsync(auditEvent).AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    public void TokenRequest(HttpContext context, Organization organization, TokenResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        if (result.IsSuccess)
+        {
+            Record(context, organization, "token.issued", true, result.ClientId, result.Subject,
+                ("grant_type", result.GrantType), ("scope", result.Response!.Scope), ("grant_id", result.GrantId));
+        }
+        else
+        {
+            Record(context, organization, "token.failed", false, result.ClientId, result.Subject,
+                ("grant_type", result.GrantType), ("error", result.Error!.ErrorName), ("reason", result.Error.Detail ?? result.Error.Description), ("grant_id", result.GrantId));
+        }
+    }
+
+    public void Revocation(HttpContext context, Organization organization, RevocationResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        Record(context, organization, "token.revoked", result.IsSuccess, result.ClientId, null,
+            ("grant_id", result.GrantId), ("error", result.Error?.ErrorName), ("reason", result.Error?.Detail));
+    }
+
+    private static string? Truncate(string? value, int length) =>
+        string.IsNullOrEmpty(value) ? null : value.Length <= length ? value : value[..length];
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "audit {EventType} {Outcome} org={Organization} client={ClientId} sub={Subject} correlation={CorrelationId} error={Error} reason={Reason}")]
+    private static partial void LogEvent(ILogger logger, string eventType, string outcome, string? organization, string? clientId, string? subject, string? correlationId, string? error, string? reason);
+}

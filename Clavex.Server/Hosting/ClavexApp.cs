@@ -1,0 +1,104 @@
+using System.Net;
+using Clavex.Core;
+using Clavex.Core.Protocol;
+using Clavex.Core.Stores;
+using Clavex.Server.Audit;
+using Clavex.Server.Endpoints;
+using Clavex.Server.Http;
+using Clavex.Server.Login;
+using Clavex.Server.Storage;
+using Microsoft.AspNetCore.HttpOverrides;
+using Npgsql;
+
+namespace Clavex.Server.Hosting;
+
+/// <summary>Builds the web application: services, then the endpoint checklist. Used by <c>start</c>, <c>start-dev</c> and the tests.</summary>
+public static class ClavexApp
+{
+    /// <summary>Every request body is small: forms and JSON of a few kilobytes.</summary>
+    public const long MaxRequestBodyBytes = 64 * 1024;
+
+    public static WebApplication Build(ClavexSettings settings, string[] args, TimeProvider? timeProvider = null, Action<WebApplicationBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
+            kestrel.Limits.MaxRequestLineSize = 16 * 1024;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
+        });
+        AddServices(builder.Services, settings, timeProvider ?? TimeProvider.System);
+        configure?.Invoke(builder);
+
+        WebApplication app = builder.Build();
+        app.UseForwardedHeaders();
+        app.UseCorrelationId();
+        app.UseExceptionHandler(errors => errors.Run(ServerErrors.WriteAsync));
+
+        app.MapHealth();
+        app.MapOrganizationGroup()
+            .MapDiscovery()
+            .MapAuthorize()
+            .MapLogin()
+            .MapToken()
+            .MapUserInfo()
+            .MapLogout();
+        return app;
+    }
+
+    private static void AddServices(IServiceCollection services, ClavexSettings settings, TimeProvider timeProvider)
+    {
+        services.AddSingleton(settings);
+        services.AddSingleton(timeProvider);
+        services.Configure<ForwardedHeadersOptions>(options =>
+        {
+            // Only configured proxies are believed; without any, X-Forwarded-* is ignored.
+            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            options.KnownIPNetworks.Clear();
+            options.KnownProxies.Clear();
+            foreach (IPAddress proxy in settings.KnownProxies)
+            {
+                options.KnownProxies.Add(proxy);
+            }
+        });
+
+        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(settings.ConnectionString).Build());
+        services.AddSingleton<PgOrganizationStore>();
+        services.AddSingleton<PgClientStore>();
+        services.AddSingleton<IClientStore>(s => s.GetRequiredService<PgClientStore>());
+        services.AddSingleton<PgUserStore>();
+        services.AddSingleton<IUserStore>(s => s.GetRequiredService<PgUserStore>());
+        services.AddSingleton<IAuthorizationCodeStore, PgAuthorizationCodeStore>();
+        services.AddSingleton<IGrantStore, PgGrantStore>();
+        services.AddSingleton<ISessionStore, PgSessionStore>();
+        services.AddSingleton<IConsentStore, PgConsentStore>();
+        services.AddSingleton<IReplayCache, PgReplayCache>();
+        services.AddSingleton(new KeyEncryption(settings.MasterKey));
+        services.AddSingleton<PgSigningKeyStore>();
+        services.AddSingleton<ISigningKeyStore>(s => s.GetRequiredService<PgSigningKeyStore>());
+        services.AddSingleton<PgMaintenance>();
+        services.AddHostedService<PurgeService>();
+
+        services.AddSingleton(s => new OpenIdProvider(
+            new ProviderStores(
+                s.GetRequiredService<IClientStore>(),
+                s.GetRequiredService<IUserStore>(),
+                s.GetRequiredService<IAuthorizationCodeStore>(),
+                s.GetRequiredService<IGrantStore>(),
+                s.GetRequiredService<ISigningKeyStore>(),
+                s.GetRequiredService<IReplayCache>()),
+            s.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(DiscoveryOptions.Default);
+        services.AddSingleton<OrganizationDirectory>();
+        services.AddSingleton<SessionCookie>();
+        services.AddSingleton<BrowserPages>();
+        services.AddSingleton<SignInFlow>();
+        services.AddSingleton<LogoutEndpoints.LogoutHandler>();
+        services.AddSingleton<PasswordHasher>();
+        services.AddSingleton<PasswordCheckLimiter>();
+        services.AddSingleton<AuditLog>();
+        services.AddHostedService<AuditWriter>();
+    }
+}

@@ -1,0 +1,73 @@
+using Clavex.Server.Storage;
+using Npgsql;
+
+namespace Clavex.Server.Hosting;
+
+/// <summary>
+/// The command line: <c>start</c> runs against configured PostgreSQL; <c>start-dev</c> runs on a local cluster
+/// under <c>./.clavex</c> with a seeded demo organisation. Both migrate first, under an advisory lock.
+/// </summary>
+public static class ClavexCommand
+{
+    public const string Usage = """
+        Usage:
+          Clavex.Server start-dev [--urls http://127.0.0.1:5080]   run locally with an embedded PostgreSQL and demo data
+          Clavex.Server start [--urls ...]                        run in production (configuration: see README)
+        """;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        string command = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "start";
+        string[] rest = args.Length > 0 && !args[0].StartsWith('-') ? args[1..] : args;
+        try
+        {
+            return command switch
+            {
+                "start" => await StartAsync(rest),
+                "start-dev" => await DevEnvironment.RunAsync(rest),
+                "help" or "--help" or "-h" => Print(Usage, 0),
+                _ => Print($"Unknown command '{command}'.\n{Usage}", 2),
+            };
+        }
+        catch (ConfigurationException exception)
+        {
+            return Print("Clavex cannot start: " + exception.Message, 1);
+        }
+        catch (LocalPostgresException exception)
+        {
+            return Print("Clavex cannot start: " + exception.Message, 1);
+        }
+        catch (NpgsqlException exception)
+        {
+            return Print("Clavex cannot start: PostgreSQL is unreachable or refused the connection (" + exception.Message + ").", 1);
+        }
+    }
+
+    private static async Task<int> StartAsync(string[] args)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddEnvironmentVariables()
+            .AddCommandLine(args)
+            .Build();
+        ClavexSettings settings = ClavexSettings.Load(configuration);
+        await MigrateAsync(settings.ConnectionString);
+        WebApplication app = ClavexApp.Build(settings, args);
+        await app.RunAsync();
+        return 0;
+    }
+
+    /// <summary>Applies db/migrations under the advisory lock, so instances starting together are safe.</summary>
+    public static async Task MigrateAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await new MigrationRunner(MigrationFiles.Locate()).ApplyAsync(connection);
+    }
+
+    private static int Print(string message, int exitCode)
+    {
+        (exitCode == 0 ? Console.Out : Console.Error).WriteLine(message);
+        return exitCode;
+    }
+}

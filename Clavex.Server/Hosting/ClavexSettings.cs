@@ -1,0 +1,118 @@
+namespace Clavex.Server.Hosting;
+
+/// <summary>
+/// Clavex's configuration, read from <c>appsettings.json</c> (section <c>Clavex</c>) or <c>CLAVEX_*</c> environment
+/// variables, which win. Validated once at start; a missing or invalid value stops start-up with one clear line.
+/// </summary>
+public sealed record ClavexSettings
+{
+    /// <summary>The public URL the issuers derive from: <c>https://id.acme.eu</c> → issuer <c>https://id.acme.eu/acme</c>.</summary>
+    public required Uri PublicBaseUrl { get; init; }
+
+    public required string ConnectionString { get; init; }
+
+    /// <summary>32 bytes that encrypt the signing keys at rest (AES-GCM).</summary>
+    public required byte[] MasterKey { get; init; }
+
+    /// <summary>Bearer token of the admin API; compared in constant time.</summary>
+    public required string AdminToken { get; init; }
+
+    /// <summary>Proxies whose <c>X-Forwarded-*</c> headers are trusted; none by default.</summary>
+    public IReadOnlyList<System.Net.IPAddress> KnownProxies { get; init; } = [];
+
+    /// <summary>Plain-http loopback development: session cookies without <c>Secure</c>.</summary>
+    public bool AllowInsecureCookies => PublicBaseUrl.Scheme == Uri.UriSchemeHttp && PublicBaseUrl.IsLoopback;
+
+    public string IssuerFor(string slug) => PublicBaseUrl.AbsoluteUri.TrimEnd('/') + "/" + slug;
+
+    public static string? Read(IConfiguration configuration, string name)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        // CLAVEX_PUBLIC_BASE_URL beats Clavex:PublicBaseUrl.
+        string environmentName = "CLAVEX_" + string.Concat(name.Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + c : c.ToString())).ToUpperInvariant();
+        string? value = Environment.GetEnvironmentVariable(environmentName);
+        return string.IsNullOrWhiteSpace(value) ? configuration["Clavex:" + name] : value;
+    }
+
+    /// <summary>Reads and validates the settings; the exception message is the one line printed at start-up.</summary>
+    public static ClavexSettings Load(IConfiguration configuration)
+    {
+        string? baseUrl = Read(configuration, "PublicBaseUrl");
+        if (string.IsNullOrWhiteSpace(baseUrl))
+        {
+            throw new ConfigurationException("CLAVEX_PUBLIC_BASE_URL (or Clavex:PublicBaseUrl) is not set: the public URL of Clavex, e.g. https://id.acme.eu.");
+        }
+
+        if (!Uri.TryCreate(baseUrl, UriKind.Absolute, out Uri? publicBaseUrl)
+            || (publicBaseUrl.Scheme != Uri.UriSchemeHttps && !(publicBaseUrl.Scheme == Uri.UriSchemeHttp && publicBaseUrl.IsLoopback))
+            || publicBaseUrl.Query.Length > 0 || publicBaseUrl.Fragment.Length > 0)
+        {
+            throw new ConfigurationException($"CLAVEX_PUBLIC_BASE_URL '{baseUrl}' is not an https URL without query or fragment (plain http is allowed only on loopback).");
+        }
+
+        string connectionString = Read(configuration, "ConnectionString")
+            ?? throw new ConfigurationException("CLAVEX_CONNECTION_STRING (or Clavex:ConnectionString) is not set: an Npgsql connection string to PostgreSQL.");
+
+        string masterKeyText = Read(configuration, "MasterKey")
+            ?? throw new ConfigurationException("CLAVEX_MASTER_KEY (or Clavex:MasterKey) is not set: 32 random bytes in base64, e.g. from `openssl rand -base64 32`.");
+        byte[] masterKey;
+        try
+        {
+            masterKey = Convert.FromBase64String(masterKeyText);
+        }
+        catch (FormatException)
+        {
+            throw new ConfigurationException("CLAVEX_MASTER_KEY is not valid base64.");
+        }
+
+        if (masterKey.Length != 32)
+        {
+            throw new ConfigurationException($"CLAVEX_MASTER_KEY must be 32 bytes; it is {masterKey.Length}.");
+        }
+
+        string adminToken = Read(configuration, "AdminToken")
+            ?? throw new ConfigurationException("CLAVEX_ADMIN_TOKEN (or Clavex:AdminToken) is not set: the bearer token of the admin API.");
+        if (adminToken.Length < 32)
+        {
+            throw new ConfigurationException("CLAVEX_ADMIN_TOKEN must be at least 32 characters.");
+        }
+
+        var proxies = new List<System.Net.IPAddress>();
+        foreach (string item in (Read(configuration, "KnownProxies") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!System.Net.IPAddress.TryParse(item, out System.Net.IPAddress? address))
+            {
+                throw new ConfigurationException($"CLAVEX_KNOWN_PROXIES contains '{item}', which is not an IP address.");
+            }
+
+            proxies.Add(address);
+        }
+
+        return new ClavexSettings
+        {
+            PublicBaseUrl = publicBaseUrl,
+            ConnectionString = connectionString,
+            MasterKey = masterKey,
+            AdminToken = adminToken,
+            KnownProxies = proxies,
+        };
+    }
+}
+
+/// <summary>Configuration that stops start-up; its message is printed as is.</summary>
+public sealed class ConfigurationException : Exception
+{
+    public ConfigurationException()
+    {
+    }
+
+    public ConfigurationException(string message)
+        : base(message)
+    {
+    }
+
+    public ConfigurationException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

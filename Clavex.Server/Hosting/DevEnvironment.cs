@@ -1,0 +1,101 @@
+using Clavex.Server.Storage;
+using Npgsql;
+
+namespace Clavex.Server.Hosting;
+
+/// <summary>
+/// <c>start-dev</c>: with no connection string configured, a local PostgreSQL cluster under <c>./.clavex/pg</c>
+/// (created on first use, reused afterwards, stopped with Clavex), migrations, the demo organisation <c>acme</c>,
+/// then the server. Prints the issuer, the discovery URL and every credential needed to try it.
+/// </summary>
+public static class DevEnvironment
+{
+    public const string DefaultUrl = "http://127.0.0.1:5080";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddEnvironmentVariables()
+            .AddCommandLine(args)
+            .Build();
+        string root = Path.GetFullPath(".clavex");
+        Directory.CreateDirectory(root);
+        DevState state = DevState.LoadOrCreate(root);
+
+        LocalPostgres? cluster = null;
+        string? connectionString = ClavexSettings.Read(configuration, "ConnectionString");
+        if (connectionString is null)
+        {
+            cluster = new LocalPostgres(Path.Combine(root, "pg"), state.PostgresPort);
+            await cluster.StartAsync();
+            state = state with { PostgresPort = cluster.Port };
+            connectionString = await EnsureDatabaseAsync(cluster);
+        }
+
+        state.Save(root);
+        try
+        {
+            string url = ClavexSettings.Read(configuration, "PublicBaseUrl") ?? FirstUrl(configuration) ?? DefaultUrl;
+            var settings = new ClavexSettings
+            {
+                PublicBaseUrl = new Uri(url),
+                ConnectionString = connectionString,
+                MasterKey = Convert.FromBase64String(state.MasterKey),
+                AdminToken = state.AdminToken,
+            };
+            await ClavexCommand.MigrateAsync(connectionString);
+            string[] appArgs = FirstUrl(configuration) is null ? [.. args, "--urls", DefaultUrl] : args;
+            WebApplication app = ClavexApp.Build(settings, appArgs);
+            DevSeed seed = await DevSeeder.SeedAsync(app.Services, state);
+            Console.WriteLine(Describe(settings, state, seed));
+            await app.RunAsync();
+        }
+        finally
+        {
+            if (cluster is not null)
+            {
+                await cluster.StopAsync();
+            }
+        }
+
+        return 0;
+    }
+
+    private static string? FirstUrl(IConfiguration configuration)
+    {
+        string? urls = configuration["urls"] ?? Environment.GetEnvironmentVariable("ASPNETCORE_URLS");
+        return urls?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
+    }
+
+    private static async Task<string> EnsureDatabaseAsync(LocalPostgres cluster)
+    {
+        await using var connection = new NpgsqlConnection(cluster.ConnectionString);
+        await connection.OpenAsync();
+        await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = 'clavex'", connection);
+        if (await exists.ExecuteScalarAsync() is null)
+        {
+            await using var create = new NpgsqlCommand("CREATE DATABASE clavex", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        return cluster.GetConnectionString("clavex");
+    }
+
+    private static string Describe(ClavexSettings settings, DevState state, DevSeed seed)
+    {
+        string issuer = settings.IssuerFor(seed.OrganizationSlug);
+        return $"""
+
+            Clavex is running (development mode; data in ./.clavex).
+              Issuer:         {issuer}
+              Discovery:      {issuer}/.well-known/openid-configuration
+              Admin token:    {state.AdminToken}
+              Demo user:      alice / {state.AlicePassword}
+              Client:         atlassian / {state.ClientSecret}
+              Redirect URIs:  {string.Join(", ", seed.RedirectUris)}
+            Press Ctrl+C to stop Clavex and its PostgreSQL.
+
+            """;
+    }
+}

@@ -1,0 +1,86 @@
+using System.Text;
+using Clavex.Core.Authorization;
+using Clavex.Core.Protocol;
+using Clavex.Server.Hosting;
+using Clavex.Server.Login;
+
+namespace Clavex.Server.Http;
+
+/// <summary>
+/// Renders the server-side pages as results with their security headers, and sets the antiforgery cookie for pages
+/// that carry a form.
+/// </summary>
+public sealed class BrowserPages(ClavexSettings settings, OrganizationDirectory names)
+{
+    public IResult Login(HttpContext context, AuthorizationRequest request, ProtocolParameters original, string? error)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(original);
+        original.TryGetSingle(ParameterNames.LoginHint, out string? loginHint);
+        string html = Pages.Login(new LoginPageModel(
+            names.DisplayName(request.Organization),
+            request.Client.ClientName ?? request.Client.ClientId,
+            NewForm(context, "/" + request.Organization.Slug + "/login", original))
+        {
+            Username = loginHint,
+            ErrorMessage = error,
+        });
+        return Page(html, PageKind.Login, StatusCodes.Status200OK);
+    }
+
+    public IResult Consent(HttpContext context, AuthorizationRequest request, ProtocolParameters original)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        string html = Pages.Consent(new ConsentPageModel(
+            names.DisplayName(request.Organization),
+            request.Client.ClientName ?? request.Client.ClientId,
+            request.Scopes,
+            NewForm(context, "/" + request.Organization.Slug + "/consent", original)));
+        return Page(html, PageKind.Consent, StatusCodes.Status200OK);
+    }
+
+    public IResult LogoutConfirm(HttpContext context, Organization organization, ProtocolParameters original)
+    {
+        ArgumentNullException.ThrowIfNull(organization);
+        string html = Pages.LogoutConfirm(new LogoutPageModel(names.DisplayName(organization), NewForm(context, "/" + organization.Slug + "/logout", original)));
+        return Page(html, PageKind.LogoutConfirm, StatusCodes.Status200OK);
+    }
+
+    public IResult LoggedOut(HttpContext context, Organization organization) =>
+        Page(Pages.LoggedOut(new LoggedOutPageModel(names.DisplayName(organization))), PageKind.LoggedOut, StatusCodes.Status200OK);
+
+    public IResult Error(HttpContext context, string title, string message, int statusCode) =>
+        Page(Pages.Error(new ErrorPageModel(title, message, CorrelationId.Get(context))), PageKind.Error, statusCode);
+
+    public IResult FormPost(HttpContext context, string redirectUri, IReadOnlyList<KeyValuePair<string, string>> parameters) =>
+        new PageResult(Pages.FormPost(redirectUri, parameters), SecurityHeaders.ForFormPost(redirectUri), StatusCodes.Status200OK);
+
+    private PageForm NewForm(HttpContext context, string action, ProtocolParameters original)
+    {
+        bool secure = !settings.AllowInsecureCookies;
+        string cookieName = AntiforgeryTokens.CookieName(secure);
+        string token = AntiforgeryTokens.CurrentOrNew(context.Request.Cookies[cookieName]);
+        context.Response.Headers.Append("Set-Cookie", AntiforgeryTokens.SetCookieHeader(cookieName, token, secure));
+        return new PageForm(action, token, original.Pairs);
+    }
+
+    private static PageResult Page(string html, PageKind kind, int statusCode) => new(html, SecurityHeaders.For(kind), statusCode);
+
+    private sealed class PageResult(string html, IReadOnlyList<KeyValuePair<string, string>> headers, int statusCode) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            HttpResponse response = httpContext.Response;
+            response.StatusCode = statusCode;
+            foreach (KeyValuePair<string, string> header in headers)
+            {
+                response.Headers[header.Key] = header.Value;
+            }
+
+            byte[] body = Encoding.UTF8.GetBytes(html);
+            response.ContentType = "text/html; charset=utf-8";
+            response.ContentLength = body.Length;
+            await response.Body.WriteAsync(body, httpContext.RequestAborted);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+using Clavex.Core.Protocol;
+
+namespace Clavex.Server.Http;
+
+/// <summary>Every protocol endpoint lives under <c>/{org}</c>; this filter resolves it once per request.</summary>
+public static class OrganizationRoute
+{
+    private const string ItemKey = "clavex.organization";
+
+    public static RouteGroupBuilder MapOrganizationGroup(this IEndpointRouteBuilder app)
+    {
+        RouteGroupBuilder group = app.MapGroup("/{org}");
+        group.AddEndpointFilter(async (context, next) =>
+        {
+            HttpContext http = context.HttpContext;
+            string slug = (string)http.Request.RouteValues["org"]!;
+            OrganizationDirectory directory = http.RequestServices.GetRequiredService<OrganizationDirectory>();
+            Organization? organization = await directory.FindAsync(slug, http.RequestAborted);
+            if (organization is null)
+            {
+                return Results.Json(
+                    new { error = "invalid_request", error_description = $"There is no organisation '{slug}' on this server." },
+                    statusCode: StatusCodes.Status404NotFound);
+            }
+
+            http.Items[ItemKey] = organization;
+            return await next(context);
+        });
+        return group;
+    }
+
+    public static Organization GetOrganization(this HttpContext context) =>
+        (Organization)(context ?? throw new ArgumentNullException(nameof(context))).Items[ItemKey]!;
+}

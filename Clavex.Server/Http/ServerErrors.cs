@@ -1,0 +1,37 @@
+namespace Clavex.Server.Http;
+
+/// <summary>
+/// The last line of defence: an unexpected failure answers <c>server_error</c> with generic words and the correlation
+/// id, never a stack trace. The exception itself goes to the log only.
+/// </summary>
+public static class ServerErrors
+{
+    public static async Task WriteAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        Exception? exception = context.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>()?.Error;
+        if (exception is BadHttpRequestException or InvalidDataException)
+        {
+            // Bad input, not a server fault: an over-long body (Kestrel's limit) or form values past the reader's limits.
+            int status = exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status400BadRequest;
+            await OAuthResults.Error(Core.Protocol.OAuthError.InvalidRequest(
+                status == StatusCodes.Status413PayloadTooLarge ? "The request body is too large." : "The request could not be read."), statusCode: status).ExecuteAsync(context);
+            return;
+        }
+
+        context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+        context.Response.Headers.CacheControl = "no-store";
+        string correlation = CorrelationId.Get(context);
+        context.Response.Headers[CorrelationId.HeaderName] = correlation;
+        if (context.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase))
+        {
+            BrowserPages pages = context.RequestServices.GetRequiredService<BrowserPages>();
+            await pages.Error(context, "Something went wrong", "Clavex could not complete the request. Try again; if it keeps failing, give your administrator the reference below.", StatusCodes.Status500InternalServerError)
+                .ExecuteAsync(context);
+            return;
+        }
+
+        context.Response.ContentType = "application/json; charset=utf-8";
+        await context.Response.WriteAsync("""{"error":"server_error","error_description":"The server could not complete the request."}""");
+    }
+}

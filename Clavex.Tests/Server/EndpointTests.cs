@@ -1,0 +1,225 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Clavex.Tests.Support;
+
+namespace Clavex.Tests.Server;
+
+/// <summary>Each endpoint's errors and headers over real HTTP.</summary>
+public class EndpointTests : ServerTestBase
+{
+    [Test]
+    public async Task Discovery_names_the_issuer_and_endpoints_under_the_organisation()
+    {
+        TestOrganization org = await Server.SeedOrganizationAsync();
+        using HttpClient client = Server.CreateClient();
+
+        HttpResponseMessage response = await client.GetAsync($"/{org.Slug}/.well-known/openid-configuration");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        JsonElement document = await JsonAsync(response);
+        Assert.That(document.GetProperty("issuer").GetString(), Is.EqualTo(org.Issuer));
+        Assert.That(document.GetProperty("authorization_endpoint").GetString(), Is.EqualTo(org.Issuer + "/authorize"));
+        Assert.That(document.GetProperty("token_endpoint").GetString(), Is.EqualTo(org.Issuer + "/token"));
+        Assert.That(document.GetProperty("userinfo_endpoint").GetString(), Is.EqualTo(org.Issuer + "/userinfo"));
+        Assert.That(document.GetProperty("jwks_uri").GetString(), Is.EqualTo(org.Issuer + "/jwks"));
+        Assert.That(document.GetProperty("end_session_endpoint").GetString(), Is.EqualTo(org.Issuer + "/logout"));
+    }
+
+    [Test]
+    public async Task Jwks_is_cacheable_and_holds_the_signing_key()
+    {
+        TestOrganization org = await Server.SeedOrganizationAsync();
+        using HttpClient client = Server.CreateClient();
+
+        HttpResponseMessage response = await client.GetAsync($"/{org.Slug}/jwks");
+
+        Assert.That(response.Headers.CacheControl!.Public, Is.True);
+        Assert.That(response.Headers.CacheControl.MaxAge, Is.EqualTo(TimeSpan.FromMinutes(5)));
+        JsonElement key = (await JsonAsync(response)).GetProperty("keys")[0];
+        Assert.That(key.GetProperty("kty").GetString(), Is.EqualTo("RSA"));
+        Assert.That(key.GetProperty("alg").GetString(), Is.EqualTo("RS256"));
+        Assert.That(key.TryGetProperty("d", out _), Is.False);
+    }
+
+    [Test]
+    public async Task An_unknown_organisation_is_404()
+    {
+        using HttpClient client = Server.CreateClient();
+
+        HttpResponseMessage response = await client.GetAsync("/no-such-org/.well-known/openid-configuration");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+    }
+
+    [Test]
+    public async Task An_unregistered_redirect_uri_gets_an_error_page_that_names_it_and_the_client()
+    {
+        TestOrganization org = await Server.SeedOrganizationAsync();
+        using HttpClient browser = Server.CreateClient();
+        string url = AuthorizeUrl(org, extra: [("redirect_uri", "https://jira.acme.eu/evil")]);
+
+        HttpResponseMessage response = await browser.GetAsync(url);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(response.Headers.Location, Is.Null);
+        string text = WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync());
+        Assert.That(text, Does.Contain("The redirect URI https://jira.acme.eu/evil is not registered for client 'atlassian'."));
+        AssertPageHeaders(response);
+        Assert.That(await AuditEvents.WaitForAsync(org.Id, "authorize.rejected"), Does.Contain("not registered"));
+    }
+
+    [Test]
+    public async Task The_login_page_sends_the_security_headers()
+    {
+        TestOrganization org = await Server.SeedOrganizationAsync();
+        using HttpClient browser = Server.CreateClient();
+
+        HttpResponseMessage response = await browser.GetAsync(AuthorizeUrl(org));
+
+        AssertPageHeaders(response);
+        Assert.That(response.Headers.Contains("X-Correlation-Id"), Is.True);
+    }
+
+    [Test]
+    public async Task The_token_endpoint_refuses_json_bodies()
+    {
+        TestOrganization org = await Server.SeedOrganizationAsync();
+        using HttpClient client = Server.CreateClient();
+
+        HttpResponseMessage response = await client.PostAsync($"/{org.Slug}/token", new StringContent("{\"grant_type\":\"authorization_code\"}", Encoding.UTF8, "application/json"));
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That((await JsonAsync(response)).GetProperty("error").GetString(), Is.EqualTo("invalid_request"));
+    }
+
+    [Test]
+    public async Task The_token_endpoint_accepts_only_post()
+    {
+        TestOrganization org = await Server.SeedOrganizationAsync();
+        using HttpClient client = Server.CreateClient();
+
+        HttpResponseMessage response = await client.GetAsync($"/{org.Slug}/token");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.MethodNotAllowed));
+    }
+
+    [Test]
+    public async Task A_failed_basic_authentication_is_401_with_a_basic_challenge()
+    {
+        TestOrganization org = await Server.SeedOrganizationAsync();
+        using HttpClient client = Server.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/{org.Slug}/token") { Content = Form(("grant_type", "authorization_code"), ("code", "x"), ("redirect_uri", JiraCallback)) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("atlassian:cs_wrong")));
+
+        HttpResponseMessage response = await client.SendAsync(request);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(response.Headers.WwwAuthenticate.ToString(), Does.StartWith("Basic"));
+        Assert.That((await JsonAsync(response)).GetProperty("error").GetString(), Is.EqualTo("invalid_client"));
+        Assert.That(response.Headers.CacheControl!.NoStore, Is.True);
+    }
+
+    [Test]
+    public async Task A_malformed_basic_header_is_401_invalid_client()
+    {
+        TestOrganization org = await Server.SeedOrganizationAsync();
+        using HttpClient client = Server.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/{org.Slug}/token") { Content = Form(("grant_type", "authorization_code")) };
+        request.Headers.TryAddWithoutValidation("Authorization", "Basic !!!not-base64");
+
+        HttpResponseMessage response = await client.SendAsync(request);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That((await JsonAsync(response)).GetProperty("error").GetString(), Is.EqualTo("invalid_client"));
+    }
+
+    [Test]
+    public async Task A_replayed_code_is_invalid_grant()
+    {
+        TestOrganization org = await Server.SeedOrganizationAsync();
+        using HttpClient browser = Server.CreateClient();
+        Uri callback = await SignInAsync(browser, org);
+        using HttpClient jira = Server.CreateClient();
+        var form = new[] { ("grant_type", "authorization_code"), ("code", Query(callback)["code"]), ("redirect_uri", JiraCallback), ("client_id", "atlassian"), ("client_secret", org.ClientSecret) };
+        Assert.That((await jira.PostAsync($"/{org.Slug}/token", Form(form))).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+
+        HttpResponseMessage replay = await jira.PostAsync($"/{org.Slug}/token", Form(form));
+
+        Assert.That(replay.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        JsonElement error = await JsonAsync(replay);
+        Assert.That(error.GetProperty("error").GetString(), Is.EqualTo("invalid_grant"));
+        Assert.That(error.GetProperty("error_description").GetString(), Is.EqualTo("The authorization code has already been used."));
+    }
+
+    [Test]
+    public async Task Userinfo_without_a_token_is_401_with_a_bare_bearer_challenge()
+    {
+        TestOrganization org = await Server.SeedOrganizationAsync();
+        using HttpClient client = Server.CreateClient();
+
+        HttpResponseMessage response = await client.GetAsync($"/{org.Slug}/userinfo");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(response.Headers.WwwAuthenticate.ToString(), Is.EqualTo("Bearer realm=\"clavex\""));
+    }
+
+    [Test]
+    public async Task Userinfo_with_a_bad_token_is_401_invalid_token()
+    {
+        TestOrganization org = await Server.SeedOrganizationAsync();
+        using HttpClient client = Server.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/{org.Slug}/userinfo");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "eyJhbGciOiJub25lIn0.e30.");
+
+        HttpResponseMessage response = await client.SendAsync(request);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(response.Headers.WwwAuthenticate.ToString(), Does.Contain("error=\"invalid_token\""));
+    }
+
+    [Test]
+    public async Task Userinfo_accepts_the_token_in_a_post_body()
+    {
+        TestOrganization org = await Server.SeedOrganizationAsync();
+        using HttpClient browser = Server.CreateClient();
+        Uri callback = await SignInAsync(browser, org);
+        using HttpClient jira = Server.CreateClient();
+        JsonElement tokens = await JsonAsync(await jira.PostAsync($"/{org.Slug}/token", Form(
+            ("grant_type", "authorization_code"), ("code", Query(callback)["code"]), ("redirect_uri", JiraCallback), ("client_id", "atlassian"), ("client_secret", org.ClientSecret))));
+
+        HttpResponseMessage response = await jira.PostAsync($"/{org.Slug}/userinfo", Form(("access_token", tokens.GetProperty("access_token").GetString()!)));
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That((await JsonAsync(response)).GetProperty("sub").GetString(), Is.EqualTo(org.AliceSubject));
+    }
+
+    [Test]
+    public async Task Health_and_readiness_answer()
+    {
+        using HttpClient client = Server.CreateClient();
+
+        Assert.That(await client.GetStringAsync("/healthz"), Is.EqualTo("ok"));
+        Assert.That(await client.GetStringAsync("/readyz"), Is.EqualTo("ready"));
+    }
+
+    [Test]
+    public async Task An_oversized_body_is_refused_without_a_server_error()
+    {
+        TestOrganization org = await Server.SeedOrganizationAsync();
+        using HttpClient client = Server.CreateClient();
+
+        HttpResponseMessage response = await client.PostAsync($"/{org.Slug}/token", Form(("grant_type", new string('a', 200_000))));
+
+        Assert.That((int)response.StatusCode, Is.AnyOf(400, 413));
+    }
+
+    private static void AssertPageHeaders(HttpResponseMessage response)
+    {
+        string csp = response.Headers.GetValues("Content-Security-Policy").Single();
+        Assert.That(csp, Does.Contain("frame-ancestors 'none'"));
+        Assert.That(response.Headers.GetValues("X-Content-Type-Options").Single(), Is.EqualTo("nosniff"));
+        Assert.That(response.Headers.GetValues("Referrer-Policy").Single(), Is.EqualTo("no-referrer"));
+    }
+}
