@@ -35,6 +35,7 @@ public sealed class OpenIdProvider
             new ClientCredentialsGrant(stores.Keys, time));
         UserInfo = new UserInfoEndpoint(stores.Clients, stores.Grants, stores.Users, stores.Keys, time);
         Revocation = new RevocationEndpoint(ClientAuthenticator, stores.Grants, stores.Keys, time);
+        Introspection = new IntrospectionEndpoint(ClientAuthenticator, stores.Grants, stores.Keys, time);
     }
 
     public ClientAuthenticator ClientAuthenticator { get; }
@@ -48,4 +49,6 @@ public sealed class OpenIdProvider
     public UserInfoEndpoint UserInfo { get; }
 
     public RevocationEndpoint Revocation { get; }
+
+    public IntrospectionEndpoint Introspection { get; }
 }

@@ -13,6 +13,7 @@ public static class TokenEndpoints
     {
         group.MapPost("/token", HandleTokenAsync);
         group.MapPost("/revoke", HandleRevokeAsync);
+        group.MapPost("/introspect", HandleIntrospectAsync);
         return group;
     }
 
@@ -54,6 +55,26 @@ public static class TokenEndpoints
         // RFC 7009 §2.2: 200 whether or not the token was valid.
         context.Response.Headers.CacheControl = "no-store";
         return Results.Ok();
+    }
+
+    private static async Task<IResult> HandleIntrospectAsync(HttpContext context, OpenIdProvider provider, AuditLog audit)
+    {
+        Organization organization = context.GetOrganization();
+        (ProtocolParameters? form, BasicHeader basic, IResult? refusal) = await ReadClientRequestAsync(context);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        IntrospectionResult result = await provider.Introspection.HandleAsync(organization, form!, basic.Credentials, context.RequestAborted);
+        if (result.Json is not byte[] json)
+        {
+            audit.Record(context, organization, "introspection.failed", false, result.ClientId, null,
+                ("error", result.Error!.ErrorName), ("reason", result.Error.Detail ?? result.Error.Description));
+            return OAuthResults.Error(result.Error!, result.BasicAttempted);
+        }
+
+        return OAuthResults.Json(json);
     }
 
     /// <summary>The shared front of every client-authenticated POST endpoint: form body only, Basic well-formed.</summary>

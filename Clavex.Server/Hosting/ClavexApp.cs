@@ -29,6 +29,8 @@ public static class ClavexApp
             kestrel.Limits.MaxRequestLineSize = 16 * 1024;
             kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
         });
+        // Request logging at Information would write query strings, and logout's carries an ID token.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         AddServices(builder.Services, settings, timeProvider ?? TimeProvider.System);
         configure?.Invoke(builder);
 

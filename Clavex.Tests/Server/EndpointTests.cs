@@ -196,6 +196,65 @@ public class EndpointTests : ServerTestBase
     }
 
     [Test]
+    public async Task Introspection_reports_an_active_access_token_and_then_its_revocation()
+    {
+        TestOrganization org = await Server.SeedOrganizationAsync();
+        using HttpClient browser = Server.CreateClient();
+        Uri callback = await SignInAsync(browser, org);
+        using HttpClient jira = Server.CreateClient();
+        var redeem = new[] { ("grant_type", "authorization_code"), ("code", Query(callback)["code"]), ("redirect_uri", JiraCallback), ("client_id", "atlassian"), ("client_secret", org.ClientSecret) };
+        string accessToken = (await JsonAsync(await jira.PostAsync($"/{org.Slug}/token", Form(redeem)))).GetProperty("access_token").GetString()!;
+        var introspect = new[] { ("token", accessToken), ("client_id", "atlassian"), ("client_secret", org.ClientSecret) };
+
+        JsonElement active = await JsonAsync(await jira.PostAsync($"/{org.Slug}/introspect", Form(introspect)));
+        Assert.That(active.GetProperty("active").GetBoolean(), Is.True);
+        Assert.That(active.GetProperty("sub").GetString(), Is.EqualTo(org.AliceSubject));
+        Assert.That(active.GetProperty("client_id").GetString(), Is.EqualTo("atlassian"));
+        Assert.That(active.GetProperty("scope").GetString(), Is.EqualTo("openid profile email groups"));
+        Assert.That(active.GetProperty("token_type").GetString(), Is.EqualTo("Bearer"));
+        Assert.That(active.TryGetProperty("gid", out _), Is.False);
+
+        // Replaying the code revokes the grant, and with it the access token.
+        await jira.PostAsync($"/{org.Slug}/token", Form(redeem));
+        JsonElement revoked = await JsonAsync(await jira.PostAsync($"/{org.Slug}/introspect", Form(introspect)));
+        Assert.That(revoked.GetRawText(), Is.EqualTo("""{"active":false}"""));
+    }
+
+    [Test]
+    public async Task Introspection_of_garbage_is_inactive_and_needs_client_authentication()
+    {
+        TestOrganization org = await Server.SeedOrganizationAsync();
+        using HttpClient client = Server.CreateClient();
+
+        HttpResponseMessage inactive = await client.PostAsync($"/{org.Slug}/introspect", Form(("token", "nonsense"), ("client_id", "atlassian"), ("client_secret", org.ClientSecret)));
+        HttpResponseMessage unauthenticated = await client.PostAsync($"/{org.Slug}/introspect", Form(("token", "nonsense"), ("client_id", "atlassian"), ("client_secret", "cs_wrong")));
+
+        Assert.That((await JsonAsync(inactive)).GetRawText(), Is.EqualTo("""{"active":false}"""));
+        Assert.That(unauthenticated.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That((await JsonAsync(unauthenticated)).GetProperty("error").GetString(), Is.EqualTo("invalid_client"));
+    }
+
+    [Test]
+    public async Task Revoking_a_refresh_token_over_http_answers_200_and_revokes_the_grant()
+    {
+        TestOrganization org = await Server.SeedOrganizationAsync();
+        using HttpClient browser = Server.CreateClient();
+        Uri callback = await SignInAsync(browser, org, AuthorizeUrl(org, "openid offline_access"));
+        using HttpClient jira = Server.CreateClient();
+        var credentials = new[] { ("client_id", "atlassian"), ("client_secret", org.ClientSecret) };
+        JsonElement tokens = await JsonAsync(await jira.PostAsync($"/{org.Slug}/token", Form(
+            [("grant_type", "authorization_code"), ("code", Query(callback)["code"]), ("redirect_uri", JiraCallback), .. credentials])));
+        string refreshToken = tokens.GetProperty("refresh_token").GetString()!;
+
+        HttpResponseMessage revoke = await jira.PostAsync($"/{org.Slug}/revoke", Form([("token", refreshToken), ("token_type_hint", "refresh_token"), .. credentials]));
+        HttpResponseMessage refresh = await jira.PostAsync($"/{org.Slug}/token", Form([("grant_type", "refresh_token"), ("refresh_token", refreshToken), .. credentials]));
+
+        Assert.That(revoke.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(refresh.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That((await JsonAsync(refresh)).GetProperty("error_description").GetString(), Is.EqualTo("The refresh token has been revoked."));
+    }
+
+    [Test]
     public async Task Health_and_readiness_answer()
     {
         using HttpClient client = Server.CreateClient();
