@@ -142,10 +142,9 @@ public class EndpointTests : ServerTestBase
         using HttpClient browser = Server.CreateClient();
         Uri callback = await SignInAsync(browser, org);
         using HttpClient jira = Server.CreateClient();
-        var form = new[] { ("grant_type", "authorization_code"), ("code", Query(callback)["code"]), ("redirect_uri", JiraCallback), ("client_id", "atlassian"), ("client_secret", org.ClientSecret) };
-        Assert.That((await jira.PostAsync($"/{org.Slug}/token", Form(form))).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That((await jira.PostAsync($"/{org.Slug}/token", RedeemForm(org, callback))).StatusCode, Is.EqualTo(HttpStatusCode.OK));
 
-        HttpResponseMessage replay = await jira.PostAsync($"/{org.Slug}/token", Form(form));
+        HttpResponseMessage replay = await jira.PostAsync($"/{org.Slug}/token", RedeemForm(org, callback));
 
         Assert.That(replay.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         JsonElement error = await JsonAsync(replay);
@@ -183,11 +182,8 @@ public class EndpointTests : ServerTestBase
     public async Task Userinfo_accepts_the_token_in_a_post_body()
     {
         TestOrganization org = await Server.SeedOrganizationAsync();
-        using HttpClient browser = Server.CreateClient();
-        Uri callback = await SignInAsync(browser, org);
         using HttpClient jira = Server.CreateClient();
-        JsonElement tokens = await JsonAsync(await jira.PostAsync($"/{org.Slug}/token", Form(
-            ("grant_type", "authorization_code"), ("code", Query(callback)["code"]), ("redirect_uri", JiraCallback), ("client_id", "atlassian"), ("client_secret", org.ClientSecret))));
+        JsonElement tokens = await SignInAndRedeemAsync(org, jira);
 
         HttpResponseMessage response = await jira.PostAsync($"/{org.Slug}/userinfo", Form(("access_token", tokens.GetProperty("access_token").GetString()!)));
 
@@ -202,8 +198,7 @@ public class EndpointTests : ServerTestBase
         using HttpClient browser = Server.CreateClient();
         Uri callback = await SignInAsync(browser, org);
         using HttpClient jira = Server.CreateClient();
-        var redeem = new[] { ("grant_type", "authorization_code"), ("code", Query(callback)["code"]), ("redirect_uri", JiraCallback), ("client_id", "atlassian"), ("client_secret", org.ClientSecret) };
-        string accessToken = (await JsonAsync(await jira.PostAsync($"/{org.Slug}/token", Form(redeem)))).GetProperty("access_token").GetString()!;
+        string accessToken = (await JsonAsync(await jira.PostAsync($"/{org.Slug}/token", RedeemForm(org, callback)))).GetProperty("access_token").GetString()!;
         var introspect = new[] { ("token", accessToken), ("client_id", "atlassian"), ("client_secret", org.ClientSecret) };
 
         JsonElement active = await JsonAsync(await jira.PostAsync($"/{org.Slug}/introspect", Form(introspect)));
@@ -215,7 +210,7 @@ public class EndpointTests : ServerTestBase
         Assert.That(active.TryGetProperty("gid", out _), Is.False);
 
         // Replaying the code revokes the grant, and with it the access token.
-        await jira.PostAsync($"/{org.Slug}/token", Form(redeem));
+        await jira.PostAsync($"/{org.Slug}/token", RedeemForm(org, callback));
         JsonElement revoked = await JsonAsync(await jira.PostAsync($"/{org.Slug}/introspect", Form(introspect)));
         Assert.That(revoked.GetRawText(), Is.EqualTo("""{"active":false}"""));
     }

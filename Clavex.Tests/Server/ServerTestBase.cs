@@ -48,6 +48,21 @@ public abstract class ServerTestBase
         return result.Headers.Location!;
     }
 
+    /// <summary>The form Jira posts to redeem the code of <paramref name="callback"/>, with the secret in the body.</summary>
+    internal static FormUrlEncodedContent RedeemForm(TestOrganization org, Uri callback) => Form(
+        ("grant_type", "authorization_code"), ("code", Query(callback)["code"]), ("redirect_uri", JiraCallback),
+        ("client_id", "atlassian"), ("client_secret", org.ClientSecret));
+
+    /// <summary>Signs alice in with a new browser and redeems the code; returns the token response.</summary>
+    internal async Task<JsonElement> SignInAndRedeemAsync(TestOrganization org, HttpClient jira, string? authorizeUrl = null)
+    {
+        using HttpClient browser = Server.CreateClient();
+        Uri callback = await SignInAsync(browser, org, authorizeUrl);
+        HttpResponseMessage token = await jira.PostAsync($"/{org.Slug}/token", RedeemForm(org, callback));
+        Assert.That(token.StatusCode, Is.EqualTo(HttpStatusCode.OK), await token.Content.ReadAsStringAsync());
+        return await JsonAsync(token);
+    }
+
     internal static Dictionary<string, string> Query(Uri uri)
     {
         var parsed = HttpUtility.ParseQueryString(uri.Query);

@@ -50,8 +50,7 @@ public class SessionTests : ServerTestBase
         using HttpClient browser = Server.CreateClient();
         Uri callback = await SignInAsync(browser, org);
         using HttpClient jira = Server.CreateClient();
-        JsonElement tokens = await JsonAsync(await jira.PostAsync($"/{org.Slug}/token", Form(
-            ("grant_type", "authorization_code"), ("code", Query(callback)["code"]), ("redirect_uri", JiraCallback), ("client_id", "atlassian"), ("client_secret", org.ClientSecret))));
+        JsonElement tokens = await JsonAsync(await jira.PostAsync($"/{org.Slug}/token", RedeemForm(org, callback)));
         string idToken = tokens.GetProperty("id_token").GetString()!;
 
         HttpResponseMessage logout = await browser.GetAsync(
@@ -103,8 +102,7 @@ public class SessionTests : ServerTestBase
 
         // The code issued by the first instance is redeemed at the second.
         using HttpClient jiraAtSecond = second.CreateClient();
-        HttpResponseMessage token = await jiraAtSecond.PostAsync($"/{org.Slug}/token", Form(
-            ("grant_type", "authorization_code"), ("code", Query(callback)["code"]), ("redirect_uri", JiraCallback), ("client_id", "atlassian"), ("client_secret", org.ClientSecret)));
+        HttpResponseMessage token = await jiraAtSecond.PostAsync($"/{org.Slug}/token", RedeemForm(org, callback));
         Assert.That(token.StatusCode, Is.EqualTo(HttpStatusCode.OK), await token.Content.ReadAsStringAsync());
         Assert.That(TokenIssuer((await JsonAsync(token)).GetProperty("id_token").GetString()!), Is.EqualTo(org.Issuer));
 
