@@ -61,12 +61,13 @@ public sealed class TokenEndpoint(
             };
         }
 
-        return grantType switch
+        TokenResult result = grantType switch
         {
             GrantTypes.AuthorizationCode => await authorizationCode.HandleAsync(organization, client, form, cancellationToken),
             GrantTypes.RefreshToken => await refreshToken.HandleAsync(organization, client, form, cancellationToken),
             _ => await clientCredentials.HandleAsync(organization, client, form, cancellationToken),
         };
+        return authentication.MatchedSecretId is null ? result : result with { ClientSecretId = authentication.MatchedSecretId };
     }
 
     private static readonly string[] SingleValuedParameters =

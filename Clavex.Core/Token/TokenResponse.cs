@@ -35,5 +35,8 @@ public sealed record TokenResult
 
     public string? GrantId { get; init; }
 
+    /// <summary>The client secret that authenticated the request, so the host can record when it was last used.</summary>
+    public string? ClientSecretId { get; init; }
+
     public bool IsSuccess => Response is not null;
 }

@@ -17,7 +17,7 @@ public static class TokenEndpoints
         return group;
     }
 
-    private static async Task<IResult> HandleTokenAsync(HttpContext context, OpenIdProvider provider, AuditLog audit)
+    private static async Task<IResult> HandleTokenAsync(HttpContext context, OpenIdProvider provider, AuditLog audit, SecretUsage secretUsage)
     {
         Organization organization = context.GetOrganization();
         (ProtocolParameters? form, BasicHeader basic, IResult? refusal) = await ReadClientRequestAsync(context);
@@ -28,6 +28,11 @@ public static class TokenEndpoints
 
         TokenResult result = await provider.Token.HandleAsync(organization, form!, basic.Credentials, context.RequestAborted);
         audit.TokenRequest(context, organization, result);
+        if (result.ClientSecretId is not null)
+        {
+            secretUsage.Record(organization.Id, result.ClientId!, result.ClientSecretId);
+        }
+
         if (result.Response is not TokenResponse response)
         {
             return OAuthResults.Error(result.Error!, result.BasicAttempted);

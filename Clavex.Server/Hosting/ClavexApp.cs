@@ -100,6 +100,8 @@ public static class ClavexApp
         services.AddSingleton<LogoutEndpoints.LogoutHandler>();
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<PasswordCheckLimiter>();
+        services.AddSingleton<SecretUsage>();
+        services.AddHostedService(s => s.GetRequiredService<SecretUsage>());
         services.AddSingleton<AuditLog>();
         services.AddHostedService<AuditWriter>();
     }

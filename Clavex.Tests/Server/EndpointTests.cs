@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Clavex.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Clavex.Tests.Server;
 
@@ -247,6 +248,21 @@ public class EndpointTests : ServerTestBase
         Assert.That(revoke.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(refresh.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That((await JsonAsync(refresh)).GetProperty("error_description").GetString(), Is.EqualTo("The refresh token has been revoked."));
+    }
+
+    [Test]
+    public async Task The_secret_that_authenticated_a_token_request_gets_its_last_use_recorded()
+    {
+        TestOrganization org = await Server.SeedOrganizationAsync();
+        using HttpClient jira = Server.CreateClient();
+        await SignInAndRedeemAsync(org, jira);
+
+        await Server.Services.GetRequiredService<Clavex.Server.Http.SecretUsage>().FlushAsync(CancellationToken.None);
+
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(PostgresFixture.ConnectionString);
+        await using var command = dataSource.CreateCommand("SELECT last_used_at FROM client_secrets WHERE organization_id = $1 AND client_id = 'atlassian'");
+        command.Parameters.AddWithValue(org.Id);
+        Assert.That(await command.ExecuteScalarAsync(), Is.InstanceOf<DateTime>());
     }
 
     [Test]
