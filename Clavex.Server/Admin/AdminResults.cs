@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Clavex.Server.Http;
 
@@ -9,6 +10,10 @@ namespace Clavex.Server.Admin;
 /// </summary>
 internal static class AdminResults
 {
+    // Served only as application/json, never into HTML, so '+', '&' and non-ASCII letters are written as they are
+    // ("Jira + Confluence", "Åsa") and audit summaries stay readable.
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static IResult Ok(Action<Utf8JsonWriter> write) => OAuthResults.Json(Write(write));
 
     public static IResult Created(string location, Action<Utf8JsonWriter> write) => new CreatedResult(location, Write(write));
@@ -30,7 +35,7 @@ internal static class AdminResults
     public static byte[] Write(Action<Utf8JsonWriter> write)
     {
         using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream))
+        using (var writer = new Utf8JsonWriter(stream, WriterOptions))
         {
             writer.WriteStartObject();
             write(writer);
