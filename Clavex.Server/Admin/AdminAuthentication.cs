@@ -35,7 +35,11 @@ public sealed class AdminAuthentication(ClavexSettings settings)
     {
         ArgumentNullException.ThrowIfNull(context);
         context.Response.Headers[HeaderNames.WWWAuthenticate] = Challenge;
-        return AdminResults.Error(new AdminError(
-            "invalid_token", "The admin API needs 'Authorization: Bearer' with the admin token (CLAVEX_ADMIN_TOKEN).", StatusCodes.Status401Unauthorized));
+        string? token = ProtocolRequest.ReadBearer(context.Request);
+        // The Jira guide's curl quotes the header in single quotes, so the shell sends "$ADMIN_TOKEN" unexpanded.
+        string description = token is { Length: > 1 } && token[0] == '$'
+            ? "The bearer token starts with '$', like a shell variable that was not expanded: quote the header with double quotes (\"Authorization: Bearer $ADMIN_TOKEN\")."
+            : "The admin API needs 'Authorization: Bearer' with the admin token (CLAVEX_ADMIN_TOKEN).";
+        return AdminResults.Error(new AdminError("invalid_token", description, StatusCodes.Status401Unauthorized));
     }
 }

@@ -48,7 +48,7 @@ internal static class ClientJson
     public static byte[] ToUtf8(Client client) => AdminResults.Write(w => Write(w, client));
 
     /// <summary>RFC 7396 JSON Merge Patch of <paramref name="patch"/> onto the client's representation.</summary>
-    public static JsonElement Merge(Client client, JsonElement patch) => JsonMergePatch.Apply(ToUtf8(client), patch);
+    public static (JsonElement Merged, AdminError? Error) Merge(Client client, JsonElement patch) => JsonMergePatch.Apply(ToUtf8(client), patch);
 
     private static void WriteMapping(Utf8JsonWriter writer, ClaimMapping mapping)
     {

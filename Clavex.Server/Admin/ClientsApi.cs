@@ -144,7 +144,13 @@ public static class ClientsApi
             }
 
             // The merged whole is validated, so a patch cannot leave the client in a state it could not be created in.
-            (Client? merged, error) = ClientMetadata.Read(ClientJson.Merge(before, document.RootElement), organization!.Id);
+            (JsonElement patched, error) = ClientJson.Merge(before, document.RootElement);
+            if (error is not null)
+            {
+                return AdminResults.Error(error);
+            }
+
+            (Client? merged, error) = ClientMetadata.Read(patched, organization!.Id);
             if (merged is null)
             {
                 return AdminResults.Error(error!);

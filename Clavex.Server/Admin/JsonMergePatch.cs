@@ -9,11 +9,54 @@ namespace Clavex.Server.Admin;
 /// </summary>
 internal static class JsonMergePatch
 {
-    public static JsonElement Apply(byte[] targetUtf8Json, JsonElement patch)
+    /// <summary>The merged document, or the 400 for a patch naming a member twice (which JSON nodes cannot hold).</summary>
+    public static (JsonElement Merged, AdminError? Error) Apply(byte[] targetUtf8Json, JsonElement patch)
     {
+        if (RepeatedMember(patch, string.Empty) is string repeated)
+        {
+            return (default, new AdminError(AdminError.InvalidRequest, $"{repeated} is given more than once."));
+        }
+
         JsonNode merged = Merge(JsonNode.Parse(targetUtf8Json), JsonNode.Parse(patch.GetRawText()));
         using JsonDocument document = JsonDocument.Parse(merged.ToJsonString());
-        return document.RootElement.Clone();
+        return (document.RootElement.Clone(), null);
+    }
+
+    private static string? RepeatedMember(JsonElement value, string path)
+    {
+        if (value.ValueKind == JsonValueKind.Array)
+        {
+            int index = 0;
+            foreach (JsonElement item in value.EnumerateArray())
+            {
+                if (RepeatedMember(item, $"{path}[{index++}]") is string repeated)
+                {
+                    return repeated;
+                }
+            }
+        }
+
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (JsonProperty property in value.EnumerateObject())
+        {
+            string name = path.Length == 0 ? property.Name : path + "." + property.Name;
+            if (!seen.Add(property.Name))
+            {
+                return name;
+            }
+
+            if (RepeatedMember(property.Value, name) is string repeated)
+            {
+                return repeated;
+            }
+        }
+
+        return null;
     }
 
     private static JsonNode Merge(JsonNode? target, JsonNode? patch)

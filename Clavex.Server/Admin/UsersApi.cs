@@ -170,7 +170,12 @@ public static class UsersApi
                 }
             }
 
-            JsonElement merged = JsonMergePatch.Apply(AdminResults.Write(w => UserProfile.WriteProfile(w, before)), document.RootElement);
+            (JsonElement merged, error) = JsonMergePatch.Apply(AdminResults.Write(w => UserProfile.WriteProfile(w, before)), document.RootElement);
+            if (error is not null)
+            {
+                return AdminResults.Error(error);
+            }
+
             JsonFields fields = JsonFields.Of(merged, AdminError.InvalidRequest, out _)!;
             User after = UserProfile.Read(fields, UserProfile.ProfileFields, organization!.Id, sub, before.Enabled)!;
             if (!fields.IsValid)

@@ -64,6 +64,16 @@ public class AdminClientTests : AdminTestBase
     }
 
     [Test]
+    public async Task The_guide_curl_quoting_sends_an_unexpanded_variable_and_is_told_so()
+    {
+        // Step 1 of the guide has -H 'Authorization: Bearer $ADMIN_TOKEN': single quotes, so the shell sends it literally.
+        HttpResponseMessage response = await AdminAsync(HttpMethod.Post, $"/api/v1/organizations/{NewSlug()}/clients", GuideClientBody, "$ADMIN_TOKEN");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That((await JsonAsync(response)).GetProperty("error_description").GetString(), Does.Contain("double quotes"));
+    }
+
+    [Test]
     public async Task An_unknown_organisation_answers_404()
     {
         HttpResponseMessage response = await AdminAsync(HttpMethod.Post, $"/api/v1/organizations/{NewSlug()}/clients", GuideClientBody);
@@ -177,6 +187,21 @@ public class AdminClientTests : AdminTestBase
         Assert.That((await JsonAsync(response)).GetProperty("error").GetString(), Is.EqualTo("invalid_client_metadata"));
         JsonElement client = await AdminJsonAsync(HttpMethod.Get, $"/api/v1/organizations/{org.Slug}/clients/atlassian", null, HttpStatusCode.OK);
         Assert.That(client.GetProperty("client_name").GetString(), Is.EqualTo("Jira + Confluence"));
+    }
+
+    [TestCase("""{"client_name":"a","client_name":"b"}""", "client_name")]
+    [TestCase("""{"claim_mapping":{"group_prefix":"a","group_prefix":"b"}}""", "claim_mapping.group_prefix")]
+    [TestCase("""{"token_lifetimes":{"access_token":"600"}}""", "token_lifetimes.access_token")]
+    [TestCase("""{"client_id":"renamed"}""", "client_id")]
+    [TestCase("""[]""", "JSON object")]
+    public async Task A_malformed_patch_answers_400(string patch, string field)
+    {
+        TestOrganization org = await NewOrganizationAsync();
+
+        HttpResponseMessage response = await AdminAsync(new HttpMethod("PATCH"), $"/api/v1/organizations/{org.Slug}/clients/atlassian", patch);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That((await JsonAsync(response)).GetProperty("error_description").GetString(), Does.Contain(field));
     }
 
     [Test]
