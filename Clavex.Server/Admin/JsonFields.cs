@@ -104,6 +104,7 @@ internal sealed class JsonFields
         }
 
         var list = new List<string>(value.GetArrayLength());
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         int index = 0;
         foreach (JsonElement item in value.EnumerateArray())
         {
@@ -113,7 +114,7 @@ internal sealed class JsonFields
                 return null;
             }
 
-            if (list.Contains(text, StringComparer.Ordinal))
+            if (!seen.Add(text))
             {
                 Fail(_code, $"{Name(name)} lists '{text}' twice.");
                 return null;

@@ -27,6 +27,11 @@ internal static class RedirectUriRules
             return uri.IsLoopback ? null : "uses http on a host that is not loopback; use https";
         }
 
+        if (uri.Scheme is "javascript" or "data" or "file" or "vbscript" or "about" or "blob")
+        {
+            return $"uses the scheme '{uri.Scheme}', which can never be a redirect target";
+        }
+
         // RFC 8252 §7.1: private-use schemes belong to native apps.
         return native ? null : $"uses the custom scheme '{uri.Scheme}', which only native clients (application_type \"native\") may register";
     }

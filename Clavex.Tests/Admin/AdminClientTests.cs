@@ -100,6 +100,7 @@ public class AdminClientTests : AdminTestBase
     [TestCase("""{"redirect_uris":["https://jira.acme.eu/cb#top"]}""", "invalid_redirect_uri", "redirect_uris[0]")]
     [TestCase("""{"redirect_uris":["https://jira.acme.eu/cb","http://jira.acme.eu/cb"]}""", "invalid_redirect_uri", "redirect_uris[1]")]
     [TestCase("""{"redirect_uris":["com.acme.jira:/callback"]}""", "invalid_redirect_uri", "redirect_uris[0]")]
+    [TestCase("""{"application_type":"native","redirect_uris":["javascript:alert(1)"]}""", "invalid_redirect_uri", "redirect_uris[0]")]
     [TestCase("""{"post_logout_redirect_uris":["http://jira.acme.eu/"]}""", "invalid_redirect_uri", "post_logout_redirect_uris[0]")]
     [TestCase("""{"redirect_uris":[]}""", "invalid_redirect_uri", "redirect_uris")]
     [TestCase("""{"grant_types":["authorization_code","password"]}""", "invalid_client_metadata", "grant_types")]
@@ -251,6 +252,37 @@ public class AdminClientTests : AdminTestBase
         Assert.That(list.EnumerateArray().Select(c => c.GetProperty("client_id").GetString()), Is.EqualTo(new[] { "atlassian", "cli" }));
         Assert.That(text, Does.Not.Contain("cs_"));
         Assert.That(text, Does.Not.Contain(org.ClientSecret));
+    }
+
+    [Test]
+    public async Task A_private_key_jwt_client_keeps_its_public_keys_and_gets_no_secret()
+    {
+        TestOrganization org = await NewOrganizationAsync();
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        var key = rsa.ExportParameters(false);
+        string jwks = $$"""{"keys":[{"kty":"RSA","kid":"k1","use":"sig","alg":"RS256","n":"{{Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(key.Modulus)}}","e":"{{Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(key.Exponent)}}"}]}""";
+
+        JsonElement body = await AdminJsonAsync(HttpMethod.Post, $"/api/v1/organizations/{org.Slug}/clients",
+            $$"""{"client_id":"svc","grant_types":["client_credentials"],"scopes":["api"],"token_endpoint_auth_method":"private_key_jwt","jwks":{{jwks}}}""",
+            HttpStatusCode.Created);
+
+        Assert.That(body.TryGetProperty("client_secret", out _), Is.False);
+        JsonElement stored = await AdminJsonAsync(HttpMethod.Get, $"/api/v1/organizations/{org.Slug}/clients/svc", null, HttpStatusCode.OK);
+        Assert.That(stored.GetProperty("jwks").GetProperty("keys")[0].GetProperty("kid").GetString(), Is.EqualTo("k1"));
+        HttpResponseMessage rotation = await AdminAsync(HttpMethod.Post, $"/api/v1/organizations/{org.Slug}/clients/svc/secrets");
+        Assert.That(rotation.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+    }
+
+    [Test]
+    public async Task A_native_client_may_register_a_private_use_scheme()
+    {
+        TestOrganization org = await NewOrganizationAsync();
+
+        JsonElement body = await AdminJsonAsync(HttpMethod.Post, $"/api/v1/organizations/{org.Slug}/clients",
+            """{"client_id":"desktop","application_type":"native","token_endpoint_auth_method":"none","redirect_uris":["eu.acme.desktop:/oauth2redirect","http://127.0.0.1/callback"]}""",
+            HttpStatusCode.Created);
+
+        Assert.That(body.GetProperty("application_type").GetString(), Is.EqualTo("native"));
     }
 
     [Test]
