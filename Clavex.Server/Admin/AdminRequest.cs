@@ -16,9 +16,9 @@ internal static class AdminRequest
             return (null, null);
         }
 
-        if (!(request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) ?? false))
+        if (!IsJson(request.ContentType))
         {
-            return (null, new AdminError(AdminError.InvalidRequest, "The request body must be JSON (Content-Type: application/json)."));
+            return (null, new AdminError(AdminError.InvalidRequest, "The request body must be JSON (Content-Type: application/json or application/merge-patch+json)."));
         }
 
         try
@@ -30,6 +30,14 @@ internal static class AdminRequest
             // The reader's message names the line and byte of the problem, never anything secret.
             return (null, new AdminError(AdminError.InvalidRequest, $"The request body is not valid JSON: {e.Message}"));
         }
+    }
+
+    // application/json, or a structured +json type such as RFC 7396's application/merge-patch+json.
+    private static bool IsJson(string? contentType)
+    {
+        string mediaType = (contentType ?? string.Empty).Split(';', 2)[0].Trim();
+        return mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || (mediaType.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>

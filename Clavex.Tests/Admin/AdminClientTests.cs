@@ -177,6 +177,23 @@ public class AdminClientTests : AdminTestBase
     }
 
     [Test]
+    public async Task A_merge_patch_media_type_is_accepted_and_form_bodies_are_not()
+    {
+        TestOrganization org = await NewOrganizationAsync();
+        using HttpClient client = Server.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ClavexTestServer.AdminToken);
+
+        HttpResponseMessage patched = await client.PatchAsync($"/api/v1/organizations/{org.Slug}/clients/atlassian",
+            new StringContent("""{"client_name":"Jira"}""", System.Text.Encoding.UTF8, "application/merge-patch+json"));
+        HttpResponseMessage form = await client.PatchAsync($"/api/v1/organizations/{org.Slug}/clients/atlassian",
+            new FormUrlEncodedContent([new KeyValuePair<string, string>("client_name", "Jira")]));
+
+        Assert.That(patched.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(form.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That((await JsonAsync(form)).GetProperty("error_description").GetString(), Does.Contain("Content-Type"));
+    }
+
+    [Test]
     public async Task A_patch_is_validated_as_a_whole_and_writes_nothing_when_refused()
     {
         TestOrganization org = await NewOrganizationAsync();
