@@ -2,6 +2,7 @@ using System.Net;
 using Clavex.Core;
 using Clavex.Core.Protocol;
 using Clavex.Core.Stores;
+using Clavex.Server.Admin;
 using Clavex.Server.Audit;
 using Clavex.Server.Endpoints;
 using Clavex.Server.Http;
@@ -40,6 +41,7 @@ public static class ClavexApp
         app.UseExceptionHandler(errors => errors.Run(ServerErrors.WriteAsync));
 
         app.MapHealth();
+        app.MapAdminApi();
         app.MapOrganizationGroup()
             .MapDiscovery()
             .MapAuthorize()
@@ -72,6 +74,7 @@ public static class ClavexApp
         services.AddSingleton<IClientStore>(s => s.GetRequiredService<PgClientStore>());
         services.AddSingleton<PgUserStore>();
         services.AddSingleton<IUserStore>(s => s.GetRequiredService<PgUserStore>());
+        services.AddSingleton<PgGroupStore>();
         services.AddSingleton<IAuthorizationCodeStore, PgAuthorizationCodeStore>();
         services.AddSingleton<IGrantStore, PgGrantStore>();
         services.AddSingleton<ISessionStore, PgSessionStore>();
@@ -103,6 +106,7 @@ public static class ClavexApp
         services.AddSingleton<SecretUsage>();
         services.AddHostedService(s => s.GetRequiredService<SecretUsage>());
         services.AddSingleton<AuditLog>();
+        services.AddSingleton<AdminAuthentication>();
         services.AddHostedService<AuditWriter>();
     }
 }

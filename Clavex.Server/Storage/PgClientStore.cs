@@ -57,6 +57,78 @@ public sealed class PgClientStore(NpgsqlDataSource dataSource) : IClientStore
           AND (last_used_at IS NULL OR last_used_at < @Now)
         """;
 
+    private const string SelectAllClients = """
+        SELECT client_id, client_name, enabled, token_endpoint_auth_method, redirect_uris, post_logout_redirect_uris,
+               grant_types, scopes, jwks, application_type, require_pkce, allow_plain_pkce, require_consent,
+               always_issue_refresh_token, authorization_code_lifetime_seconds, access_token_lifetime_seconds,
+               id_token_lifetime_seconds, refresh_token_sliding_lifetime_seconds,
+               refresh_token_absolute_lifetime_seconds, claim_mapping
+        FROM clients
+        WHERE organization_id = @OrganizationId
+        ORDER BY client_id COLLATE "C"
+        """;
+
+    private const string UpdateClient = """
+        UPDATE clients SET
+            client_name = @ClientName, enabled = @Enabled, token_endpoint_auth_method = @TokenEndpointAuthMethod,
+            redirect_uris = @RedirectUris, post_logout_redirect_uris = @PostLogoutRedirectUris, grant_types = @GrantTypes,
+            scopes = @Scopes, jwks = @Jwks::jsonb, application_type = @ApplicationType, require_pkce = @RequirePkce,
+            allow_plain_pkce = @AllowPlainPkce, require_consent = @RequireConsent,
+            always_issue_refresh_token = @AlwaysIssueRefreshToken,
+            authorization_code_lifetime_seconds = @AuthorizationCodeLifetimeSeconds,
+            access_token_lifetime_seconds = @AccessTokenLifetimeSeconds, id_token_lifetime_seconds = @IdTokenLifetimeSeconds,
+            refresh_token_sliding_lifetime_seconds = @RefreshTokenSlidingLifetimeSeconds,
+            refresh_token_absolute_lifetime_seconds = @RefreshTokenAbsoluteLifetimeSeconds,
+            claim_mapping = @ClaimMapping::jsonb, updated_at = now()
+        WHERE organization_id = @OrganizationId AND client_id = @ClientId
+        """;
+
+    // One statement: the client (its secrets by cascade), and every grant it held revoked, so its refresh tokens
+    // and access tokens die with it even if a client of the same id is registered later.
+    private const string DeleteClient = """
+        WITH deleted AS (
+            DELETE FROM clients WHERE organization_id = @OrganizationId AND client_id = @ClientId RETURNING client_id
+        ), revoked AS (
+            UPDATE grants SET revoked_at = @Now
+            WHERE organization_id = @OrganizationId AND client_id IN (SELECT client_id FROM deleted) AND revoked_at IS NULL
+        ), forgotten AS (
+            DELETE FROM consents WHERE organization_id = @OrganizationId AND client_id IN (SELECT client_id FROM deleted)
+        )
+        SELECT count(*) FROM deleted
+        """;
+
+    private const string SelectSecrets = """
+        SELECT id, created_at, expires_at, last_used_at
+        FROM client_secrets
+        WHERE organization_id = @OrganizationId AND client_id = @ClientId
+        ORDER BY created_at, id
+        """;
+
+    // One statement, so a rotation is all or nothing: every secret still valid later than the previous secrets'
+    // expiry is cut to it, and the new secret is added. Nothing happens when there is no such client.
+    private const string RotateSecret = """
+        WITH client AS (
+            SELECT organization_id, client_id FROM clients WHERE organization_id = @OrganizationId AND client_id = @ClientId
+        ), shortened AS (
+            UPDATE client_secrets s SET expires_at = @PreviousExpiresAt
+            FROM client
+            WHERE s.organization_id = client.organization_id AND s.client_id = client.client_id
+              AND (s.expires_at IS NULL OR s.expires_at > @PreviousExpiresAt)
+        ), added AS (
+            INSERT INTO client_secrets (organization_id, client_id, id, secret_hash, created_at, expires_at)
+            SELECT organization_id, client_id, @Id, @SecretHash, @CreatedAt, NULL FROM client
+            RETURNING id
+        )
+        SELECT count(*) FROM added
+        """;
+
+    private const string SelectAllSecrets = """
+        SELECT client_id, id, secret_hash, created_at, expires_at
+        FROM client_secrets
+        WHERE organization_id = @OrganizationId
+        ORDER BY created_at, id
+        """;
+
     private const string Native = "native";
     private const string Web = "web";
 
@@ -106,6 +178,65 @@ public sealed class PgClientStore(NpgsqlDataSource dataSource) : IClientStore
         await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(Db.Command(
             TouchSecret, new { OrganizationId = organizationId, ClientId = clientId, SecretId = secretId, Now = Db.Utc(now) }, cancellationToken));
+    }
+
+    /// <summary>The organisation's clients with their secrets, ordered by client id, in one round trip.</summary>
+    public async Task<IReadOnlyList<Client>> ListAsync(long organizationId, CancellationToken cancellationToken)
+    {
+        await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using SqlMapper.GridReader results = await connection.QueryMultipleAsync(Db.Command(
+            SelectAllClients + ";\n" + SelectAllSecrets, new { OrganizationId = organizationId }, cancellationToken));
+        List<ClientRow> rows = [.. await results.ReadAsync<ClientRow>()];
+        ILookup<string, SecretRow> secrets = (await results.ReadAsync<SecretRow>()).ToLookup(s => s.ClientId, StringComparer.Ordinal);
+        return [.. rows.Select(row => ToClient(organizationId, row, secrets[row.ClientId]))];
+    }
+
+    /// <summary>Replaces the client's metadata (not its secrets); false when the organisation has no such client.</summary>
+    public async Task<bool> UpdateAsync(Client client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteAsync(Db.Command(UpdateClient, ToParameters(client), cancellationToken)) == 1;
+    }
+
+    /// <summary>Deletes the client and its secrets and revokes its grants, atomically; false when there is no such client.</summary>
+    public async Task<bool> DeleteAsync(long organizationId, string clientId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(clientId);
+        await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long>(Db.Command(
+            DeleteClient, new { OrganizationId = organizationId, ClientId = clientId, Now = Db.Utc(now) }, cancellationToken)) == 1;
+    }
+
+    /// <summary>What an admin may see of the client's secrets: never the hash.</summary>
+    public async Task<IReadOnlyList<ClientSecretInfo>> ListSecretsAsync(long organizationId, string clientId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(clientId);
+        await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        IEnumerable<SecretInfoRow> rows = await connection.QueryAsync<SecretInfoRow>(
+            Db.Command(SelectSecrets, new { OrganizationId = organizationId, ClientId = clientId }, cancellationToken));
+        return [.. rows.Select(r => new ClientSecretInfo(r.Id, Db.FromUtc(r.CreatedAt), Db.FromUtc(r.LastUsedAt), Db.FromUtc(r.ExpiresAt)))];
+    }
+
+    /// <summary>
+    /// Adds <paramref name="secret"/> and makes every other secret expire no later than
+    /// <paramref name="previousExpiresAt"/>; false when the organisation has no such client.
+    /// </summary>
+    public async Task<bool> RotateSecretAsync(long organizationId, string clientId, ClientSecret secret, DateTimeOffset previousExpiresAt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(clientId);
+        ArgumentNullException.ThrowIfNull(secret);
+        var parameters = new
+        {
+            OrganizationId = organizationId,
+            ClientId = clientId,
+            secret.Id,
+            SecretHash = secret.Sha256Hash,
+            CreatedAt = Db.Utc(secret.CreatedAt),
+            PreviousExpiresAt = Db.Utc(previousExpiresAt),
+        };
+        await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long>(Db.Command(RotateSecret, parameters, cancellationToken)) == 1;
     }
 
     private static object ToParameters(Client client) => new
@@ -229,8 +360,21 @@ public sealed class PgClientStore(NpgsqlDataSource dataSource) : IClientStore
         public string ClaimMapping { get; init; } = "{}";
     }
 
+    private sealed class SecretInfoRow
+    {
+        public string Id { get; init; } = string.Empty;
+
+        public DateTime CreatedAt { get; init; }
+
+        public DateTime? ExpiresAt { get; init; }
+
+        public DateTime? LastUsedAt { get; init; }
+    }
+
     private sealed class SecretRow
     {
+        public string ClientId { get; init; } = string.Empty;
+
         public string Id { get; init; } = string.Empty;
 
         public byte[] SecretHash { get; init; } = [];

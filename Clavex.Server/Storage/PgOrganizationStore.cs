@@ -14,6 +14,25 @@ public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
         SELECT id, slug, display_name FROM organizations WHERE slug = @Slug
         """;
 
+    private const string DetailColumns = "id, slug, display_name, created_at, updated_at";
+
+    private const string SelectDetailsBySlug = $"""
+        SELECT {DetailColumns} FROM organizations WHERE slug = @Slug
+        """;
+
+    private const string SelectAll = $"""
+        SELECT {DetailColumns} FROM organizations ORDER BY slug
+        """;
+
+    private const string UpdateDisplayName = $"""
+        UPDATE organizations SET display_name = @DisplayName, updated_at = now() WHERE slug = @Slug
+        RETURNING {DetailColumns}
+        """;
+
+    private const string Delete = """
+        DELETE FROM organizations WHERE id = @Id
+        """;
+
     private readonly NpgsqlDataSource _dataSource = dataSource ?? throw new ArgumentNullException(nameof(dataSource));
 
     /// <summary>Creates the organisation and returns its id. A taken or malformed slug is a <see cref="PostgresException"/>.</summary>
@@ -31,6 +50,54 @@ public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
         await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         OrganizationRow? row = await connection.QuerySingleOrDefaultAsync<OrganizationRow>(Db.Command(SelectBySlug, new { Slug = slug }, cancellationToken));
         return row is null ? null : new OrganizationRecord(row.Id, row.Slug, row.DisplayName);
+    }
+
+    public async Task<OrganizationDetails?> FindDetailsAsync(string slug, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(slug);
+        await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        DetailRow? row = await connection.QuerySingleOrDefaultAsync<DetailRow>(Db.Command(SelectDetailsBySlug, new { Slug = slug }, cancellationToken));
+        return row?.ToDetails();
+    }
+
+    public async Task<IReadOnlyList<OrganizationDetails>> ListAsync(CancellationToken cancellationToken)
+    {
+        await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        IEnumerable<DetailRow> rows = await connection.QueryAsync<DetailRow>(Db.Command(SelectAll, null, cancellationToken));
+        return [.. rows.Select(r => r.ToDetails())];
+    }
+
+    /// <summary>Renames the organisation for display; null when there is no such slug.</summary>
+    public async Task<OrganizationDetails?> SetDisplayNameAsync(string slug, string displayName, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(slug);
+        ArgumentNullException.ThrowIfNull(displayName);
+        await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        DetailRow? row = await connection.QuerySingleOrDefaultAsync<DetailRow>(
+            Db.Command(UpdateDisplayName, new { Slug = slug, DisplayName = displayName }, cancellationToken));
+        return row?.ToDetails();
+    }
+
+    /// <summary>Deletes the organisation and, by cascade, everything of it.</summary>
+    public async Task DeleteAsync(long id, CancellationToken cancellationToken)
+    {
+        await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(Db.Command(Delete, new { Id = id }, cancellationToken));
+    }
+
+    private sealed class DetailRow
+    {
+        public long Id { get; init; }
+
+        public string Slug { get; init; } = string.Empty;
+
+        public string DisplayName { get; init; } = string.Empty;
+
+        public DateTime CreatedAt { get; init; }
+
+        public DateTime UpdatedAt { get; init; }
+
+        public OrganizationDetails ToDetails() => new(Id, Slug, DisplayName, Db.FromUtc(CreatedAt), Db.FromUtc(UpdatedAt));
     }
 
     private sealed class OrganizationRow

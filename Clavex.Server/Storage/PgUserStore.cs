@@ -77,6 +77,60 @@ public sealed class PgUserStore(NpgsqlDataSource dataSource) : IUserStore
         SELECT EXISTS (SELECT 1 FROM member)
         """;
 
+    // Keyset paging on the row id; the pattern is matched with '\' as its escape character (the caller escapes).
+    private const string SelectPage = $"""
+        SELECT u.id AS row_id, {Columns}
+        FROM users u
+        WHERE u.organization_id = @OrganizationId AND u.id > @After
+          AND (@Pattern::text IS NULL
+               OR u.username ILIKE @Pattern ESCAPE '\' OR u.email ILIKE @Pattern ESCAPE '\' OR u.name ILIKE @Pattern ESCAPE '\')
+        ORDER BY u.id
+        LIMIT @Limit
+        """;
+
+    private const string UpdateProfile = """
+        UPDATE users SET
+            username = @Username, name = @Name, given_name = @GivenName, family_name = @FamilyName,
+            middle_name = @MiddleName, nickname = @Nickname, picture = @Picture, website = @Website, locale = @Locale,
+            zoneinfo = @Zoneinfo, email = @Email, email_verified = @EmailVerified, phone_number = @PhoneNumber,
+            phone_number_verified = @PhoneNumberVerified, address = @Address::jsonb, attributes = @Attributes::jsonb,
+            updated_at = now()
+        WHERE organization_id = @OrganizationId AND subject = @Subject
+        """;
+
+    private const string Enable = """
+        UPDATE users SET enabled = true WHERE organization_id = @OrganizationId AND subject = @Subject
+        """;
+
+    // One statement, so a disabled user is never left with a live session or grant: the user is disabled, its
+    // provider sessions end, and its grants are revoked (which ends its refresh and access tokens).
+    private const string Disable = """
+        WITH changed AS (
+            UPDATE users SET enabled = false WHERE organization_id = @OrganizationId AND subject = @Subject RETURNING subject
+        ), ended AS (
+            DELETE FROM sessions WHERE organization_id = @OrganizationId AND subject IN (SELECT subject FROM changed)
+        ), revoked AS (
+            UPDATE grants SET revoked_at = @Now
+            WHERE organization_id = @OrganizationId AND subject IN (SELECT subject FROM changed) AND revoked_at IS NULL
+        )
+        SELECT count(*) FROM changed
+        """;
+
+    // As Disable, and the user row goes (its memberships by cascade); consents go with it.
+    private const string Delete = """
+        WITH deleted AS (
+            DELETE FROM users WHERE organization_id = @OrganizationId AND subject = @Subject RETURNING subject
+        ), ended AS (
+            DELETE FROM sessions WHERE organization_id = @OrganizationId AND subject IN (SELECT subject FROM deleted)
+        ), revoked AS (
+            UPDATE grants SET revoked_at = @Now
+            WHERE organization_id = @OrganizationId AND subject IN (SELECT subject FROM deleted) AND revoked_at IS NULL
+        ), forgotten AS (
+            DELETE FROM consents WHERE organization_id = @OrganizationId AND subject IN (SELECT subject FROM deleted)
+        )
+        SELECT count(*) FROM deleted
+        """;
+
     private readonly NpgsqlDataSource _dataSource = dataSource ?? throw new ArgumentNullException(nameof(dataSource));
 
     public async ValueTask<User?> FindBySubjectAsync(long organizationId, string subject, CancellationToken cancellationToken)
@@ -154,8 +208,78 @@ public sealed class PgUserStore(NpgsqlDataSource dataSource) : IUserStore
             InsertMembership, new { OrganizationId = organizationId, Subject = subject, GroupName = groupName }, cancellationToken));
     }
 
+    /// <summary>
+    /// Up to <paramref name="limit"/> users after row <paramref name="after"/>, in creation order, whose username,
+    /// email or name matches the ILIKE <paramref name="pattern"/> (null: all); with each user's row id for the next page.
+    /// </summary>
+    public async Task<IReadOnlyList<(long RowId, User User)>> ListAsync(
+        long organizationId, string? pattern, long after, int limit, CancellationToken cancellationToken)
+    {
+        await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        IEnumerable<UserRow> rows = await connection.QueryAsync<UserRow>(Db.Command(
+            SelectPage, new { OrganizationId = organizationId, Pattern = pattern, After = after, Limit = limit }, cancellationToken));
+        return [.. rows.Select(r => (r.RowId, r.ToUser(organizationId)))];
+    }
+
+    /// <summary>
+    /// Replaces the user's username and profile (not its password, groups or enabled flag) and sets updated_at; false
+    /// when there is no such user. A username taken in any case is a <see cref="PostgresException"/>.
+    /// </summary>
+    public async Task<bool> UpdateProfileAsync(User user, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        var parameters = new
+        {
+            user.OrganizationId,
+            user.Subject,
+            user.Username,
+            user.Name,
+            user.GivenName,
+            user.FamilyName,
+            user.MiddleName,
+            user.Nickname,
+            user.Picture,
+            user.Website,
+            user.Locale,
+            user.Zoneinfo,
+            user.Email,
+            user.EmailVerified,
+            user.PhoneNumber,
+            user.PhoneNumberVerified,
+            Address = user.Address is null ? null : JsonSerializer.Serialize(user.Address, StorageJson.Default.PostalAddress),
+            Attributes = JsonSerializer.Serialize(new Dictionary<string, string>(user.Attributes), StorageJson.Default.DictionaryStringString),
+        };
+        await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteAsync(Db.Command(UpdateProfile, parameters, cancellationToken)) == 1;
+    }
+
+    /// <summary>
+    /// Enables the user, or disables it and, atomically, ends its sessions and revokes its grants. False when there
+    /// is no such user.
+    /// </summary>
+    public async Task<bool> SetEnabledAsync(long organizationId, string subject, bool enabled, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        var parameters = new { OrganizationId = organizationId, Subject = subject, Now = Db.Utc(now) };
+        return enabled
+            ? await connection.ExecuteAsync(Db.Command(Enable, parameters, cancellationToken)) == 1
+            : await connection.ExecuteScalarAsync<long>(Db.Command(Disable, parameters, cancellationToken)) == 1;
+    }
+
+    /// <summary>Deletes the user and, atomically, ends its sessions and revokes its grants; false when there is no such user.</summary>
+    public async Task<bool> DeleteAsync(long organizationId, string subject, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long>(Db.Command(
+            Delete, new { OrganizationId = organizationId, Subject = subject, Now = Db.Utc(now) }, cancellationToken)) == 1;
+    }
+
     private sealed class UserRow
     {
+        public long RowId { get; init; }
+
         public string Subject { get; init; } = string.Empty;
 
         public string Username { get; init; } = string.Empty;

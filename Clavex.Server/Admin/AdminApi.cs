@@ -1,0 +1,30 @@
+namespace Clavex.Server.Admin;
+
+/// <summary>
+/// The admin API under <c>/api/v1</c>: organisations, their clients, users and groups. Every request carries the
+/// admin token; every change is recorded in the audit log with the actor and a before/after summary.
+/// </summary>
+public static class AdminApi
+{
+    public const string Prefix = "/api/v1";
+
+    public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        RouteGroupBuilder api = app.MapGroup(Prefix);
+        api.AddEndpointFilter(async (context, next) =>
+        {
+            AdminAuthentication authentication = context.HttpContext.RequestServices.GetRequiredService<AdminAuthentication>();
+            return authentication.IsAuthorized(context.HttpContext.Request)
+                ? await next(context)
+                : AdminAuthentication.Refuse(context.HttpContext);
+        });
+
+        api.MapOrganizationsApi();
+        RouteGroupBuilder organization = api.MapGroup("/organizations/{org}");
+        organization.MapClientsApi();
+        organization.MapUsersApi();
+        organization.MapGroupsApi();
+        return app;
+    }
+}

@@ -1,0 +1,331 @@
+using System.Text.Json;
+using Clavex.Core.Clients;
+using Clavex.Core.Protocol;
+using Clavex.Server.Audit;
+using Clavex.Server.Hosting;
+using Clavex.Server.Storage;
+using Npgsql;
+
+namespace Clavex.Server.Admin;
+
+/// <summary><c>/api/v1/organizations/{org}/clients</c>: register, read, patch, delete, and rotate secrets.</summary>
+public static class ClientsApi
+{
+    /// <summary>How long the previous secrets keep working after a rotation, unless the request says otherwise.</summary>
+    public const long DefaultPreviousSecretLifetimeSeconds = 86_400;
+
+    /// <summary>At most 30 days of overlap: a rotation that never ends is no rotation.</summary>
+    public const long MaxPreviousSecretLifetimeSeconds = 30 * 86_400;
+
+    private static readonly HashSet<string> RotationFields = new(StringComparer.Ordinal) { "previous_secret_expires_in" };
+
+    public static RouteGroupBuilder MapClientsApi(this RouteGroupBuilder organization)
+    {
+        organization.MapPost("/clients", CreateAsync);
+        organization.MapGet("/clients", ListAsync);
+        organization.MapGet("/clients/{clientId}", GetAsync);
+        organization.MapMethods("/clients/{clientId}", ["PATCH"], PatchAsync);
+        organization.MapDelete("/clients/{clientId}", DeleteAsync);
+        organization.MapPost("/clients/{clientId}/secrets", RotateSecretAsync);
+        organization.MapGet("/clients/{clientId}/secrets", ListSecretsAsync);
+        return organization;
+    }
+
+    private static async Task<IResult> CreateAsync(
+        HttpContext context, string org, PgOrganizationStore organizations, PgClientStore clients, ClavexSettings settings, AuditLog audit, TimeProvider timeProvider)
+    {
+        (Organization? organization, AdminError? error) = await AdminRequest.FindOrganizationAsync(context, organizations, settings, org);
+        if (organization is null)
+        {
+            return AdminResults.Error(error!);
+        }
+
+        (JsonDocument? document, error) = await AdminRequest.ReadJsonAsync(context.Request);
+        using (document)
+        {
+            if (document is null)
+            {
+                return AdminResults.Error(error!);
+            }
+
+            (Client? client, error) = ClientMetadata.Read(document.RootElement, organization.Id);
+            if (client is null)
+            {
+                return AdminResults.Error(error!);
+            }
+
+            // RFC 7591 §2: a public client ("none") and a private_key_jwt client have no secret.
+            string? secret = client.TokenEndpointAuthMethod is TokenEndpointAuthMethod.ClientSecretBasic or TokenEndpointAuthMethod.ClientSecretPost
+                ? ClientSecrets.Generate()
+                : null;
+            if (secret is not null)
+            {
+                client = WithSecret(client, NewSecret(secret, timeProvider));
+            }
+
+            try
+            {
+                await clients.CreateAsync(client, context.RequestAborted);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+            {
+                return AdminResults.Error(AdminError.Conflict($"client_id '{client.ClientId}' is already registered in organisation '{org}'."));
+            }
+
+            audit.AdminChange(context, organization, "client.created", client.ClientId, null, null, ClientJson.ToUtf8(client));
+            return AdminResults.Created($"{AdminApi.Prefix}/organizations/{org}/clients/{client.ClientId}", w =>
+            {
+                ClientJson.Write(w, client);
+                if (secret is not null)
+                {
+                    // Shown this once; only its SHA-256 is stored.
+                    w.WriteString("client_secret", secret);
+                    w.WriteNumber("client_secret_expires_at", 0);
+                }
+            });
+        }
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext context, string org, PgOrganizationStore organizations, PgClientStore clients, ClavexSettings settings)
+    {
+        (Organization? organization, AdminError? error) = await AdminRequest.FindOrganizationAsync(context, organizations, settings, org);
+        if (organization is null)
+        {
+            return AdminResults.Error(error!);
+        }
+
+        IReadOnlyList<Client> list = await clients.ListAsync(organization.Id, context.RequestAborted);
+        return AdminResults.Ok(w =>
+        {
+            w.WriteStartArray("clients");
+            foreach (Client client in list)
+            {
+                w.WriteStartObject();
+                ClientJson.Write(w, client);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        });
+    }
+
+    private static async Task<IResult> GetAsync(
+        HttpContext context, string org, string clientId, PgOrganizationStore organizations, PgClientStore clients, ClavexSettings settings)
+    {
+        (Organization? organization, Client? client, AdminError? error) = await FindClientAsync(context, org, clientId, organizations, clients, settings);
+        return client is null ? AdminResults.Error(error!) : AdminResults.Ok(w => ClientJson.Write(w, client));
+    }
+
+    private static async Task<IResult> PatchAsync(
+        HttpContext context, string org, string clientId, PgOrganizationStore organizations, PgClientStore clients, ClavexSettings settings, AuditLog audit)
+    {
+        (Organization? organization, Client? before, AdminError? error) = await FindClientAsync(context, org, clientId, organizations, clients, settings);
+        if (before is null)
+        {
+            return AdminResults.Error(error!);
+        }
+
+        (JsonDocument? document, error) = await AdminRequest.ReadJsonAsync(context.Request);
+        using (document)
+        {
+            if (document is null)
+            {
+                return AdminResults.Error(error!);
+            }
+
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return AdminResults.Error(new AdminError(AdminError.InvalidRequest, "The request body must be a JSON object."));
+            }
+
+            if (document.RootElement.TryGetProperty("client_id", out JsonElement id) && !(id.ValueKind == JsonValueKind.String && id.GetString() == clientId))
+            {
+                return AdminResults.Error(new AdminError(AdminError.InvalidClientMetadata, "client_id cannot be changed; register a new client instead."));
+            }
+
+            // The merged whole is validated, so a patch cannot leave the client in a state it could not be created in.
+            (JsonElement patched, error) = ClientJson.Merge(before, document.RootElement);
+            if (error is not null)
+            {
+                return AdminResults.Error(error);
+            }
+
+            (Client? merged, error) = ClientMetadata.Read(patched, organization!.Id);
+            if (merged is null)
+            {
+                return AdminResults.Error(error!);
+            }
+
+            if (!await clients.UpdateAsync(merged, context.RequestAborted))
+            {
+                return AdminResults.Error(AdminError.NotFound($"There is no client '{clientId}' in organisation '{org}'."));
+            }
+
+            audit.AdminChange(context, organization, "client.updated", clientId, null, ClientJson.ToUtf8(before), ClientJson.ToUtf8(merged));
+            return AdminResults.Ok(w => ClientJson.Write(w, merged));
+        }
+    }
+
+    private static async Task<IResult> DeleteAsync(
+        HttpContext context, string org, string clientId, PgOrganizationStore organizations, PgClientStore clients, ClavexSettings settings, AuditLog audit, TimeProvider timeProvider)
+    {
+        (Organization? organization, Client? before, AdminError? error) = await FindClientAsync(context, org, clientId, organizations, clients, settings);
+        if (before is null || !await clients.DeleteAsync(organization!.Id, clientId, timeProvider.GetUtcNow(), context.RequestAborted))
+        {
+            return AdminResults.Error(error ?? AdminError.NotFound($"There is no client '{clientId}' in organisation '{org}'."));
+        }
+
+        audit.AdminChange(context, organization, "client.deleted", clientId, null, ClientJson.ToUtf8(before), null);
+        return AdminResults.NoContent();
+    }
+
+    private static async Task<IResult> RotateSecretAsync(
+        HttpContext context, string org, string clientId, PgOrganizationStore organizations, PgClientStore clients, ClavexSettings settings, AuditLog audit, TimeProvider timeProvider)
+    {
+        (Organization? organization, Client? client, AdminError? error) = await FindClientAsync(context, org, clientId, organizations, clients, settings);
+        if (client is null)
+        {
+            return AdminResults.Error(error!);
+        }
+
+        if (client.TokenEndpointAuthMethod is not (TokenEndpointAuthMethod.ClientSecretBasic or TokenEndpointAuthMethod.ClientSecretPost))
+        {
+            return AdminResults.Error(new AdminError(AdminError.InvalidRequest,
+                $"Client '{clientId}' uses token_endpoint_auth_method '{TokenEndpointAuthMethods.GetName(client.TokenEndpointAuthMethod)}', which has no secret."));
+        }
+
+        long previousLifetime = DefaultPreviousSecretLifetimeSeconds;
+        (JsonDocument? document, error) = await AdminRequest.ReadJsonAsync(context.Request, optional: true);
+        using (document)
+        {
+            if (error is not null)
+            {
+                return AdminResults.Error(error);
+            }
+
+            if (document is not null)
+            {
+                JsonFields? fields = JsonFields.Of(document.RootElement, AdminError.InvalidRequest, out error);
+                if (fields is null)
+                {
+                    return AdminResults.Error(error!);
+                }
+
+                fields.RejectUnknown(RotationFields);
+                long? requested = fields.Integer("previous_secret_expires_in");
+                if (requested is < 0 or > MaxPreviousSecretLifetimeSeconds)
+                {
+                    fields.Fail($"previous_secret_expires_in must be between 0 and {MaxPreviousSecretLifetimeSeconds} seconds; it is {requested}.");
+                }
+
+                if (!fields.IsValid)
+                {
+                    return AdminResults.Error(fields.Error!);
+                }
+
+                previousLifetime = requested ?? previousLifetime;
+            }
+        }
+
+        string secret = ClientSecrets.Generate();
+        ClientSecret added = NewSecret(secret, timeProvider);
+        DateTimeOffset previousExpiresAt = added.CreatedAt.AddSeconds(previousLifetime);
+        if (!await clients.RotateSecretAsync(organization!.Id, clientId, added, previousExpiresAt, context.RequestAborted))
+        {
+            return AdminResults.Error(AdminError.NotFound($"There is no client '{clientId}' in organisation '{org}'."));
+        }
+
+        byte[] summary = AdminResults.Write(w =>
+        {
+            w.WriteString("secret_id", added.Id);
+            w.WriteString("previous_secrets_expire_at", previousExpiresAt);
+        });
+        audit.AdminChange(context, organization, "client.secret_rotated", clientId, null, null, summary);
+        return AdminResults.Created($"{AdminApi.Prefix}/organizations/{org}/clients/{clientId}/secrets", w =>
+        {
+            w.WriteString("id", added.Id);
+            w.WriteString("client_secret", secret);
+            w.WriteString("created_at", added.CreatedAt);
+            w.WriteString("previous_secrets_expire_at", previousExpiresAt);
+        });
+    }
+
+    private static async Task<IResult> ListSecretsAsync(
+        HttpContext context, string org, string clientId, PgOrganizationStore organizations, PgClientStore clients, ClavexSettings settings)
+    {
+        (Organization? organization, Client? client, AdminError? error) = await FindClientAsync(context, org, clientId, organizations, clients, settings);
+        if (client is null)
+        {
+            return AdminResults.Error(error!);
+        }
+
+        IReadOnlyList<ClientSecretInfo> secrets = await clients.ListSecretsAsync(organization!.Id, clientId, context.RequestAborted);
+        return AdminResults.Ok(w =>
+        {
+            w.WriteStartArray("secrets");
+            foreach (ClientSecretInfo secret in secrets)
+            {
+                w.WriteStartObject();
+                w.WriteString("id", secret.Id);
+                w.WriteString("created_at", secret.CreatedAt);
+                WriteInstant(w, "last_used_at", secret.LastUsedAt);
+                WriteInstant(w, "expires_at", secret.ExpiresAt);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        });
+    }
+
+    private static async Task<(Organization? Organization, Client? Client, AdminError? Error)> FindClientAsync(
+        HttpContext context, string org, string clientId, PgOrganizationStore organizations, PgClientStore clients, ClavexSettings settings)
+    {
+        (Organization? organization, AdminError? error) = await AdminRequest.FindOrganizationAsync(context, organizations, settings, org);
+        if (organization is null)
+        {
+            return (null, null, error);
+        }
+
+        Client? client = clientId.Length <= 128 ? await clients.FindAsync(organization.Id, clientId, context.RequestAborted) : null;
+        return client is null
+            ? (organization, null, AdminError.NotFound($"There is no client '{clientId}' in organisation '{org}'."))
+            : (organization, client, null);
+    }
+
+    private static ClientSecret NewSecret(string secret, TimeProvider timeProvider) =>
+        new("s_" + OpaqueToken.New(8), ClientSecrets.Hash(secret), timeProvider.GetUtcNow());
+
+    private static Client WithSecret(Client client, ClientSecret secret) => new()
+    {
+        OrganizationId = client.OrganizationId,
+        ClientId = client.ClientId,
+        ClientName = client.ClientName,
+        Enabled = client.Enabled,
+        TokenEndpointAuthMethod = client.TokenEndpointAuthMethod,
+        RedirectUris = client.RedirectUris,
+        PostLogoutRedirectUris = client.PostLogoutRedirectUris,
+        GrantTypes = client.GrantTypes,
+        Scopes = client.Scopes,
+        Secrets = [secret],
+        Jwks = client.Jwks,
+        IsNative = client.IsNative,
+        RequirePkce = client.RequirePkce,
+        AllowPlainPkce = client.AllowPlainPkce,
+        RequireConsent = client.RequireConsent,
+        AlwaysIssueRefreshToken = client.AlwaysIssueRefreshToken,
+        Lifetimes = client.Lifetimes,
+        ClaimMapping = client.ClaimMapping,
+    };
+
+    internal static void WriteInstant(Utf8JsonWriter writer, string name, DateTimeOffset? value)
+    {
+        if (value is null)
+        {
+            writer.WriteNull(name);
+        }
+        else
+        {
+            writer.WriteString(name, value.Value);
+        }
+    }
+}

@@ -1,0 +1,197 @@
+using System.Text.Json;
+using Clavex.Core.Protocol;
+using Clavex.Server.Audit;
+using Clavex.Server.Hosting;
+using Clavex.Server.Storage;
+using Npgsql;
+
+namespace Clavex.Server.Admin;
+
+/// <summary>
+/// <c>/api/v1/organizations/{org}/groups</c>: create, list, rename, delete, and membership. Group names are what
+/// relying parties match (Jira group names), so they are exact: case and spaces count.
+/// </summary>
+public static class GroupsApi
+{
+    private static readonly HashSet<string> NameFields = new(StringComparer.Ordinal) { "name" };
+
+    public static RouteGroupBuilder MapGroupsApi(this RouteGroupBuilder organization)
+    {
+        organization.MapPost("/groups", CreateAsync);
+        organization.MapGet("/groups", ListAsync);
+        organization.MapMethods("/groups/{name}", ["PATCH"], RenameAsync);
+        organization.MapDelete("/groups/{name}", DeleteAsync);
+        organization.MapPut("/groups/{name}/members/{sub}", (HttpContext context, string org, string name, string sub, [AsParameters] Dependencies d) =>
+            ChangeMemberAsync(context, org, name, sub, add: true, d));
+        organization.MapDelete("/groups/{name}/members/{sub}", (HttpContext context, string org, string name, string sub, [AsParameters] Dependencies d) =>
+            ChangeMemberAsync(context, org, name, sub, add: false, d));
+        return organization;
+    }
+
+    /// <summary>Why <paramref name="name"/> cannot name a group, or null.</summary>
+    public static string? NameProblem(string name) =>
+        name.Length is 0 or > 256 ? "must be 1 to 256 characters"
+        : name.Trim().Length != name.Length ? "must not start or end with white space"
+        : name.Any(char.IsControl) || name.Contains('/', StringComparison.Ordinal) ? "must not contain control characters or '/'"
+        : null;
+
+    private static async Task<IResult> CreateAsync(HttpContext context, string org, [AsParameters] Dependencies d)
+    {
+        (Organization? organization, AdminError? error) = await AdminRequest.FindOrganizationAsync(context, d.Organizations, d.Settings, org);
+        if (organization is null)
+        {
+            return AdminResults.Error(error!);
+        }
+
+        (string? name, error) = await ReadNameAsync(context);
+        if (name is null)
+        {
+            return AdminResults.Error(error!);
+        }
+
+        GroupInfo? group = await d.Groups.CreateAsync(organization.Id, name, context.RequestAborted);
+        if (group is null)
+        {
+            return AdminResults.Error(AdminError.Conflict($"There is already a group '{name}' in organisation '{org}'."));
+        }
+
+        d.Audit.AdminChange(context, organization, "group.created", null, null, null, AdminResults.Write(w => Write(w, group)));
+        return AdminResults.Created($"{AdminApi.Prefix}/organizations/{org}/groups/{Uri.EscapeDataString(name)}", w => Write(w, group));
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext context, string org, [AsParameters] Dependencies d)
+    {
+        (Organization? organization, AdminError? error) = await AdminRequest.FindOrganizationAsync(context, d.Organizations, d.Settings, org);
+        if (organization is null)
+        {
+            return AdminResults.Error(error!);
+        }
+
+        IReadOnlyList<GroupInfo> groups = await d.Groups.ListAsync(organization.Id, context.RequestAborted);
+        return AdminResults.Ok(w =>
+        {
+            w.WriteStartArray("groups");
+            foreach (GroupInfo group in groups)
+            {
+                w.WriteStartObject();
+                Write(w, group);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        });
+    }
+
+    private static async Task<IResult> RenameAsync(HttpContext context, string org, string name, [AsParameters] Dependencies d)
+    {
+        (Organization? organization, AdminError? error) = await AdminRequest.FindOrganizationAsync(context, d.Organizations, d.Settings, org);
+        if (organization is null)
+        {
+            return AdminResults.Error(error!);
+        }
+
+        GroupInfo? before = await d.Groups.FindAsync(organization.Id, name, context.RequestAborted);
+        if (before is null)
+        {
+            return AdminResults.Error(AdminError.NotFound($"There is no group '{name}' in organisation '{org}'."));
+        }
+
+        (string? newName, error) = await ReadNameAsync(context);
+        if (newName is null)
+        {
+            return AdminResults.Error(error!);
+        }
+
+        try
+        {
+            if (!await d.Groups.RenameAsync(organization.Id, name, newName, context.RequestAborted))
+            {
+                return AdminResults.Error(AdminError.NotFound($"There is no group '{name}' in organisation '{org}'."));
+            }
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            return AdminResults.Error(AdminError.Conflict($"There is already a group '{newName}' in organisation '{org}'."));
+        }
+
+        GroupInfo after = before with { Name = newName };
+        d.Audit.AdminChange(context, organization, "group.renamed", null, null, AdminResults.Write(w => Write(w, before)), AdminResults.Write(w => Write(w, after)));
+        return AdminResults.Ok(w => Write(w, after));
+    }
+
+    private static async Task<IResult> DeleteAsync(HttpContext context, string org, string name, [AsParameters] Dependencies d)
+    {
+        (Organization? organization, AdminError? error) = await AdminRequest.FindOrganizationAsync(context, d.Organizations, d.Settings, org);
+        if (organization is null)
+        {
+            return AdminResults.Error(error!);
+        }
+
+        GroupInfo? before = await d.Groups.FindAsync(organization.Id, name, context.RequestAborted);
+        if (before is null || !await d.Groups.DeleteAsync(organization.Id, name, context.RequestAborted))
+        {
+            return AdminResults.Error(AdminError.NotFound($"There is no group '{name}' in organisation '{org}'."));
+        }
+
+        d.Audit.AdminChange(context, organization, "group.deleted", null, null, AdminResults.Write(w => Write(w, before)), null);
+        return AdminResults.NoContent();
+    }
+
+    private static async Task<IResult> ChangeMemberAsync(HttpContext context, string org, string name, string sub, bool add, Dependencies d)
+    {
+        (Organization? organization, AdminError? error) = await AdminRequest.FindOrganizationAsync(context, d.Organizations, d.Settings, org);
+        if (organization is null)
+        {
+            return AdminResults.Error(error!);
+        }
+
+        MembershipChange change = add
+            ? await d.Groups.AddMemberAsync(organization.Id, name, sub, context.RequestAborted)
+            : await d.Groups.RemoveMemberAsync(organization.Id, name, sub, context.RequestAborted);
+        if (!change.GroupExists)
+        {
+            return AdminResults.Error(AdminError.NotFound($"There is no group '{name}' in organisation '{org}'."));
+        }
+
+        if (!change.UserExists)
+        {
+            return AdminResults.Error(AdminError.NotFound($"There is no user '{sub}' in organisation '{org}'."));
+        }
+
+        d.Audit.AdminChange(context, organization, add ? "group.member_added" : "group.member_removed", null, sub, null,
+            AdminResults.Write(w => w.WriteString("group", name)));
+        return AdminResults.NoContent();
+    }
+
+    private static async Task<(string? Name, AdminError? Error)> ReadNameAsync(HttpContext context)
+    {
+        (JsonDocument? document, AdminError? error) = await AdminRequest.ReadJsonAsync(context.Request);
+        using (document)
+        {
+            JsonFields? fields = document is null ? null : JsonFields.Of(document.RootElement, AdminError.InvalidRequest, out error);
+            if (fields is null)
+            {
+                return (null, error);
+            }
+
+            fields.RejectUnknown(NameFields);
+            string? name = fields.String("name", 256, required: true);
+            if (name is not null && NameProblem(name) is string problem)
+            {
+                fields.Fail($"name {problem}.");
+            }
+
+            return fields.IsValid ? (name, null) : (null, fields.Error);
+        }
+    }
+
+    private static void Write(Utf8JsonWriter writer, GroupInfo group)
+    {
+        writer.WriteString("name", group.Name);
+        writer.WriteString("created_at", group.CreatedAt);
+        writer.WriteNumber("member_count", group.MemberCount);
+    }
+
+    /// <summary>The services every group endpoint needs, bound with <c>[AsParameters]</c>.</summary>
+    public sealed record Dependencies(PgOrganizationStore Organizations, PgGroupStore Groups, ClavexSettings Settings, AuditLog Audit);
+}

@@ -1,0 +1,159 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Clavex.Core.Protocol;
+using Clavex.Server.Audit;
+using Clavex.Server.Hosting;
+using Clavex.Server.Http;
+using Clavex.Server.Storage;
+using Npgsql;
+
+namespace Clavex.Server.Admin;
+
+/// <summary><c>/api/v1/organizations</c>: create (with the first signing key), list, read, rename.</summary>
+public static partial class OrganizationsApi
+{
+    private static readonly HashSet<string> CreateFields = new(StringComparer.Ordinal) { "slug", "display_name" };
+    private static readonly HashSet<string> PatchFields = new(StringComparer.Ordinal) { "display_name" };
+
+    /// <summary>Slugs that would shadow server paths.</summary>
+    private static readonly HashSet<string> ReservedSlugs = new(StringComparer.Ordinal) { "api", "healthz", "readyz" };
+
+    public static RouteGroupBuilder MapOrganizationsApi(this RouteGroupBuilder api)
+    {
+        api.MapPost("/organizations", CreateAsync);
+        api.MapGet("/organizations", ListAsync);
+        api.MapGet("/organizations/{org}", GetAsync);
+        api.MapMethods("/organizations/{org}", ["PATCH"], PatchAsync);
+        return api;
+    }
+
+    private static async Task<IResult> CreateAsync(
+        HttpContext context, PgOrganizationStore organizations, PgSigningKeyStore keys, ClavexSettings settings, AuditLog audit)
+    {
+        (JsonDocument? document, AdminError? error) = await AdminRequest.ReadJsonAsync(context.Request);
+        using (document)
+        {
+            JsonFields? fields = document is null ? null : JsonFields.Of(document.RootElement, AdminError.InvalidRequest, out error);
+            if (fields is null)
+            {
+                return AdminResults.Error(error!);
+            }
+
+            fields.RejectUnknown(CreateFields);
+            string? slug = fields.String("slug", 63, required: true);
+            string? displayName = fields.String("display_name", 200, required: true);
+            if (slug is not null && (!SlugPattern().IsMatch(slug) || ReservedSlugs.Contains(slug)))
+            {
+                fields.Fail("slug must be a lowercase DNS label (a-z, 0-9 and '-', 1 to 63 characters, no '-' at either end) and not 'api', 'healthz' or 'readyz'.");
+            }
+
+            if (!fields.IsValid)
+            {
+                return AdminResults.Error(fields.Error!);
+            }
+
+            long id;
+            try
+            {
+                id = await organizations.CreateAsync(slug!, displayName!, context.RequestAborted);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+            {
+                return AdminResults.Error(AdminError.Conflict($"slug '{slug}' is taken by another organisation."));
+            }
+
+            try
+            {
+                await keys.EnsureKeyAsync(id, cancellationToken: context.RequestAborted);
+            }
+            catch
+            {
+                // An organisation without a signing key cannot issue tokens: take it away again rather than leave half of it.
+                await organizations.DeleteAsync(id, CancellationToken.None);
+                throw;
+            }
+
+            context.RequestServices.GetRequiredService<OrganizationDirectory>().Invalidate(slug!);
+            OrganizationDetails details = (await organizations.FindDetailsAsync(slug!, context.RequestAborted))!;
+            var organization = new Organization(id, slug!, settings.IssuerFor(slug!));
+            audit.AdminChange(context, organization, "organization.created", null, null, null, AdminResults.Write(w => Write(w, details, settings)));
+            return AdminResults.Created($"{AdminApi.Prefix}/organizations/{slug}", w => Write(w, details, settings));
+        }
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext context, PgOrganizationStore organizations, ClavexSettings settings)
+    {
+        IReadOnlyList<OrganizationDetails> list = await organizations.ListAsync(context.RequestAborted);
+        return AdminResults.Ok(w =>
+        {
+            w.WriteStartArray("organizations");
+            foreach (OrganizationDetails details in list)
+            {
+                w.WriteStartObject();
+                Write(w, details, settings);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        });
+    }
+
+    private static async Task<IResult> GetAsync(HttpContext context, string org, PgOrganizationStore organizations, ClavexSettings settings)
+    {
+        OrganizationDetails? details = await organizations.FindDetailsAsync(org, context.RequestAborted);
+        return details is null
+            ? AdminResults.Error(AdminError.NotFound($"There is no organisation '{org}'."))
+            : AdminResults.Ok(w => Write(w, details, settings));
+    }
+
+    private static async Task<IResult> PatchAsync(
+        HttpContext context, string org, PgOrganizationStore organizations, OrganizationDirectory directory, ClavexSettings settings, AuditLog audit)
+    {
+        OrganizationDetails? before = await organizations.FindDetailsAsync(org, context.RequestAborted);
+        if (before is null)
+        {
+            return AdminResults.Error(AdminError.NotFound($"There is no organisation '{org}'."));
+        }
+
+        (JsonDocument? document, AdminError? error) = await AdminRequest.ReadJsonAsync(context.Request);
+        using (document)
+        {
+            JsonFields? fields = document is null ? null : JsonFields.Of(document.RootElement, AdminError.InvalidRequest, out error);
+            if (fields is null)
+            {
+                return AdminResults.Error(error!);
+            }
+
+            fields.RejectUnknown(PatchFields);
+            string? displayName = fields.String("display_name", 200, required: true);
+            if (!fields.IsValid)
+            {
+                return AdminResults.Error(fields.Error!);
+            }
+
+            OrganizationDetails? after = await organizations.SetDisplayNameAsync(org, displayName!, context.RequestAborted);
+            if (after is null)
+            {
+                return AdminResults.Error(AdminError.NotFound($"There is no organisation '{org}'."));
+            }
+
+            directory.Invalidate(org);
+            audit.AdminChange(context, new Organization(after.Id, after.Slug, settings.IssuerFor(after.Slug)), "organization.updated", null, null,
+                AdminResults.Write(w => Write(w, before, settings)), AdminResults.Write(w => Write(w, after, settings)));
+            return AdminResults.Ok(w => Write(w, after, settings));
+        }
+    }
+
+    private static void Write(Utf8JsonWriter writer, OrganizationDetails details, ClavexSettings settings)
+    {
+        writer.WriteString("slug", details.Slug);
+        writer.WriteString("display_name", details.DisplayName);
+        writer.WriteString("issuer", settings.IssuerFor(details.Slug));
+        writer.WriteString("created_at", details.CreatedAt);
+        writer.WriteString("updated_at", details.UpdatedAt);
+    }
+
+    // The organizations_slug_format constraint of 0001_organizations.sql.
+    [GeneratedRegex("^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$", RegexOptions.CultureInvariant)]
+    private static partial Regex SlugPattern();
+}

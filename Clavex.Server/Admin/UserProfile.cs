@@ -1,0 +1,166 @@
+using System.Text.Json;
+using Clavex.Core.Users;
+
+namespace Clavex.Server.Admin;
+
+/// <summary>
+/// Reads a user's username and standard claims (OIDC Core §5.1) from admin JSON, and writes a user back in the same
+/// shape. PATCH merges into the written form and reads the result here, as for clients.
+/// </summary>
+internal static class UserProfile
+{
+    public const int MinPasswordLength = 8;
+
+    private static readonly string[] StringClaims =
+        ["name", "given_name", "family_name", "middle_name", "nickname", "picture", "website", "locale", "zoneinfo", "email", "phone_number"];
+
+    private static readonly string[] AddressFields = ["formatted", "street_address", "locality", "region", "postal_code", "country"];
+
+    /// <summary>What PATCH may change; <c>sub</c>, <c>enabled</c>, <c>groups</c> and the password have their own endpoints.</summary>
+    public static readonly HashSet<string> ProfileFields = new(
+        ["username", .. StringClaims, "email_verified", "phone_number_verified", "address", "attributes"], StringComparer.Ordinal);
+
+    public static readonly HashSet<string> CreateFields = new([.. ProfileFields, "password", "groups", "enabled"], StringComparer.Ordinal);
+
+    /// <summary>The user in <paramref name="fields"/>; <paramref name="known"/> are the members allowed in this request.</summary>
+    public static User? Read(JsonFields fields, IReadOnlySet<string> known, long organizationId, string subject, bool enabled)
+    {
+        fields.RejectUnknown(known);
+        string? username = fields.String("username", 256, required: true);
+        if (username is not null && (username.Trim().Length != username.Length || username.Any(char.IsControl)))
+        {
+            fields.Fail("username must not start or end with white space or contain control characters.");
+        }
+
+        var claims = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (string name in StringClaims)
+        {
+            claims[name] = fields.String(name);
+        }
+
+        foreach (string name in new[] { "picture", "website" })
+        {
+            if (claims[name] is string url && !(Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)))
+            {
+                fields.Fail($"{name} must be an absolute http or https URL.");
+            }
+        }
+
+        if (claims["email"] is string email && (email.IndexOf('@', StringComparison.Ordinal) <= 0 || email.Any(char.IsWhiteSpace)))
+        {
+            fields.Fail("email must be an address like name@example.com.");
+        }
+
+        PostalAddress? address = null;
+        if (fields.Object("address") is JsonFields parts)
+        {
+            parts.RejectUnknown(new HashSet<string>(AddressFields, StringComparer.Ordinal));
+            address = new PostalAddress
+            {
+                Formatted = parts.String("formatted"),
+                StreetAddress = parts.String("street_address"),
+                Locality = parts.String("locality"),
+                Region = parts.String("region"),
+                PostalCode = parts.String("postal_code"),
+                Country = parts.String("country"),
+            };
+        }
+
+        IReadOnlyList<string> groups = fields.Strings("groups", 256) ?? [];
+        foreach (string group in groups)
+        {
+            if (GroupsApi.NameProblem(group) is string problem)
+            {
+                fields.Fail($"groups has '{group}', which {problem}.");
+            }
+        }
+
+        return new User
+        {
+            OrganizationId = organizationId,
+            Subject = subject,
+            Username = username ?? string.Empty,
+            Enabled = fields.Bool("enabled") ?? enabled,
+            Name = claims["name"],
+            GivenName = claims["given_name"],
+            FamilyName = claims["family_name"],
+            MiddleName = claims["middle_name"],
+            Nickname = claims["nickname"],
+            Picture = claims["picture"],
+            Website = claims["website"],
+            Locale = claims["locale"],
+            Zoneinfo = claims["zoneinfo"],
+            Email = claims["email"],
+            EmailVerified = fields.Bool("email_verified") ?? false,
+            PhoneNumber = claims["phone_number"],
+            PhoneNumberVerified = fields.Bool("phone_number_verified") ?? false,
+            Address = address,
+            Attributes = fields.StringMap("attributes") ?? [],
+            Groups = groups,
+        };
+    }
+
+    /// <summary>Why <paramref name="password"/> cannot be set, or null.</summary>
+    public static string? PasswordProblem(string password) =>
+        password.Length < MinPasswordLength ? $"password must be at least {MinPasswordLength} characters."
+        : !Login.PasswordHasher.IsAcceptable(password) ? $"password must be at most {Login.PasswordHasher.MaxPasswordLength} characters of well-formed Unicode."
+        : null;
+
+    /// <summary>The editable profile, in the shape <see cref="Read"/> takes.</summary>
+    public static void WriteProfile(Utf8JsonWriter writer, User user)
+    {
+        writer.WriteString("username", user.Username);
+        Optional(writer, "name", user.Name);
+        Optional(writer, "given_name", user.GivenName);
+        Optional(writer, "family_name", user.FamilyName);
+        Optional(writer, "middle_name", user.MiddleName);
+        Optional(writer, "nickname", user.Nickname);
+        Optional(writer, "picture", user.Picture);
+        Optional(writer, "website", user.Website);
+        Optional(writer, "locale", user.Locale);
+        Optional(writer, "zoneinfo", user.Zoneinfo);
+        Optional(writer, "email", user.Email);
+        writer.WriteBoolean("email_verified", user.EmailVerified);
+        Optional(writer, "phone_number", user.PhoneNumber);
+        writer.WriteBoolean("phone_number_verified", user.PhoneNumberVerified);
+        if (user.Address is { } address)
+        {
+            writer.WriteStartObject("address");
+            Optional(writer, "formatted", address.Formatted);
+            Optional(writer, "street_address", address.StreetAddress);
+            Optional(writer, "locality", address.Locality);
+            Optional(writer, "region", address.Region);
+            Optional(writer, "postal_code", address.PostalCode);
+            Optional(writer, "country", address.Country);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteStartObject("attributes");
+        foreach ((string key, string value) in user.Attributes)
+        {
+            writer.WriteString(key, value);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    /// <summary>The whole user as the API returns it: the profile and what only the server sets.</summary>
+    public static void Write(Utf8JsonWriter writer, User user)
+    {
+        writer.WriteString("sub", user.Subject);
+        writer.WriteBoolean("enabled", user.Enabled);
+        WriteProfile(writer, user);
+        ClientJson.Strings(writer, "groups", user.Groups);
+        ClientsApi.WriteInstant(writer, "updated_at", user.UpdatedAt);
+    }
+
+    public static byte[] ToUtf8(User user) => AdminResults.Write(w => Write(w, user));
+
+    private static void Optional(Utf8JsonWriter writer, string name, string? value)
+    {
+        if (value is not null)
+        {
+            writer.WriteString(name, value);
+        }
+    }
+}

@@ -1,0 +1,288 @@
+using System.Globalization;
+using System.Text.Json;
+using Clavex.Core.Protocol;
+using Clavex.Core.Users;
+using Clavex.Server.Audit;
+using Clavex.Server.Hosting;
+using Clavex.Server.Login;
+using Clavex.Server.Storage;
+using Npgsql;
+
+namespace Clavex.Server.Admin;
+
+/// <summary><c>/api/v1/organizations/{org}/users</c>: create, search, read, patch, set password, disable, enable, delete.</summary>
+public static class UsersApi
+{
+    public const int DefaultPageSize = 50;
+    public const int MaxPageSize = 200;
+
+    private static readonly HashSet<string> PasswordFields = new(StringComparer.Ordinal) { "password" };
+
+    public static RouteGroupBuilder MapUsersApi(this RouteGroupBuilder organization)
+    {
+        organization.MapPost("/users", CreateAsync);
+        organization.MapGet("/users", ListAsync);
+        organization.MapGet("/users/{sub}", GetAsync);
+        organization.MapMethods("/users/{sub}", ["PATCH"], PatchAsync);
+        organization.MapPut("/users/{sub}/password", SetPasswordAsync);
+        organization.MapPost("/users/{sub}/disable", (HttpContext context, string org, string sub, [AsParameters] Dependencies d) => SetEnabledAsync(context, org, sub, false, d));
+        organization.MapPost("/users/{sub}/enable", (HttpContext context, string org, string sub, [AsParameters] Dependencies d) => SetEnabledAsync(context, org, sub, true, d));
+        organization.MapDelete("/users/{sub}", DeleteAsync);
+        return organization;
+    }
+
+    private static async Task<IResult> CreateAsync(HttpContext context, string org, [AsParameters] Dependencies d, PasswordHasher hasher)
+    {
+        (Organization? organization, AdminError? error) = await AdminRequest.FindOrganizationAsync(context, d.Organizations, d.Settings, org);
+        if (organization is null)
+        {
+            return AdminResults.Error(error!);
+        }
+
+        (JsonDocument? document, error) = await AdminRequest.ReadJsonAsync(context.Request);
+        using (document)
+        {
+            JsonFields? fields = document is null ? null : JsonFields.Of(document.RootElement, AdminError.InvalidRequest, out error);
+            if (fields is null)
+            {
+                return AdminResults.Error(error!);
+            }
+
+            // The subject is random and permanent, never derived from the username (OIDC Core §5.7).
+            string subject = "u_" + OpaqueToken.New(OpaqueToken.IdentifierBytes);
+            User? user = UserProfile.Read(fields, UserProfile.CreateFields, organization.Id, subject, enabled: true);
+            string? password = fields.String("password", PasswordHasher.MaxPasswordLength);
+            if (password is not null && UserProfile.PasswordProblem(password) is string problem)
+            {
+                fields.Fail(problem);
+            }
+
+            if (!fields.IsValid)
+            {
+                return AdminResults.Error(fields.Error!);
+            }
+
+            try
+            {
+                await d.Users.CreateAsync(user!, password is null ? null : hasher.Hash(password), context.RequestAborted);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+            {
+                return AdminResults.Error(AdminError.Conflict($"username '{user!.Username}' is taken in organisation '{org}' (usernames are compared without regard to case)."));
+            }
+
+            User created = (await d.Users.FindBySubjectAsync(organization.Id, subject, context.RequestAborted))!;
+            d.Audit.AdminChange(context, organization, "user.created", null, subject, null, UserProfile.ToUtf8(created));
+            return AdminResults.Created($"{AdminApi.Prefix}/organizations/{org}/users/{subject}", w => UserProfile.Write(w, created));
+        }
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext context, string org, [AsParameters] Dependencies d, string? search, string? limit, string? cursor)
+    {
+        (Organization? organization, AdminError? error) = await AdminRequest.FindOrganizationAsync(context, d.Organizations, d.Settings, org);
+        if (organization is null)
+        {
+            return AdminResults.Error(error!);
+        }
+
+        int size = DefaultPageSize;
+        if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out size) || size is < 1 or > MaxPageSize))
+        {
+            return AdminResults.Error(new AdminError(AdminError.InvalidRequest, $"limit must be a whole number from 1 to {MaxPageSize}."));
+        }
+
+        long after = 0;
+        if (cursor is not null && (!long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out after) || after < 0))
+        {
+            return AdminResults.Error(new AdminError(AdminError.InvalidRequest, "cursor must be the next_cursor of a previous page."));
+        }
+
+        if (search is { Length: > 256 })
+        {
+            return AdminResults.Error(new AdminError(AdminError.InvalidRequest, "search must be at most 256 characters."));
+        }
+
+        string? pattern = string.IsNullOrEmpty(search) ? null : "%" + EscapeLike(search) + "%";
+        // One more than the page, to know whether there is a next one without a count.
+        IReadOnlyList<(long RowId, User User)> rows = await d.Users.ListAsync(organization.Id, pattern, after, size + 1, context.RequestAborted);
+        bool more = rows.Count > size;
+        return AdminResults.Ok(w =>
+        {
+            w.WriteStartArray("users");
+            for (int i = 0; i < Math.Min(size, rows.Count); i++)
+            {
+                w.WriteStartObject();
+                UserProfile.Write(w, rows[i].User);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            if (more)
+            {
+                w.WriteString("next_cursor", rows[size - 1].RowId.ToString(CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                w.WriteNull("next_cursor");
+            }
+        });
+    }
+
+    private static async Task<IResult> GetAsync(HttpContext context, string org, string sub, [AsParameters] Dependencies d)
+    {
+        (Organization? _, User? user, AdminError? error) = await FindUserAsync(context, org, sub, d);
+        return user is null ? AdminResults.Error(error!) : AdminResults.Ok(w => UserProfile.Write(w, user));
+    }
+
+    private static async Task<IResult> PatchAsync(HttpContext context, string org, string sub, [AsParameters] Dependencies d)
+    {
+        (Organization? organization, User? before, AdminError? error) = await FindUserAsync(context, org, sub, d);
+        if (before is null)
+        {
+            return AdminResults.Error(error!);
+        }
+
+        (JsonDocument? document, error) = await AdminRequest.ReadJsonAsync(context.Request);
+        using (document)
+        {
+            if (document is null)
+            {
+                return AdminResults.Error(error!);
+            }
+
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return AdminResults.Error(new AdminError(AdminError.InvalidRequest, "The request body must be a JSON object."));
+            }
+
+            foreach (JsonProperty property in document.RootElement.EnumerateObject())
+            {
+                if (!UserProfile.ProfileFields.Contains(property.Name))
+                {
+                    string where = property.Name switch
+                    {
+                        "password" => "; use PUT …/password",
+                        "enabled" => "; use POST …/disable or …/enable",
+                        "groups" => "; use PUT or DELETE …/groups/{name}/members/{sub}",
+                        _ => string.Empty,
+                    };
+                    return AdminResults.Error(new AdminError(AdminError.InvalidRequest, $"{property.Name} cannot be changed with PATCH{where}."));
+                }
+            }
+
+            (JsonElement merged, error) = JsonMergePatch.Apply(AdminResults.Write(w => UserProfile.WriteProfile(w, before)), document.RootElement);
+            if (error is not null)
+            {
+                return AdminResults.Error(error);
+            }
+
+            JsonFields fields = JsonFields.Of(merged, AdminError.InvalidRequest, out _)!;
+            User after = UserProfile.Read(fields, UserProfile.ProfileFields, organization!.Id, sub, before.Enabled)!;
+            if (!fields.IsValid)
+            {
+                return AdminResults.Error(fields.Error!);
+            }
+
+            try
+            {
+                if (!await d.Users.UpdateProfileAsync(after, context.RequestAborted))
+                {
+                    return AdminResults.Error(AdminError.NotFound($"There is no user '{sub}' in organisation '{org}'."));
+                }
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+            {
+                return AdminResults.Error(AdminError.Conflict($"username '{after.Username}' is taken in organisation '{org}'."));
+            }
+
+            User updated = (await d.Users.FindBySubjectAsync(organization.Id, sub, context.RequestAborted))!;
+            d.Audit.AdminChange(context, organization, "user.updated", null, sub, UserProfile.ToUtf8(before), UserProfile.ToUtf8(updated));
+            return AdminResults.Ok(w => UserProfile.Write(w, updated));
+        }
+    }
+
+    private static async Task<IResult> SetPasswordAsync(HttpContext context, string org, string sub, [AsParameters] Dependencies d, PasswordHasher hasher)
+    {
+        (Organization? organization, User? user, AdminError? error) = await FindUserAsync(context, org, sub, d);
+        if (user is null)
+        {
+            return AdminResults.Error(error!);
+        }
+
+        (JsonDocument? document, error) = await AdminRequest.ReadJsonAsync(context.Request);
+        using (document)
+        {
+            JsonFields? fields = document is null ? null : JsonFields.Of(document.RootElement, AdminError.InvalidRequest, out error);
+            if (fields is null)
+            {
+                return AdminResults.Error(error!);
+            }
+
+            fields.RejectUnknown(PasswordFields);
+            string? password = fields.String("password", PasswordHasher.MaxPasswordLength, required: true);
+            if (password is not null && UserProfile.PasswordProblem(password) is string problem)
+            {
+                fields.Fail(problem);
+            }
+
+            if (!fields.IsValid)
+            {
+                return AdminResults.Error(fields.Error!);
+            }
+
+            if (!await d.Users.SetPasswordHashAsync(organization!.Id, sub, hasher.Hash(password!), context.RequestAborted))
+            {
+                return AdminResults.Error(AdminError.NotFound($"There is no user '{sub}' in organisation '{org}'."));
+            }
+
+            d.Audit.AdminChange(context, organization, "user.password_set", null, sub, null, null);
+            return AdminResults.NoContent();
+        }
+    }
+
+    private static async Task<IResult> SetEnabledAsync(HttpContext context, string org, string sub, bool enabled, Dependencies d)
+    {
+        (Organization? organization, User? user, AdminError? error) = await FindUserAsync(context, org, sub, d);
+        if (user is null || !await d.Users.SetEnabledAsync(organization!.Id, sub, enabled, d.TimeProvider.GetUtcNow(), context.RequestAborted))
+        {
+            return AdminResults.Error(error ?? AdminError.NotFound($"There is no user '{sub}' in organisation '{org}'."));
+        }
+
+        d.Audit.AdminChange(context, organization, enabled ? "user.enabled" : "user.disabled", null, sub,
+            AdminResults.Write(w => w.WriteBoolean("enabled", user.Enabled)), AdminResults.Write(w => w.WriteBoolean("enabled", enabled)));
+        return AdminResults.NoContent();
+    }
+
+    private static async Task<IResult> DeleteAsync(HttpContext context, string org, string sub, [AsParameters] Dependencies d)
+    {
+        (Organization? organization, User? user, AdminError? error) = await FindUserAsync(context, org, sub, d);
+        if (user is null || !await d.Users.DeleteAsync(organization!.Id, sub, d.TimeProvider.GetUtcNow(), context.RequestAborted))
+        {
+            return AdminResults.Error(error ?? AdminError.NotFound($"There is no user '{sub}' in organisation '{org}'."));
+        }
+
+        d.Audit.AdminChange(context, organization, "user.deleted", null, sub, UserProfile.ToUtf8(user), null);
+        return AdminResults.NoContent();
+    }
+
+    private static async Task<(Organization? Organization, User? User, AdminError? Error)> FindUserAsync(HttpContext context, string org, string sub, Dependencies d)
+    {
+        (Organization? organization, AdminError? error) = await AdminRequest.FindOrganizationAsync(context, d.Organizations, d.Settings, org);
+        if (organization is null)
+        {
+            return (null, null, error);
+        }
+
+        User? user = sub.Length <= 256 ? await d.Users.FindBySubjectAsync(organization.Id, sub, context.RequestAborted) : null;
+        return user is null
+            ? (organization, null, AdminError.NotFound($"There is no user '{sub}' in organisation '{org}'."))
+            : (organization, user, null);
+    }
+
+    // ILIKE's wildcards and its escape character are matched literally: a search for "a_b" finds only "a_b".
+    private static string EscapeLike(string value) =>
+        value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
+
+    /// <summary>The services every user endpoint needs, bound with <c>[AsParameters]</c>.</summary>
+    public sealed record Dependencies(PgOrganizationStore Organizations, PgUserStore Users, ClavexSettings Settings, AuditLog Audit, TimeProvider TimeProvider);
+}
