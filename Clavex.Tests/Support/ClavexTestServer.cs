@@ -112,7 +112,7 @@ internal sealed class ClavexTestServer : IAsyncDisposable
         await App.DisposeAsync();
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -1,0 +1,74 @@
+using System.Net;
+using System.Security.Claims;
+using Clavex.Core.Clients;
+using Clavex.Tests.Server;
+using Clavex.Tests.Support;
+using Duende.IdentityModel.Client;
+using Duende.IdentityModel.OidcClient;
+using Duende.IdentityModel.OidcClient.Results;
+
+namespace Clavex.Tests.Interop;
+
+/// <summary>
+/// Duende.IdentityModel.OidcClient (an OpenID Certified client library for native apps) as the relying party:
+/// <c>PrepareLoginAsync</c>, the browser's part (Clavex's login form) played with an HttpClient,
+/// <c>ProcessResponseAsync</c> (code exchange with PKCE, ID token validation against the JWKS, userinfo), refresh.
+/// </summary>
+public class DuendeOidcClientTests : ServerTestBase
+{
+    [TestCase(TokenEndpointAuthMethod.ClientSecretPost, ClientCredentialStyle.PostBody)]
+    [TestCase(TokenEndpointAuthMethod.ClientSecretBasic, ClientCredentialStyle.AuthorizationHeader)]
+    public async Task OidcClient_signs_alice_in_loads_her_profile_and_refreshes(TokenEndpointAuthMethod method, ClientCredentialStyle style)
+    {
+        TestOrganization org = await Server.SeedOrganizationAsync();
+        RegisteredClient registered = await InteropClients.RegisterAsync(Server, org, "oidcclient", ClavexTestServer.FreePort(), method, "/callback");
+        var client = new OidcClient(new OidcClientOptions
+        {
+            Authority = org.Issuer,
+            ClientId = registered.ClientId,
+            ClientSecret = registered.Secret,
+            RedirectUri = registered.RedirectUri,
+            Scope = "openid profile email groups offline_access",
+            TokenClientCredentialStyle = style,
+            LoadProfile = true,
+            IdentityTokenValidator = new JwksIdentityTokenValidator(),
+        });
+
+        AuthorizeState state = await client.PrepareLoginAsync();
+        Uri callback = await BrowseAsync(new Uri(state.StartUrl), org);
+        LoginResult login = await client.ProcessResponseAsync(callback.AbsoluteUri, state);
+
+        Assert.That(login.IsError, Is.False, $"{login.Error}: {login.ErrorDescription}");
+        Assert.That(Query(new Uri(state.StartUrl))["code_challenge_method"], Is.EqualTo("S256"));
+        ClaimsPrincipal user = login.User;
+        Assert.That(user.FindFirst("sub")?.Value, Is.EqualTo(org.AliceSubject));
+        Assert.That(user.FindFirst("preferred_username")?.Value, Is.EqualTo("alice"));
+        Assert.That(user.FindFirst("email")?.Value, Is.EqualTo("alice@acme.eu"));
+        Assert.That(user.FindAll("groups").Select(c => c.Value).Distinct(),
+            Is.EquivalentTo(new[] { "jira-administrators", "jira-software-users", "confluence-users" }));
+        Assert.That(login.RefreshToken, Is.Not.Empty);
+
+        UserInfoResult userinfo = await client.GetUserInfoAsync(login.AccessToken);
+        Assert.That(userinfo.IsError, Is.False, userinfo.Error);
+        Assert.That(userinfo.Claims.Single(c => c.Type == "email").Value, Is.EqualTo("alice@acme.eu"));
+
+        RefreshTokenResult refreshed = await client.RefreshTokenAsync(login.RefreshToken);
+        Assert.That(refreshed.IsError, Is.False, $"{refreshed.Error}: {refreshed.ErrorDescription}");
+        Assert.That(refreshed.AccessToken, Is.Not.EqualTo(login.AccessToken));
+        UserInfoResult again = await client.GetUserInfoAsync(refreshed.AccessToken);
+        Assert.That(again.Claims.Single(c => c.Type == "sub").Value, Is.EqualTo(org.AliceSubject));
+    }
+
+    /// <summary>The system browser's part: the authorization URL, Clavex's login form, the redirect to the app.</summary>
+    private static async Task<Uri> BrowseAsync(Uri startUrl, TestOrganization org)
+    {
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() });
+        HttpResponseMessage page = await browser.GetAsync(startUrl);
+        Assert.That(page.StatusCode, Is.EqualTo(HttpStatusCode.OK), await page.Content.ReadAsStringAsync());
+        HtmlForm login = HtmlForm.Find(await page.Content.ReadAsStringAsync(), "/login");
+        HttpResponseMessage result = await browser.PostAsync(
+            new Uri(startUrl, login.Action), login.With("username", "alice").With("password", org.AlicePassword).ToContent());
+        Assert.That(result.StatusCode, Is.EqualTo(HttpStatusCode.SeeOther), await result.Content.ReadAsStringAsync());
+        return result.Headers.Location!;
+    }
+}
