@@ -160,31 +160,7 @@ public sealed class PgUserStore(NpgsqlDataSource dataSource) : IUserStore
     public async Task<long> CreateAsync(User user, string? passwordHash, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(user);
-        var parameters = new
-        {
-            user.OrganizationId,
-            user.Subject,
-            user.Username,
-            user.Enabled,
-            PasswordHash = passwordHash,
-            user.Name,
-            user.GivenName,
-            user.FamilyName,
-            user.MiddleName,
-            user.Nickname,
-            user.Picture,
-            user.Website,
-            user.Locale,
-            user.Zoneinfo,
-            user.Email,
-            user.EmailVerified,
-            user.PhoneNumber,
-            user.PhoneNumberVerified,
-            Address = user.Address is null ? null : JsonSerializer.Serialize(user.Address, StorageJson.Default.PostalAddress),
-            Attributes = JsonSerializer.Serialize(new Dictionary<string, string>(user.Attributes), StorageJson.Default.DictionaryStringString),
-            UpdatedAt = Db.Utc(user.UpdatedAt),
-            Groups = user.Groups.ToArray(),
-        };
+        UserParameters parameters = UserParameters.From(user, passwordHash);
         await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<long>(Db.Command(Insert, parameters, cancellationToken));
     }
@@ -228,27 +204,7 @@ public sealed class PgUserStore(NpgsqlDataSource dataSource) : IUserStore
     public async Task<bool> UpdateProfileAsync(User user, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(user);
-        var parameters = new
-        {
-            user.OrganizationId,
-            user.Subject,
-            user.Username,
-            user.Name,
-            user.GivenName,
-            user.FamilyName,
-            user.MiddleName,
-            user.Nickname,
-            user.Picture,
-            user.Website,
-            user.Locale,
-            user.Zoneinfo,
-            user.Email,
-            user.EmailVerified,
-            user.PhoneNumber,
-            user.PhoneNumberVerified,
-            Address = user.Address is null ? null : JsonSerializer.Serialize(user.Address, StorageJson.Default.PostalAddress),
-            Attributes = JsonSerializer.Serialize(new Dictionary<string, string>(user.Attributes), StorageJson.Default.DictionaryStringString),
-        };
+        UserParameters parameters = UserParameters.From(user, passwordHash: null);
         await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteAsync(Db.Command(UpdateProfile, parameters, cancellationToken)) == 1;
     }
@@ -346,5 +302,23 @@ public sealed class PgUserStore(NpgsqlDataSource dataSource) : IUserStore
             Attributes = JsonSerializer.Deserialize(Attributes, StorageJson.Default.DictionaryStringString) ?? [],
             Groups = Groups,
         };
+    }
+
+    /// <summary>The parameters of the insert and the profile update; each statement binds only the names it uses.</summary>
+    private sealed record UserParameters(
+        long OrganizationId, string Subject, string Username, bool Enabled, string? PasswordHash,
+        string? Name, string? GivenName, string? FamilyName, string? MiddleName, string? Nickname, string? Picture,
+        string? Website, string? Locale, string? Zoneinfo, string? Email, bool EmailVerified, string? PhoneNumber,
+        bool PhoneNumberVerified, string? Address, string Attributes, DateTimeOffset? UpdatedAt, string[] Groups)
+    {
+        public static UserParameters From(User user, string? passwordHash) => new(
+            user.OrganizationId, user.Subject, user.Username, user.Enabled, passwordHash,
+            user.Name, user.GivenName, user.FamilyName, user.MiddleName, user.Nickname, user.Picture,
+            user.Website, user.Locale, user.Zoneinfo, user.Email, user.EmailVerified, user.PhoneNumber,
+            user.PhoneNumberVerified,
+            user.Address is null ? null : JsonSerializer.Serialize(user.Address, StorageJson.Default.PostalAddress),
+            JsonSerializer.Serialize(new Dictionary<string, string>(user.Attributes), StorageJson.Default.DictionaryStringString),
+            Db.Utc(user.UpdatedAt),
+            [.. user.Groups]);
     }
 }
