@@ -25,7 +25,7 @@ public sealed class BrowserPages(ClavexSettings settings, OrganizationDirectory 
             Username = loginHint,
             ErrorMessage = error,
         });
-        return Page(html, PageKind.Login, StatusCodes.Status200OK);
+        return Page(html, PageKind.Login, StatusCodes.Status200OK, request.RedirectUri);
     }
 
     public IResult Consent(HttpContext context, AuthorizationRequest request, ProtocolParameters original)
@@ -36,14 +36,16 @@ public sealed class BrowserPages(ClavexSettings settings, OrganizationDirectory 
             request.Client.ClientName ?? request.Client.ClientId,
             request.Scopes,
             NewForm(context, "/" + request.Organization.Slug + "/consent", original)));
-        return Page(html, PageKind.Consent, StatusCodes.Status200OK);
+        return Page(html, PageKind.Consent, StatusCodes.Status200OK, request.RedirectUri);
     }
 
     public IResult LogoutConfirm(HttpContext context, Organization organization, ProtocolParameters original)
     {
         ArgumentNullException.ThrowIfNull(organization);
         string html = Pages.LogoutConfirm(new LogoutPageModel(names.DisplayName(organization), NewForm(context, "/" + organization.Slug + "/logout", original)));
-        return Page(html, PageKind.LogoutConfirm, StatusCodes.Status200OK);
+        // The logout handler has already checked that any post_logout_redirect_uri is registered.
+        original.TryGetSingle("post_logout_redirect_uri", out string? returnTo);
+        return Page(html, PageKind.LogoutConfirm, StatusCodes.Status200OK, returnTo);
     }
 
     public IResult LoggedOut(HttpContext context, Organization organization) =>
@@ -64,7 +66,8 @@ public sealed class BrowserPages(ClavexSettings settings, OrganizationDirectory 
         return new PageForm(action, token, original.Pairs);
     }
 
-    private static PageResult Page(string html, PageKind kind, int statusCode) => new(html, SecurityHeaders.For(kind), statusCode);
+    private static PageResult Page(string html, PageKind kind, int statusCode, string? redirectUri = null) =>
+        new(html, SecurityHeaders.For(kind, redirectUri), statusCode);
 
     private sealed class PageResult(string html, IReadOnlyList<KeyValuePair<string, string>> headers, int statusCode) : IResult
     {

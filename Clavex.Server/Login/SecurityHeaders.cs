@@ -25,6 +25,16 @@ public static class SecurityHeaders
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
+    /// <summary>
+    /// A page whose form ends in a redirect to the client (login, consent, logout confirmation). Browsers apply
+    /// <c>form-action</c> to the redirect that answers the POST as well (CSP Level 3), so the client's origin must be
+    /// allowed next to 'self', or the user is left on the page after signing in.
+    /// </summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> For(PageKind kind, string? redirectUri) =>
+        redirectUri is null || kind is PageKind.LoggedOut or PageKind.Error
+            ? For(kind)
+            : Build($"form-action 'self' {FormTargetOf(redirectUri)}");
+
     /// <summary>For <see cref="Pages.FormPost"/>: its script's hash, and the redirect URI's origin as a form target.</summary>
     public static IReadOnlyList<KeyValuePair<string, string>> ForFormPost(string redirectUri) =>
         Build($"script-src {InlineAssets.AutoSubmitScriptSource}; form-action 'self' {OriginOf(redirectUri)}");
@@ -43,6 +53,17 @@ public static class SecurityHeaders
 
         string host = uri.HostNameType == UriHostNameType.IPv6 ? uri.Host : uri.IdnHost;
         return uri.IsDefaultPort ? $"{uri.Scheme}://{host}" : $"{uri.Scheme}://{host}:{uri.Port}";
+    }
+
+    /// <summary>The redirect URI as a CSP source: its origin for http(s), its scheme for a native app's custom scheme.</summary>
+    internal static string FormTargetOf(string redirectUri)
+    {
+        if (Uri.TryCreate(redirectUri, UriKind.Absolute, out Uri? uri) && uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)
+        {
+            return uri.Scheme + ":";
+        }
+
+        return OriginOf(redirectUri);
     }
 
     private static KeyValuePair<string, string>[] Build(string directives) =>

@@ -19,10 +19,8 @@ public class HeadlessChromiumTests : ServerTestBase
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
 
     [Test]
-    [Ignore("Fails against Clavex today: the login page's Content-Security-Policy says form-action 'self', and Chromium "
-        + "enforces form-action on the redirect that follows the form's POST, so the 303 to the relying party's callback "
-        + "(another origin) is blocked and the browser stays on the login page. Allowing the redirect URI's origin in "
-        + "form-action (as the form_post page does) makes this test pass.")]
+    // Regression: the login page once allowed only form-action 'self', and Chromium applies form-action to the 303
+    // that answers the POST, so the redirect to the relying party's callback was blocked.
     public async Task Chromium_signs_alice_in_at_the_login_page_and_lands_back_in_the_app()
     {
         await using BrowserSession session = await StartAsync();

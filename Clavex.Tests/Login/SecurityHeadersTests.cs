@@ -104,4 +104,15 @@ public sealed partial class SecurityHeadersTests
             .Select(directive => directive.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .ToDictionary(parts => parts[0], parts => parts[1..]);
     }
+
+    [TestCase("https://jira.acme.eu/plugins/servlet/oidc/callback", "form-action 'self' https://jira.acme.eu;")]
+    [TestCase("http://127.0.0.1:8080/signin-oidc", "form-action 'self' http://127.0.0.1:8080;")]
+    [TestCase("com.acme.app:/callback", "form-action 'self' com.acme.app:;")]
+    public void A_login_form_may_end_in_the_redirect_to_the_client(string redirectUri, string expected)
+    {
+        // Browsers apply form-action to the redirect answering the POST; without the client's origin the user is stuck.
+        string csp = SecurityHeaders.For(PageKind.Login, redirectUri).Single(h => h.Key == SecurityHeaders.ContentSecurityPolicy).Value;
+
+        Assert.That(csp, Does.Contain(expected));
+    }
 }
