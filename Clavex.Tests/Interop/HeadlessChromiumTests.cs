@@ -68,6 +68,7 @@ public class HeadlessChromiumTests : ServerTestBase
         new WebDriverWait(chromium, Wait).Until(d => d.PageSource.Contains("incorrect", StringComparison.Ordinal));
         Assert.That(chromium.FindElement(By.TagName("body")).Text, Does.Contain("The username or password is incorrect."));
         Assert.That(chromium.Url, Does.StartWith(session.Org.Issuer));
+        Assert.That(await AuditEvents.WaitForAsync(session.Org.Id, "login.failed"), Is.EqualTo("wrong_password"));
     }
 
     private async Task<BrowserSession> StartAsync()
