@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Clavex.Core.Clients;
 using Clavex.Server.Storage;
-using Clavex.Tests.Server;
+using Clavex.Tests.Admin;
 using Clavex.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using static Clavex.Tests.Token.TokenTestSupport;
@@ -13,16 +13,17 @@ namespace Clavex.Tests.Atlassian;
 
 /// <summary>
 /// Clavex as each Atlassian SSO client sees it: these tests play Jira's built-in OpenID Connect SSO, the miniOrange
-/// app and the manual Casdoor-style configuration, against the <c>atlassian</c> client of the admin guide.
+/// app and the manual Casdoor-style configuration, against the <c>atlassian</c> client registered through the admin
+/// API with the admin guide's request body.
 /// </summary>
-public class AtlassianContractTests : ServerTestBase
+public class AtlassianContractTests : AdminTestBase
 {
     private const string MiniOrangeCallback = "https://jira.acme.eu/plugins/servlet/oauth/callback";
 
     [Test]
     public async Task Built_in_sso_finds_everything_it_needs_in_discovery()
     {
-        TestOrganization org = await Server.SeedOrganizationAsync();
+        TestOrganization org = await NewOrganizationAsync();
         using HttpClient jira = Server.CreateClient();
 
         JsonElement discovery = await JsonAsync(await jira.GetAsync($"/{org.Slug}/.well-known/openid-configuration"));
@@ -42,7 +43,7 @@ public class AtlassianContractTests : ServerTestBase
     [Test]
     public async Task Built_in_sso_signs_alice_in_with_basic_and_reads_everything_from_the_id_token()
     {
-        TestOrganization org = await Server.SeedOrganizationAsync();
+        TestOrganization org = await NewOrganizationAsync();
         using HttpClient browser = Server.CreateClient();
 
         // No PKCE, state and nonce, the four scopes; prompt=login and login_hint as Jira sends them on re-login.
@@ -92,7 +93,7 @@ public class AtlassianContractTests : ServerTestBase
     [Test]
     public async Task A_user_without_groups_gets_an_empty_groups_array_not_a_missing_claim()
     {
-        TestOrganization org = await Server.SeedOrganizationAsync();
+        TestOrganization org = await NewOrganizationAsync();
         var users = Server.Services.GetRequiredService<PgUserStore>();
         await users.CreateAsync(new Core.Users.User { OrganizationId = org.Id, Subject = "u_bob_" + org.Slug, Username = "bob" },
             Server.Services.GetRequiredService<Clavex.Server.Login.PasswordHasher>().Hash("bob-password-1"), CancellationToken.None);
@@ -111,7 +112,7 @@ public class AtlassianContractTests : ServerTestBase
     [Test]
     public async Task MiniOrange_with_manual_urls_its_own_callback_no_nonce_and_the_secret_in_the_body()
     {
-        TestOrganization org = await Server.SeedOrganizationAsync();
+        TestOrganization org = await NewOrganizationAsync();
         await RegisterMiniOrangeCallbackAsync(org);
         using HttpClient browser = Server.CreateClient();
 
@@ -139,7 +140,10 @@ public class AtlassianContractTests : ServerTestBase
     [Test]
     public async Task MiniOrange_logs_out_through_the_end_session_endpoint()
     {
-        TestOrganization org = await Server.SeedOrganizationAsync();
+        TestOrganization org = await NewOrganizationAsync();
+        // The guide's body registers no post-logout URI; the admin adds Jira's start page as miniOrange's logout target.
+        await AdminJsonAsync(new HttpMethod("PATCH"), $"/api/v1/organizations/{org.Slug}/clients/atlassian",
+            """{"post_logout_redirect_uris":["https://jira.acme.eu/"]}""", HttpStatusCode.OK);
         using HttpClient confluence = Server.CreateClient();
         var cookies = new CookieContainer();
         using HttpClient browser = Server.CreateClient(cookies);
@@ -156,7 +160,7 @@ public class AtlassianContractTests : ServerTestBase
     [Test]
     public async Task Casdoor_style_manual_configuration_gets_address_phone_and_a_refresh_token()
     {
-        TestOrganization org = await Server.SeedOrganizationAsync();
+        TestOrganization org = await NewOrganizationAsync();
         string secret = ClientSecrets.Generate();
         await Server.Services.GetRequiredService<PgClientStore>().CreateAsync(
             new Client
@@ -202,14 +206,11 @@ public class AtlassianContractTests : ServerTestBase
         Assert.That(refreshed.StatusCode, Is.EqualTo(HttpStatusCode.OK));
     }
 
-    /// <summary>miniOrange's callback, registered beside the built-in one (the admin guide's troubleshooting fix).</summary>
-    private static async Task RegisterMiniOrangeCallbackAsync(TestOrganization org)
+    /// <summary>miniOrange's callback, registered beside the built-in ones through the admin API (the guide's troubleshooting fix).</summary>
+    private async Task RegisterMiniOrangeCallbackAsync(TestOrganization org)
     {
-        await using var dataSource = Npgsql.NpgsqlDataSource.Create(PostgresFixture.ConnectionString);
-        await using var command = dataSource.CreateCommand(
-            "UPDATE clients SET redirect_uris = array_append(redirect_uris, $1) WHERE organization_id = $2 AND client_id = 'atlassian'");
-        command.Parameters.AddWithValue(MiniOrangeCallback);
-        command.Parameters.AddWithValue(org.Id);
-        Assert.That(await command.ExecuteNonQueryAsync(), Is.EqualTo(1));
+        await AdminJsonAsync(new HttpMethod("PATCH"), $"/api/v1/organizations/{org.Slug}/clients/atlassian", $$"""
+            {"redirect_uris":["{{JiraCallback}}","https://confluence.acme.eu/plugins/servlet/oidc/callback","{{MiniOrangeCallback}}"]}
+            """, HttpStatusCode.OK);
     }
 }
