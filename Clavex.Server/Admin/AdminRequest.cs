@@ -23,7 +23,15 @@ internal static class AdminRequest
 
         try
         {
-            return (await JsonDocument.ParseAsync(request.Body, default, request.HttpContext.RequestAborted), null);
+            JsonDocument document = await JsonDocument.ParseAsync(request.Body, default, request.HttpContext.RequestAborted);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                // Every body of this API is an object; saying so here spares each endpoint the check.
+                document.Dispose();
+                return (null, new AdminError(AdminError.InvalidRequest, "The request body must be a JSON object."));
+            }
+
+            return (document, null);
         }
         catch (JsonException e)
         {

@@ -133,11 +133,6 @@ public static class ClientsApi
                 return AdminResults.Error(error!);
             }
 
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                return AdminResults.Error(new AdminError(AdminError.InvalidRequest, "The request body must be a JSON object."));
-            }
-
             if (document.RootElement.TryGetProperty("client_id", out JsonElement id) && !(id.ValueKind == JsonValueKind.String && id.GetString() == clientId))
             {
                 return AdminResults.Error(new AdminError(AdminError.InvalidClientMetadata, "client_id cannot be changed; register a new client instead."));

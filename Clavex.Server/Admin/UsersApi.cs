@@ -150,11 +150,6 @@ public static class UsersApi
                 return AdminResults.Error(error!);
             }
 
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                return AdminResults.Error(new AdminError(AdminError.InvalidRequest, "The request body must be a JSON object."));
-            }
-
             foreach (JsonProperty property in document.RootElement.EnumerateObject())
             {
                 if (!UserProfile.ProfileFields.Contains(property.Name))
