@@ -35,4 +35,8 @@ public enum CodeRedemptionStatus
 }
 
 /// <summary>The outcome of a redemption; <see cref="Code"/> is set for <c>Redeemed</c> and <c>AlreadyRedeemed</c>.</summary>
-public sealed record CodeRedemption(CodeRedemptionStatus Status, AuthorizationCode? Code);
+public sealed record CodeRedemption(CodeRedemptionStatus Status, AuthorizationCode? Code)
+{
+    /// <summary>For <c>Redeemed</c>, the code's user as read in the same round trip, when the store can.</summary>
+    public IncludedUser? User { get; init; }
+}

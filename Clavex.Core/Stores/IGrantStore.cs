@@ -51,4 +51,8 @@ public enum RefreshRotationStatus
 }
 
 /// <summary>The outcome of a rotation; <see cref="Grant"/> is set whenever the token was found.</summary>
-public sealed record RefreshRotation(RefreshRotationStatus Status, Grant? Grant);
+public sealed record RefreshRotation(RefreshRotationStatus Status, Grant? Grant)
+{
+    /// <summary>For <c>Rotated</c>, the grant's user as read in the same round trip, when the store can.</summary>
+    public IncludedUser? User { get; init; }
+}

@@ -47,7 +47,7 @@ public sealed class AuthorizationCodeGrant(
         User? user = null;
         if (error is null)
         {
-            user = await users.FindBySubjectAsync(organization.Id, redeemed.Subject, cancellationToken);
+            user = await IncludedUser.ResolveAsync(redemption.User, users, organization.Id, redeemed.Subject, cancellationToken);
             if (user is not { Enabled: true })
             {
                 error = OAuthError.InvalidGrant("The user of this authorization code is no longer active.", "user missing or disabled");

@@ -64,7 +64,7 @@ public sealed class RefreshTokenGrant(IGrantStore grants, IUserStore users, ISig
             scopes = requested;
         }
 
-        User? user = await users.FindBySubjectAsync(organization.Id, grant.Subject, cancellationToken);
+        User? user = await IncludedUser.ResolveAsync(rotation.User, users, organization.Id, grant.Subject, cancellationToken);
         if (user is not { Enabled: true })
         {
             await grants.RevokeAsync(organization.Id, grant.GrantId, now, cancellationToken);

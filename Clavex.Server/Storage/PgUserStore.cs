@@ -9,7 +9,8 @@ namespace Clavex.Server.Storage;
 /// <summary>Users with their groups. A user is read with its group names in one query; no password hash on that path.</summary>
 public sealed class PgUserStore(NpgsqlDataSource dataSource) : IUserStore
 {
-    private const string Columns = """
+    /// <summary>A user's columns over alias <c>u</c>, read into <see cref="UserRow"/>; other stores join users with it.</summary>
+    internal const string Columns = """
         u.subject, u.username, u.enabled, u.name, u.given_name, u.family_name, u.middle_name, u.nickname, u.picture,
         u.website, u.locale, u.zoneinfo, u.updated_at, u.email, u.email_verified, u.phone_number,
         u.phone_number_verified, u.address, u.attributes,
@@ -232,7 +233,7 @@ public sealed class PgUserStore(NpgsqlDataSource dataSource) : IUserStore
             Delete, new { OrganizationId = organizationId, Subject = subject, Now = Db.Utc(now) }, cancellationToken)) == 1;
     }
 
-    private sealed class UserRow
+    internal sealed class UserRow
     {
         public long RowId { get; init; }
 

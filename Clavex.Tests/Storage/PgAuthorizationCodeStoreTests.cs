@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Clavex.Core.Authorization;
 using Clavex.Core.Stores;
 using Clavex.Core.Token;
+using Clavex.Core.Users;
 using Clavex.Server.Storage;
 using Clavex.Tests.Support;
 using Dapper;
@@ -45,6 +46,41 @@ public sealed class PgAuthorizationCodeStoreTests
         CodeRedemption redemption = await RedeemAsync(_acme, code.CodeHash);
 
         AssertSameCode(redemption.Code!, code);
+    }
+
+    [Test]
+    public async Task A_redemption_carries_the_codes_user_with_groups_read_in_the_same_statement()
+    {
+        await new PgUserStore(StorageFixture.DataSource).CreateAsync(
+            new User { OrganizationId = _acme, Subject = "u_7Hq2", Username = "alice", Email = "alice@acme.eu", Groups = ["jira-users", "confluence-users"] },
+            null,
+            CancellationToken.None);
+        AuthorizationCode code = await StoreCodeAsync(_acme);
+
+        CodeRedemption redemption = await RedeemAsync(_acme, code.CodeHash);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(redemption.User, Is.Not.Null);
+            Assert.That(redemption.User!.User!.Username, Is.EqualTo("alice"));
+            Assert.That(redemption.User.User.Email, Is.EqualTo("alice@acme.eu"));
+            Assert.That(redemption.User.User.Groups, Is.EqualTo(new[] { "confluence-users", "jira-users" }));
+        }
+    }
+
+    [Test]
+    public async Task A_redemption_whose_user_is_gone_says_so_rather_than_leaving_the_user_to_be_read()
+    {
+        AuthorizationCode code = await StoreCodeAsync(_acme);
+
+        CodeRedemption redemption = await RedeemAsync(_acme, code.CodeHash);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(redemption.Status, Is.EqualTo(CodeRedemptionStatus.Redeemed));
+            Assert.That(redemption.User, Is.Not.Null);
+            Assert.That(redemption.User!.User, Is.Null);
+        }
     }
 
     [Test]

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Clavex.Core.Stores;
 using Clavex.Core.Token;
+using Clavex.Core.Users;
 using Clavex.Server.Storage;
 using Clavex.Tests.Stores;
 using Dapper;
@@ -15,7 +16,29 @@ public sealed class PgGrantStoreTests : GrantStoreContract
     protected override Task<long> NewOrganizationAsync() => StorageFixture.CreateOrganizationAsync();
 
     [Test]
-    public async Task The_replacement_expiry_is_capped_at_theFirstGrant_expiry()
+    public async Task A_rotation_carries_the_grants_user_but_a_refused_one_does_not()
+    {
+        Grant grant = NewGrant(Acme, "g_user", TimeSpan.FromDays(30));
+        await new PgUserStore(StorageFixture.DataSource).CreateAsync(
+            new User { OrganizationId = Acme, Subject = grant.Subject, Username = "alice", Groups = ["jira-users"] }, null, CancellationToken.None);
+        byte[] first = RandomNumberGenerator.GetBytes(32);
+        await Store.CreateAsync(grant, new RefreshTokenRecord(first, Now, Now + Sliding), CancellationToken.None);
+
+        RefreshRotation rotated = await RotateAsync(first, Jira, RandomNumberGenerator.GetBytes(32));
+        RefreshRotation reused = await RotateAsync(first, Jira, RandomNumberGenerator.GetBytes(32));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(rotated.Status, Is.EqualTo(RefreshRotationStatus.Rotated));
+            Assert.That(rotated.User?.User?.Username, Is.EqualTo("alice"));
+            Assert.That(rotated.User?.User?.Groups, Is.EqualTo(new[] { "jira-users" }));
+            Assert.That(reused.Status, Is.EqualTo(RefreshRotationStatus.Reused));
+            Assert.That(reused.User, Is.Null);
+        }
+    }
+
+    [Test]
+    public async Task The_replacement_expiry_is_capped_at_the_grant_expiry()
     {
         Grant shortGrant = NewGrant(Acme, "g_short", expiresIn: TimeSpan.FromHours(10));
         byte[] first = RandomNumberGenerator.GetBytes(32);
@@ -36,7 +59,7 @@ public sealed class PgGrantStoreTests : GrantStoreContract
     }
 
     [Test]
-    public async Task AFirstToken_token_asking_to_outlive_itsFirstGrant_is_capped_too()
+    public async Task A_first_token_asking_to_outlive_its_grant_is_capped_too()
     {
         byte[] first = RandomNumberGenerator.GetBytes(32);
         Grant shortGrant = NewGrant(Acme, "g_short", expiresIn: TimeSpan.FromHours(1));
