@@ -2,7 +2,8 @@ namespace Clavex.Server.Admin;
 
 /// <summary>
 /// The admin API under <c>/api/v1</c>: organisations, their clients, users and groups. Every request carries the
-/// admin token; every change is recorded in the audit log with the actor and a before/after summary.
+/// admin token, or, under one organisation's routes, an access token of one of its admins; every change is recorded
+/// in the audit log with the actor and a before/after summary.
 /// </summary>
 public static class AdminApi
 {
@@ -15,13 +16,11 @@ public static class AdminApi
         api.AddEndpointFilter(async (context, next) =>
         {
             AdminAuthentication authentication = context.HttpContext.RequestServices.GetRequiredService<AdminAuthentication>();
-            return authentication.IsAuthorized(context.HttpContext.Request)
-                ? await next(context)
-                : AdminAuthentication.Refuse(context.HttpContext);
+            return await authentication.AuthenticateAsync(context.HttpContext) ?? await next(context);
         });
 
         api.MapOrganizationsApi();
-        RouteGroupBuilder organization = api.MapGroup("/organizations/{org}");
+        RouteGroupBuilder organization = api.MapGroup("/organizations/{org}").WithMetadata(OrganizationScoped.Instance);
         organization.MapClientsApi();
         organization.MapUsersApi();
         organization.MapGroupsApi();

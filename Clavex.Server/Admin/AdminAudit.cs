@@ -16,7 +16,7 @@ internal static class AdminAudit
     {
         ArgumentNullException.ThrowIfNull(audit);
         audit.Record(context, organization, "admin." + entityAction, true, clientId, subject,
-            ("actor", AdminAuthentication.Actor),
+            ("actor", AdminAuthentication.ActorOf(context)),
             ("before", before is null ? null : System.Text.Encoding.UTF8.GetString(before)),
             ("after", after is null ? null : System.Text.Encoding.UTF8.GetString(after)));
     }

@@ -112,17 +112,22 @@ public static class ClientsApi
     private static async Task<IResult> GetAsync(
         HttpContext context, string org, string clientId, PgOrganizationStore organizations, PgClientStore clients, ClavexSettings settings)
     {
-        (Organization? organization, Client? client, AdminError? error) = await FindClientAsync(context, org, clientId, organizations, clients, settings);
-        return client is null ? AdminResults.Error(error!) : AdminResults.Ok(w => ClientJson.Write(w, client));
+        (Organization? _, Client? client, long version, AdminError? error) = await FindVersionedClientAsync(context, org, clientId, organizations, clients, settings);
+        return client is null ? AdminResults.Error(error!) : AdminETag.With(AdminResults.Ok(w => ClientJson.Write(w, client)), version);
     }
 
     private static async Task<IResult> PatchAsync(
         HttpContext context, string org, string clientId, PgOrganizationStore organizations, PgClientStore clients, ClavexSettings settings, AuditLog audit)
     {
-        (Organization? organization, Client? before, AdminError? error) = await FindClientAsync(context, org, clientId, organizations, clients, settings);
+        (Organization? organization, Client? before, long version, AdminError? error) = await FindVersionedClientAsync(context, org, clientId, organizations, clients, settings);
         if (before is null)
         {
             return AdminResults.Error(error!);
+        }
+
+        if (!AdminETag.Matches(context.Request, version, out long? expectedVersion))
+        {
+            return AdminETag.Refuse(context, $"client '{clientId}'", version);
         }
 
         (JsonDocument? document, error) = await AdminRequest.ReadJsonAsync(context.Request);
@@ -151,23 +156,37 @@ public static class ClientsApi
                 return AdminResults.Error(error!);
             }
 
-            if (!await clients.UpdateAsync(merged, context.RequestAborted))
+            if (await clients.UpdateAsync(merged, context.RequestAborted, expectedVersion) is not long newVersion)
             {
-                return AdminResults.Error(AdminError.NotFound($"There is no client '{clientId}' in organisation '{org}'."));
+                return expectedVersion is null
+                    ? AdminResults.Error(AdminError.NotFound($"There is no client '{clientId}' in organisation '{org}'."))
+                    : AdminETag.Refuse(context, $"client '{clientId}'", null);
             }
 
             audit.AdminChange(context, organization, "client.updated", clientId, null, ClientJson.ToUtf8(before), ClientJson.ToUtf8(merged));
-            return AdminResults.Ok(w => ClientJson.Write(w, merged));
+            return AdminETag.With(AdminResults.Ok(w => ClientJson.Write(w, merged)), newVersion);
         }
     }
 
     private static async Task<IResult> DeleteAsync(
         HttpContext context, string org, string clientId, PgOrganizationStore organizations, PgClientStore clients, ClavexSettings settings, AuditLog audit, TimeProvider timeProvider)
     {
-        (Organization? organization, Client? before, AdminError? error) = await FindClientAsync(context, org, clientId, organizations, clients, settings);
-        if (before is null || !await clients.DeleteAsync(organization!.Id, clientId, timeProvider.GetUtcNow(), context.RequestAborted))
+        (Organization? organization, Client? before, long version, AdminError? error) = await FindVersionedClientAsync(context, org, clientId, organizations, clients, settings);
+        if (before is null)
         {
-            return AdminResults.Error(error ?? AdminError.NotFound($"There is no client '{clientId}' in organisation '{org}'."));
+            return AdminResults.Error(error!);
+        }
+
+        if (!AdminETag.Matches(context.Request, version, out long? expectedVersion))
+        {
+            return AdminETag.Refuse(context, $"client '{clientId}'", version);
+        }
+
+        if (!await clients.DeleteAsync(organization!.Id, clientId, timeProvider.GetUtcNow(), context.RequestAborted, expectedVersion))
+        {
+            return expectedVersion is null
+                ? AdminResults.Error(AdminError.NotFound($"There is no client '{clientId}' in organisation '{org}'."))
+                : AdminETag.Refuse(context, $"client '{clientId}'", null);
         }
 
         audit.AdminChange(context, organization, "client.deleted", clientId, null, ClientJson.ToUtf8(before), null);
@@ -275,16 +294,24 @@ public static class ClientsApi
     private static async Task<(Organization? Organization, Client? Client, AdminError? Error)> FindClientAsync(
         HttpContext context, string org, string clientId, PgOrganizationStore organizations, PgClientStore clients, ClavexSettings settings)
     {
+        (Organization? organization, Client? client, long _, AdminError? error) = await FindVersionedClientAsync(context, org, clientId, organizations, clients, settings);
+        return (organization, client, error);
+    }
+
+    /// <summary>The client with its version, the ETag of GET and the expected value of a conditional PATCH or DELETE.</summary>
+    private static async Task<(Organization? Organization, Client? Client, long Version, AdminError? Error)> FindVersionedClientAsync(
+        HttpContext context, string org, string clientId, PgOrganizationStore organizations, PgClientStore clients, ClavexSettings settings)
+    {
         (Organization? organization, AdminError? error) = await AdminRequest.FindOrganizationAsync(context, organizations, settings, org);
         if (organization is null)
         {
-            return (null, null, error);
+            return (null, null, 0, error);
         }
 
-        Client? client = clientId.Length <= 128 ? await clients.FindAsync(organization.Id, clientId, context.RequestAborted) : null;
+        (Client? client, long version) = clientId.Length <= 128 ? await clients.FindVersionedAsync(organization.Id, clientId, context.RequestAborted) : (null, 0);
         return client is null
-            ? (organization, null, AdminError.NotFound($"There is no client '{clientId}' in organisation '{org}'."))
-            : (organization, client, null);
+            ? (organization, null, 0, AdminError.NotFound($"There is no client '{clientId}' in organisation '{org}'."))
+            : (organization, client, version, null);
     }
 
     private static ClientSecret NewSecret(string secret, TimeProvider timeProvider) =>

@@ -8,7 +8,7 @@ using Npgsql;
 namespace Clavex.Server.Admin;
 
 /// <summary>
-/// <c>/api/v1/organizations/{org}/groups</c>: create, list, rename, delete, and membership. Group names are what
+/// <c>/api/v1/organizations/{org}/groups</c>: create, list, read, rename, delete, and membership. Group names are what
 /// relying parties match (Jira group names), so they are exact: case and spaces count.
 /// </summary>
 public static class GroupsApi
@@ -19,6 +19,7 @@ public static class GroupsApi
     {
         organization.MapPost("/groups", CreateAsync);
         organization.MapGet("/groups", ListAsync);
+        organization.MapGet("/groups/{name}", GetAsync);
         organization.MapMethods("/groups/{name}", ["PATCH"], RenameAsync);
         organization.MapDelete("/groups/{name}", DeleteAsync);
         organization.MapPut("/groups/{name}/members/{sub}", (HttpContext context, string org, string name, string sub, [AsParameters] Dependencies d) =>
@@ -82,6 +83,20 @@ public static class GroupsApi
         });
     }
 
+    private static async Task<IResult> GetAsync(HttpContext context, string org, string name, [AsParameters] Dependencies d)
+    {
+        (Organization? organization, AdminError? error) = await AdminRequest.FindOrganizationAsync(context, d.Organizations, d.Settings, org);
+        if (organization is null)
+        {
+            return AdminResults.Error(error!);
+        }
+
+        GroupInfo? group = await d.Groups.FindAsync(organization.Id, name, context.RequestAborted);
+        return group is null
+            ? AdminResults.Error(AdminError.NotFound($"There is no group '{name}' in organisation '{org}'."))
+            : AdminETag.With(AdminResults.Ok(w => Write(w, group)), group.Version);
+    }
+
     private static async Task<IResult> RenameAsync(HttpContext context, string org, string name, [AsParameters] Dependencies d)
     {
         (Organization? organization, AdminError? error) = await AdminRequest.FindOrganizationAsync(context, d.Organizations, d.Settings, org);
@@ -96,17 +111,26 @@ public static class GroupsApi
             return AdminResults.Error(AdminError.NotFound($"There is no group '{name}' in organisation '{org}'."));
         }
 
+        if (!AdminETag.Matches(context.Request, before.Version, out long? expectedVersion))
+        {
+            return AdminETag.Refuse(context, $"group '{name}'", before.Version);
+        }
+
         (string? newName, error) = await ReadNameAsync(context);
         if (newName is null)
         {
             return AdminResults.Error(error!);
         }
 
+        long? newVersion;
         try
         {
-            if (!await d.Groups.RenameAsync(organization.Id, name, newName, context.RequestAborted))
+            newVersion = await d.Groups.RenameAsync(organization.Id, name, newName, context.RequestAborted, expectedVersion);
+            if (newVersion is null)
             {
-                return AdminResults.Error(AdminError.NotFound($"There is no group '{name}' in organisation '{org}'."));
+                return expectedVersion is null
+                    ? AdminResults.Error(AdminError.NotFound($"There is no group '{name}' in organisation '{org}'."))
+                    : AdminETag.Refuse(context, $"group '{name}'", null);
             }
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
@@ -114,9 +138,9 @@ public static class GroupsApi
             return AdminResults.Error(AdminError.Conflict($"There is already a group '{newName}' in organisation '{org}'."));
         }
 
-        GroupInfo after = before with { Name = newName };
+        GroupInfo after = before with { Name = newName, Version = newVersion.Value };
         d.Audit.AdminChange(context, organization, "group.renamed", null, null, AdminResults.Write(w => Write(w, before)), AdminResults.Write(w => Write(w, after)));
-        return AdminResults.Ok(w => Write(w, after));
+        return AdminETag.With(AdminResults.Ok(w => Write(w, after)), after.Version);
     }
 
     private static async Task<IResult> DeleteAsync(HttpContext context, string org, string name, [AsParameters] Dependencies d)
@@ -128,9 +152,21 @@ public static class GroupsApi
         }
 
         GroupInfo? before = await d.Groups.FindAsync(organization.Id, name, context.RequestAborted);
-        if (before is null || !await d.Groups.DeleteAsync(organization.Id, name, context.RequestAborted))
+        if (before is null)
         {
             return AdminResults.Error(AdminError.NotFound($"There is no group '{name}' in organisation '{org}'."));
+        }
+
+        if (!AdminETag.Matches(context.Request, before.Version, out long? expectedVersion))
+        {
+            return AdminETag.Refuse(context, $"group '{name}'", before.Version);
+        }
+
+        if (!await d.Groups.DeleteAsync(organization.Id, name, context.RequestAborted, expectedVersion))
+        {
+            return expectedVersion is null
+                ? AdminResults.Error(AdminError.NotFound($"There is no group '{name}' in organisation '{org}'."))
+                : AdminETag.Refuse(context, $"group '{name}'", null);
         }
 
         d.Audit.AdminChange(context, organization, "group.deleted", null, null, AdminResults.Write(w => Write(w, before)), null);

@@ -103,7 +103,7 @@ public static partial class OrganizationsApi
         OrganizationDetails? details = await organizations.FindDetailsAsync(org, context.RequestAborted);
         return details is null
             ? AdminResults.Error(AdminError.NotFound($"There is no organisation '{org}'."))
-            : AdminResults.Ok(w => Write(w, details, settings));
+            : AdminETag.With(AdminResults.Ok(w => Write(w, details, settings)), details.Version);
     }
 
     private static async Task<IResult> PatchAsync(
@@ -113,6 +113,11 @@ public static partial class OrganizationsApi
         if (before is null)
         {
             return AdminResults.Error(AdminError.NotFound($"There is no organisation '{org}'."));
+        }
+
+        if (!AdminETag.Matches(context.Request, before.Version, out long? expectedVersion))
+        {
+            return AdminETag.Refuse(context, $"organisation '{org}'", before.Version);
         }
 
         (JsonDocument? document, AdminError? error) = await AdminRequest.ReadJsonAsync(context.Request);
@@ -131,16 +136,18 @@ public static partial class OrganizationsApi
                 return AdminResults.Error(fields.Error!);
             }
 
-            OrganizationDetails? after = await organizations.SetDisplayNameAsync(org, displayName!, context.RequestAborted);
+            OrganizationDetails? after = await organizations.SetDisplayNameAsync(org, displayName!, context.RequestAborted, expectedVersion);
             if (after is null)
             {
-                return AdminResults.Error(AdminError.NotFound($"There is no organisation '{org}'."));
+                return expectedVersion is null
+                    ? AdminResults.Error(AdminError.NotFound($"There is no organisation '{org}'."))
+                    : AdminETag.Refuse(context, $"organisation '{org}'", null);
             }
 
             directory.Invalidate(org);
             audit.AdminChange(context, new Organization(after.Id, after.Slug, settings.IssuerFor(after.Slug)), "organization.updated", null, null,
                 AdminResults.Write(w => Write(w, before, settings)), AdminResults.Write(w => Write(w, after, settings)));
-            return AdminResults.Ok(w => Write(w, after, settings));
+            return AdminETag.With(AdminResults.Ok(w => Write(w, after, settings)), after.Version);
         }
     }
 

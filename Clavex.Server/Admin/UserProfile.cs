@@ -144,11 +144,19 @@ internal static class UserProfile
         writer.WriteEndObject();
     }
 
-    /// <summary>The whole user as the API returns it: the profile and what only the server sets.</summary>
-    public static void Write(Utf8JsonWriter writer, User user)
+    /// <summary>
+    /// The whole user as the API returns it: the profile and what only the server sets, with <c>locked_until</c> while
+    /// <paramref name="lockedUntil"/> (a lock in force) is given.
+    /// </summary>
+    public static void Write(Utf8JsonWriter writer, User user, DateTimeOffset? lockedUntil = null)
     {
         writer.WriteString("sub", user.Subject);
         writer.WriteBoolean("enabled", user.Enabled);
+        if (lockedUntil is DateTimeOffset locked)
+        {
+            writer.WriteString("locked_until", locked);
+        }
+
         WriteProfile(writer, user);
         ClientJson.Strings(writer, "groups", user.Groups);
         ClientsApi.WriteInstant(writer, "updated_at", user.UpdatedAt);

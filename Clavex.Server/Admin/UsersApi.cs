@@ -10,7 +10,7 @@ using Npgsql;
 
 namespace Clavex.Server.Admin;
 
-/// <summary><c>/api/v1/organizations/{org}/users</c>: create, search, read, patch, set password, disable, enable, delete.</summary>
+/// <summary><c>/api/v1/organizations/{org}/users</c>: create, search, read, patch, set password, disable, enable, unlock, delete.</summary>
 public static class UsersApi
 {
     public const int DefaultPageSize = 50;
@@ -28,6 +28,7 @@ public static class UsersApi
         organization.MapPost("/users/{sub}/disable", (HttpContext context, string org, string sub, [AsParameters] Dependencies d) => SetEnabledAsync(context, org, sub, false, d));
         organization.MapPost("/users/{sub}/enable", (HttpContext context, string org, string sub, [AsParameters] Dependencies d) => SetEnabledAsync(context, org, sub, true, d));
         organization.MapDelete("/users/{sub}", DeleteAsync);
+        organization.MapPost("/users/{sub}/unlock", UnlockAsync);
         return organization;
     }
 
@@ -71,9 +72,10 @@ public static class UsersApi
                 return AdminResults.Error(AdminError.Conflict($"username '{user!.Username}' is taken in organisation '{org}' (usernames are compared without regard to case)."));
             }
 
-            User created = (await d.Users.FindBySubjectAsync(organization.Id, subject, context.RequestAborted))!;
-            d.Audit.AdminChange(context, organization, "user.created", null, subject, null, UserProfile.ToUtf8(created));
-            return AdminResults.Created($"{AdminApi.Prefix}/organizations/{org}/users/{subject}", w => UserProfile.Write(w, created));
+            UserAccount created = (await d.Users.FindAccountAsync(organization.Id, subject, context.RequestAborted))!;
+            d.Audit.AdminChange(context, organization, "user.created", null, subject, null, UserProfile.ToUtf8(created.User));
+            return AdminETag.With(
+                AdminResults.Created($"{AdminApi.Prefix}/organizations/{org}/users/{subject}", w => UserProfile.Write(w, created.User)), created.Version);
         }
     }
 
@@ -104,7 +106,7 @@ public static class UsersApi
 
         string? pattern = string.IsNullOrEmpty(search) ? null : "%" + EscapeLike(search) + "%";
         // One more than the page, to know whether there is a next one without a count.
-        IReadOnlyList<(long RowId, User User)> rows = await d.Users.ListAsync(organization.Id, pattern, after, size + 1, context.RequestAborted);
+        IReadOnlyList<(long RowId, UserAccount Account)> rows = await d.Users.ListAsync(organization.Id, pattern, after, size + 1, context.RequestAborted);
         bool more = rows.Count > size;
         return AdminResults.Ok(w =>
         {
@@ -112,7 +114,7 @@ public static class UsersApi
             for (int i = 0; i < Math.Min(size, rows.Count); i++)
             {
                 w.WriteStartObject();
-                UserProfile.Write(w, rows[i].User);
+                UserProfile.Write(w, rows[i].Account.User, ActiveLock(rows[i].Account, d.TimeProvider));
                 w.WriteEndObject();
             }
 
@@ -130,18 +132,26 @@ public static class UsersApi
 
     private static async Task<IResult> GetAsync(HttpContext context, string org, string sub, [AsParameters] Dependencies d)
     {
-        (Organization? _, User? user, AdminError? error) = await FindUserAsync(context, org, sub, d);
-        return user is null ? AdminResults.Error(error!) : AdminResults.Ok(w => UserProfile.Write(w, user));
+        (Organization? _, UserAccount? account, AdminError? error) = await FindUserAsync(context, org, sub, d);
+        return account is null
+            ? AdminResults.Error(error!)
+            : AdminETag.With(AdminResults.Ok(w => UserProfile.Write(w, account.User, ActiveLock(account, d.TimeProvider))), account.Version);
     }
 
     private static async Task<IResult> PatchAsync(HttpContext context, string org, string sub, [AsParameters] Dependencies d)
     {
-        (Organization? organization, User? before, AdminError? error) = await FindUserAsync(context, org, sub, d);
-        if (before is null)
+        (Organization? organization, UserAccount? current, AdminError? error) = await FindUserAsync(context, org, sub, d);
+        if (current is null)
         {
             return AdminResults.Error(error!);
         }
 
+        if (!AdminETag.Matches(context.Request, current.Version, out long? expectedVersion))
+        {
+            return AdminETag.Refuse(context, $"user '{sub}'", current.Version);
+        }
+
+        User before = current.User;
         (JsonDocument? document, error) = await AdminRequest.ReadJsonAsync(context.Request);
         using (document)
         {
@@ -180,9 +190,11 @@ public static class UsersApi
 
             try
             {
-                if (!await d.Users.UpdateProfileAsync(after, context.RequestAborted))
+                if (await d.Users.UpdateProfileAsync(after, expectedVersion, context.RequestAborted) is null)
                 {
-                    return AdminResults.Error(AdminError.NotFound($"There is no user '{sub}' in organisation '{org}'."));
+                    return expectedVersion is null
+                        ? AdminResults.Error(AdminError.NotFound($"There is no user '{sub}' in organisation '{org}'."))
+                        : AdminETag.Refuse(context, $"user '{sub}'", null);
                 }
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
@@ -190,15 +202,20 @@ public static class UsersApi
                 return AdminResults.Error(AdminError.Conflict($"username '{after.Username}' is taken in organisation '{org}'."));
             }
 
-            User updated = (await d.Users.FindBySubjectAsync(organization.Id, sub, context.RequestAborted))!;
-            d.Audit.AdminChange(context, organization, "user.updated", null, sub, UserProfile.ToUtf8(before), UserProfile.ToUtf8(updated));
-            return AdminResults.Ok(w => UserProfile.Write(w, updated));
+            UserAccount? updated = await d.Users.FindAccountAsync(organization.Id, sub, context.RequestAborted);
+            if (updated is null)
+            {
+                return AdminResults.Error(AdminError.NotFound($"There is no user '{sub}' in organisation '{org}'."));
+            }
+
+            d.Audit.AdminChange(context, organization, "user.updated", null, sub, UserProfile.ToUtf8(before), UserProfile.ToUtf8(updated.User));
+            return AdminETag.With(AdminResults.Ok(w => UserProfile.Write(w, updated.User, ActiveLock(updated, d.TimeProvider))), updated.Version);
         }
     }
 
     private static async Task<IResult> SetPasswordAsync(HttpContext context, string org, string sub, [AsParameters] Dependencies d, PasswordHasher hasher)
     {
-        (Organization? organization, User? user, AdminError? error) = await FindUserAsync(context, org, sub, d);
+        (Organization? organization, UserAccount? user, AdminError? error) = await FindUserAsync(context, org, sub, d);
         if (user is null)
         {
             return AdminResults.Error(error!);
@@ -237,30 +254,65 @@ public static class UsersApi
 
     private static async Task<IResult> SetEnabledAsync(HttpContext context, string org, string sub, bool enabled, Dependencies d)
     {
-        (Organization? organization, User? user, AdminError? error) = await FindUserAsync(context, org, sub, d);
+        (Organization? organization, UserAccount? user, AdminError? error) = await FindUserAsync(context, org, sub, d);
         if (user is null || !await d.Users.SetEnabledAsync(organization!.Id, sub, enabled, d.TimeProvider.GetUtcNow(), context.RequestAborted))
         {
             return AdminResults.Error(error ?? AdminError.NotFound($"There is no user '{sub}' in organisation '{org}'."));
         }
 
         d.Audit.AdminChange(context, organization, enabled ? "user.enabled" : "user.disabled", null, sub,
-            AdminResults.Write(w => w.WriteBoolean("enabled", user.Enabled)), AdminResults.Write(w => w.WriteBoolean("enabled", enabled)));
+            AdminResults.Write(w => w.WriteBoolean("enabled", user.User.Enabled)), AdminResults.Write(w => w.WriteBoolean("enabled", enabled)));
         return AdminResults.NoContent();
     }
 
     private static async Task<IResult> DeleteAsync(HttpContext context, string org, string sub, [AsParameters] Dependencies d)
     {
-        (Organization? organization, User? user, AdminError? error) = await FindUserAsync(context, org, sub, d);
-        if (user is null || !await d.Users.DeleteAsync(organization!.Id, sub, d.TimeProvider.GetUtcNow(), context.RequestAborted))
+        (Organization? organization, UserAccount? user, AdminError? error) = await FindUserAsync(context, org, sub, d);
+        if (user is null)
         {
-            return AdminResults.Error(error ?? AdminError.NotFound($"There is no user '{sub}' in organisation '{org}'."));
+            return AdminResults.Error(error!);
         }
 
-        d.Audit.AdminChange(context, organization, "user.deleted", null, sub, UserProfile.ToUtf8(user), null);
+        if (!AdminETag.Matches(context.Request, user.Version, out long? expectedVersion))
+        {
+            return AdminETag.Refuse(context, $"user '{sub}'", user.Version);
+        }
+
+        if (!await d.Users.DeleteAsync(organization!.Id, sub, d.TimeProvider.GetUtcNow(), context.RequestAborted, expectedVersion))
+        {
+            return expectedVersion is null
+                ? AdminResults.Error(AdminError.NotFound($"There is no user '{sub}' in organisation '{org}'."))
+                : AdminETag.Refuse(context, $"user '{sub}'", null);
+        }
+
+        d.Audit.AdminChange(context, organization, "user.deleted", null, sub, UserProfile.ToUtf8(user.User), null);
         return AdminResults.NoContent();
     }
 
-    private static async Task<(Organization? Organization, User? User, AdminError? Error)> FindUserAsync(HttpContext context, string org, string sub, Dependencies d)
+    /// <summary>Lifts a lock after too many wrong passwords (<see cref="LockoutPolicy"/>) and clears the failure count: 204.</summary>
+    private static async Task<IResult> UnlockAsync(HttpContext context, string org, string sub, [AsParameters] Dependencies d)
+    {
+        (Organization? organization, UserAccount? user, AdminError? error) = await FindUserAsync(context, org, sub, d);
+        if (user is null)
+        {
+            return AdminResults.Error(error!);
+        }
+
+        (bool found, DateTimeOffset? lifted) = await d.Users.UnlockAsync(organization!.Id, sub, d.TimeProvider.GetUtcNow(), context.RequestAborted);
+        if (!found)
+        {
+            return AdminResults.Error(AdminError.NotFound($"There is no user '{sub}' in organisation '{org}'."));
+        }
+
+        d.Audit.AdminChange(context, organization, "user.unlocked", null, sub,
+            AdminResults.Write(w => ClientsApi.WriteInstant(w, "locked_until", lifted)), AdminResults.Write(w => w.WriteNull("locked_until")));
+        return AdminResults.NoContent();
+    }
+
+    private static DateTimeOffset? ActiveLock(UserAccount account, TimeProvider timeProvider) =>
+        account.LockedUntil > timeProvider.GetUtcNow() ? account.LockedUntil : null;
+
+    private static async Task<(Organization? Organization, UserAccount? Account, AdminError? Error)> FindUserAsync(HttpContext context, string org, string sub, Dependencies d)
     {
         (Organization? organization, AdminError? error) = await AdminRequest.FindOrganizationAsync(context, d.Organizations, d.Settings, org);
         if (organization is null)
@@ -268,7 +320,7 @@ public static class UsersApi
             return (null, null, error);
         }
 
-        User? user = sub.Length <= 256 ? await d.Users.FindBySubjectAsync(organization.Id, sub, context.RequestAborted) : null;
+        UserAccount? user = sub.Length <= 256 ? await d.Users.FindAccountAsync(organization.Id, sub, context.RequestAborted) : null;
         return user is null
             ? (organization, null, AdminError.NotFound($"There is no user '{sub}' in organisation '{org}'."))
             : (organization, user, null);

@@ -60,14 +60,35 @@ public static class LoginEndpoints
         UserCredentials? account = username.Length is > 0 and <= 256
             ? await users.FindByUsernameAsync(organization.Id, username, context.RequestAborted)
             : null;
+        bool locked = account?.LockedUntil > timeProvider.GetUtcNow();
+        // A locked account's hash is not verified, but the dummy costs the same, so timing does not reveal the lock.
         PasswordVerification verification = await limiter.RunAsync(
-            () => account?.PasswordHash is { } stored ? hasher.Verify(password, stored) : hasher.VerifyAgainstDummy(password),
+            () => !locked && account?.PasswordHash is { } stored ? hasher.Verify(password, stored) : hasher.VerifyAgainstDummy(password),
             context.RequestAborted);
 
         string? reason = account is null ? "unknown_user"
+            : locked ? "locked"
             : verification == PasswordVerification.Failed ? "wrong_password"
             : !account.User.Enabled ? "disabled"
             : null;
+        if (reason == "wrong_password")
+        {
+            DateTimeOffset failedAt = timeProvider.GetUtcNow();
+            if (await users.RecordFailedPasswordAsync(
+                organization.Id, account!.User.Subject, LockoutPolicy.MaxConsecutiveFailures, failedAt, failedAt + LockoutPolicy.LockDuration, context.RequestAborted)
+                is DateTimeOffset lockedUntil)
+            {
+                audit.Record(context, organization, "login.locked", false, request.Client.ClientId, account.User.Subject,
+                    ("locked_until", lockedUntil.ToString("O", System.Globalization.CultureInfo.InvariantCulture)),
+                    ("failures", LockoutPolicy.MaxConsecutiveFailures.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            }
+        }
+        else if (reason is null && !await users.RecordSuccessfulPasswordAsync(organization.Id, account!.User.Subject, timeProvider.GetUtcNow(), context.RequestAborted))
+        {
+            // Locked by a concurrent attempt after this one read the account: the lock wins over the right password.
+            reason = "locked";
+        }
+
         if (reason is not null)
         {
             // The same words for every reason: the page must not tell an attacker which usernames exist.

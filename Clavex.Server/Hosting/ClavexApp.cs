@@ -106,6 +106,7 @@ public static class ClavexApp
         services.AddSingleton<SecretUsage>();
         services.AddHostedService(s => s.GetRequiredService<SecretUsage>());
         services.AddSingleton<AuditLog>();
+        services.AddSingleton<OrganizationAdminTokens>();
         services.AddSingleton<AdminAuthentication>();
         services.AddHostedService<AuditWriter>();
     }

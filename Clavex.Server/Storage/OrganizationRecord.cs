@@ -4,4 +4,8 @@ namespace Clavex.Server.Storage;
 public sealed record OrganizationRecord(long Id, string Slug, string DisplayName);
 
 /// <summary>An organisation with its timestamps, as the admin API shows it.</summary>
-public sealed record OrganizationDetails(long Id, string Slug, string DisplayName, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+public sealed record OrganizationDetails(long Id, string Slug, string DisplayName, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+{
+    /// <summary>Bumped by every admin change; the admin API's ETag.</summary>
+    public long Version { get; init; }
+}

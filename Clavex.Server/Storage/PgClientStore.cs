@@ -17,7 +17,7 @@ public sealed class PgClientStore(NpgsqlDataSource dataSource) : IClientStore
                grant_types, scopes, jwks, application_type, require_pkce, allow_plain_pkce, require_consent,
                always_issue_refresh_token, authorization_code_lifetime_seconds, access_token_lifetime_seconds,
                id_token_lifetime_seconds, refresh_token_sliding_lifetime_seconds,
-               refresh_token_absolute_lifetime_seconds, claim_mapping
+               refresh_token_absolute_lifetime_seconds, claim_mapping, version
         FROM clients
         WHERE organization_id = @OrganizationId AND client_id = @ClientId;
 
@@ -79,15 +79,20 @@ public sealed class PgClientStore(NpgsqlDataSource dataSource) : IClientStore
             access_token_lifetime_seconds = @AccessTokenLifetimeSeconds, id_token_lifetime_seconds = @IdTokenLifetimeSeconds,
             refresh_token_sliding_lifetime_seconds = @RefreshTokenSlidingLifetimeSeconds,
             refresh_token_absolute_lifetime_seconds = @RefreshTokenAbsoluteLifetimeSeconds,
-            claim_mapping = @ClaimMapping::jsonb, updated_at = now()
+            claim_mapping = @ClaimMapping::jsonb, updated_at = now(), version = version + 1
         WHERE organization_id = @OrganizationId AND client_id = @ClientId
+          AND (@ExpectedVersion::bigint IS NULL OR version = @ExpectedVersion)
+        RETURNING version
         """;
 
     // One statement: the client (its secrets by cascade), and every grant it held revoked, so its refresh tokens
     // and access tokens die with it even if a client of the same id is registered later.
     private const string DeleteClient = """
         WITH deleted AS (
-            DELETE FROM clients WHERE organization_id = @OrganizationId AND client_id = @ClientId RETURNING client_id
+            DELETE FROM clients
+            WHERE organization_id = @OrganizationId AND client_id = @ClientId
+              AND (@ExpectedVersion::bigint IS NULL OR version = @ExpectedVersion)
+            RETURNING client_id
         ), revoked AS (
             UPDATE grants SET revoked_at = @Now
             WHERE organization_id = @OrganizationId AND client_id IN (SELECT client_id FROM deleted) AND revoked_at IS NULL
@@ -134,7 +139,11 @@ public sealed class PgClientStore(NpgsqlDataSource dataSource) : IClientStore
 
     private readonly NpgsqlDataSource _dataSource = dataSource ?? throw new ArgumentNullException(nameof(dataSource));
 
-    public async ValueTask<Client?> FindAsync(long organizationId, string clientId, CancellationToken cancellationToken)
+    public async ValueTask<Client?> FindAsync(long organizationId, string clientId, CancellationToken cancellationToken) =>
+        (await FindVersionedAsync(organizationId, clientId, cancellationToken)).Client;
+
+    /// <summary>The client with its version, the admin API's ETag.</summary>
+    public async Task<(Client? Client, long Version)> FindVersionedAsync(long organizationId, string clientId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(clientId);
         await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
@@ -142,7 +151,7 @@ public sealed class PgClientStore(NpgsqlDataSource dataSource) : IClientStore
             Db.Command(SelectClient, new { OrganizationId = organizationId, ClientId = clientId }, cancellationToken));
         ClientRow? row = await results.ReadSingleOrDefaultAsync<ClientRow>();
         IEnumerable<SecretRow> secrets = await results.ReadAsync<SecretRow>();
-        return row is null ? null : ToClient(organizationId, row, secrets);
+        return row is null ? (null, 0) : (ToClient(organizationId, row, secrets), row.Version);
     }
 
     /// <summary>Creates the client with its secrets, in one transaction. An existing client id is a <see cref="PostgresException"/>.</summary>
@@ -191,21 +200,29 @@ public sealed class PgClientStore(NpgsqlDataSource dataSource) : IClientStore
         return [.. rows.Select(row => ToClient(organizationId, row, secrets[row.ClientId]))];
     }
 
-    /// <summary>Replaces the client's metadata (not its secrets); false when the organisation has no such client.</summary>
-    public async Task<bool> UpdateAsync(Client client, CancellationToken cancellationToken)
+    /// <summary>
+    /// Replaces the client's metadata (not its secrets) if its version is <paramref name="expectedVersion"/> (null:
+    /// whatever it is); returns the new version, or null when the organisation has no such client or its version differs.
+    /// </summary>
+    public async Task<long?> UpdateAsync(Client client, CancellationToken cancellationToken, long? expectedVersion = null)
     {
         ArgumentNullException.ThrowIfNull(client);
+        var parameters = new DynamicParameters(ToParameters(client));
+        parameters.Add("ExpectedVersion", expectedVersion, System.Data.DbType.Int64);
         await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteAsync(Db.Command(UpdateClient, ToParameters(client), cancellationToken)) == 1;
+        return await connection.ExecuteScalarAsync<long?>(Db.Command(UpdateClient, parameters, cancellationToken));
     }
 
-    /// <summary>Deletes the client and its secrets and revokes its grants, atomically; false when there is no such client.</summary>
-    public async Task<bool> DeleteAsync(long organizationId, string clientId, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Deletes the client and its secrets and revokes its grants, atomically, if its version is
+    /// <paramref name="expectedVersion"/> (null: whatever it is); false when there is no such client or its version differs.
+    /// </summary>
+    public async Task<bool> DeleteAsync(long organizationId, string clientId, DateTimeOffset now, CancellationToken cancellationToken, long? expectedVersion = null)
     {
         ArgumentNullException.ThrowIfNull(clientId);
         await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<long>(Db.Command(
-            DeleteClient, new { OrganizationId = organizationId, ClientId = clientId, Now = Db.Utc(now) }, cancellationToken)) == 1;
+            DeleteClient, new { OrganizationId = organizationId, ClientId = clientId, Now = Db.Utc(now), ExpectedVersion = expectedVersion }, cancellationToken)) == 1;
     }
 
     /// <summary>What an admin may see of the client's secrets: never the hash.</summary>
@@ -358,6 +375,8 @@ public sealed class PgClientStore(NpgsqlDataSource dataSource) : IClientStore
         public int RefreshTokenAbsoluteLifetimeSeconds { get; init; }
 
         public string ClaimMapping { get; init; } = "{}";
+
+        public long Version { get; init; }
     }
 
     private sealed class SecretInfoRow

@@ -10,14 +10,14 @@ namespace Clavex.Server.Storage;
 public sealed class PgGroupStore(NpgsqlDataSource dataSource)
 {
     private const string SelectAll = """
-        SELECT g.name, g.created_at, (SELECT count(*) FROM group_members m WHERE m.group_id = g.id) AS member_count
+        SELECT g.name, g.created_at, (SELECT count(*) FROM group_members m WHERE m.group_id = g.id) AS member_count, g.version
         FROM groups g
         WHERE g.organization_id = @OrganizationId
         ORDER BY g.name COLLATE "C"
         """;
 
     private const string SelectOne = """
-        SELECT g.name, g.created_at, (SELECT count(*) FROM group_members m WHERE m.group_id = g.id) AS member_count
+        SELECT g.name, g.created_at, (SELECT count(*) FROM group_members m WHERE m.group_id = g.id) AS member_count, g.version
         FROM groups g
         WHERE g.organization_id = @OrganizationId AND g.name = @Name
         """;
@@ -25,15 +25,36 @@ public sealed class PgGroupStore(NpgsqlDataSource dataSource)
     private const string Insert = """
         INSERT INTO groups (organization_id, name) VALUES (@OrganizationId, @Name)
         ON CONFLICT (organization_id, name) DO NOTHING
-        RETURNING name, created_at, 0::bigint AS member_count
+        RETURNING name, created_at, 0::bigint AS member_count, version
         """;
 
+    // The members' versions move too: their group names are part of each user's representation.
     private const string Rename = """
-        UPDATE groups SET name = @NewName WHERE organization_id = @OrganizationId AND name = @Name
+        WITH renamed AS (
+            UPDATE groups SET name = @NewName, version = version + 1
+            WHERE organization_id = @OrganizationId AND name = @Name
+              AND (@ExpectedVersion::bigint IS NULL OR version = @ExpectedVersion)
+            RETURNING id, version
+        ), members AS (
+            UPDATE users SET version = version + 1
+            WHERE organization_id = @OrganizationId
+              AND id IN (SELECT m.user_id FROM group_members m JOIN renamed r ON m.group_id = r.id)
+        )
+        SELECT version FROM renamed
         """;
 
     private const string Delete = """
-        DELETE FROM groups WHERE organization_id = @OrganizationId AND name = @Name
+        WITH deleted AS (
+            DELETE FROM groups
+            WHERE organization_id = @OrganizationId AND name = @Name
+              AND (@ExpectedVersion::bigint IS NULL OR version = @ExpectedVersion)
+            RETURNING id
+        ), members AS (
+            UPDATE users SET version = version + 1
+            WHERE organization_id = @OrganizationId
+              AND id IN (SELECT m.user_id FROM group_members m JOIN deleted d ON m.group_id = d.id)
+        )
+        SELECT count(*) FROM deleted
         """;
 
     // One round trip that says which of the two is missing when the membership cannot be made.
@@ -44,7 +65,10 @@ public sealed class PgGroupStore(NpgsqlDataSource dataSource)
                  INSERT INTO group_members (organization_id, group_id, user_id)
                  SELECT @OrganizationId, g.id, u.id FROM g, u
                  ON CONFLICT DO NOTHING
-             )
+                 RETURNING group_id, user_id
+             ),
+             group_version AS (UPDATE groups SET version = version + 1 WHERE id IN (SELECT group_id FROM joined)),
+             user_version AS (UPDATE users SET version = version + 1 WHERE id IN (SELECT user_id FROM joined))
         SELECT EXISTS (SELECT 1 FROM g) AS group_exists, EXISTS (SELECT 1 FROM u) AS user_exists
         """;
 
@@ -53,7 +77,10 @@ public sealed class PgGroupStore(NpgsqlDataSource dataSource)
              u AS (SELECT id FROM users WHERE organization_id = @OrganizationId AND subject = @Subject),
              removed AS (
                  DELETE FROM group_members m USING g, u WHERE m.group_id = g.id AND m.user_id = u.id
-             )
+                 RETURNING m.group_id, m.user_id
+             ),
+             group_version AS (UPDATE groups SET version = version + 1 WHERE id IN (SELECT group_id FROM removed)),
+             user_version AS (UPDATE users SET version = version + 1 WHERE id IN (SELECT user_id FROM removed))
         SELECT EXISTS (SELECT 1 FROM g) AS group_exists, EXISTS (SELECT 1 FROM u) AS user_exists
         """;
 
@@ -85,21 +112,30 @@ public sealed class PgGroupStore(NpgsqlDataSource dataSource)
         return row?.ToInfo();
     }
 
-    /// <summary>Renames the group, keeping its members; false when there is none. A taken name is a <see cref="PostgresException"/>.</summary>
-    public async Task<bool> RenameAsync(long organizationId, string name, string newName, CancellationToken cancellationToken)
+    /// <summary>
+    /// Renames the group, keeping its members, if its version is <paramref name="expectedVersion"/> (null: whatever it
+    /// is); returns the new version, or null when there is none or its version differs. A taken name is a
+    /// <see cref="PostgresException"/>.
+    /// </summary>
+    public async Task<long?> RenameAsync(long organizationId, string name, string newName, CancellationToken cancellationToken, long? expectedVersion = null)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(newName);
         await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteAsync(Db.Command(Rename, new { OrganizationId = organizationId, Name = name, NewName = newName }, cancellationToken)) == 1;
+        return await connection.ExecuteScalarAsync<long?>(Db.Command(
+            Rename, new { OrganizationId = organizationId, Name = name, NewName = newName, ExpectedVersion = expectedVersion }, cancellationToken));
     }
 
-    /// <summary>Deletes the group and its memberships (cascade); false when there is none.</summary>
-    public async Task<bool> DeleteAsync(long organizationId, string name, CancellationToken cancellationToken)
+    /// <summary>
+    /// Deletes the group and its memberships (cascade) if its version is <paramref name="expectedVersion"/> (null:
+    /// whatever it is); false when there is none or its version differs.
+    /// </summary>
+    public async Task<bool> DeleteAsync(long organizationId, string name, CancellationToken cancellationToken, long? expectedVersion = null)
     {
         ArgumentNullException.ThrowIfNull(name);
         await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteAsync(Db.Command(Delete, new { OrganizationId = organizationId, Name = name }, cancellationToken)) == 1;
+        return await connection.ExecuteScalarAsync<long>(Db.Command(
+            Delete, new { OrganizationId = organizationId, Name = name, ExpectedVersion = expectedVersion }, cancellationToken)) == 1;
     }
 
     /// <summary>Adds the member; idempotent. Says whether the group and the user exist.</summary>
@@ -127,11 +163,14 @@ public sealed class PgGroupStore(NpgsqlDataSource dataSource)
 
         public long MemberCount { get; init; }
 
-        public GroupInfo ToInfo() => new(Name, Db.FromUtc(CreatedAt), MemberCount);
+        public long Version { get; init; }
+
+        public GroupInfo ToInfo() => new(Name, Db.FromUtc(CreatedAt), MemberCount, Version);
     }
 }
 
-public sealed record GroupInfo(string Name, DateTimeOffset CreatedAt, long MemberCount);
+/// <summary>A group as the admin API shows it; <see cref="Version"/>, bumped by every change to it or its members, is its ETag.</summary>
+public sealed record GroupInfo(string Name, DateTimeOffset CreatedAt, long MemberCount, long Version = 1);
 
 /// <summary>Whether a membership change found its group and its user.</summary>
 public sealed class MembershipChange

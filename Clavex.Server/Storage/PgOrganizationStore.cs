@@ -14,7 +14,7 @@ public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
         SELECT id, slug, display_name FROM organizations WHERE slug = @Slug
         """;
 
-    private const string DetailColumns = "id, slug, display_name, created_at, updated_at";
+    private const string DetailColumns = "id, slug, display_name, created_at, updated_at, version";
 
     private const string SelectDetailsBySlug = $"""
         SELECT {DetailColumns} FROM organizations WHERE slug = @Slug
@@ -25,7 +25,8 @@ public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
         """;
 
     private const string UpdateDisplayName = $"""
-        UPDATE organizations SET display_name = @DisplayName, updated_at = now() WHERE slug = @Slug
+        UPDATE organizations SET display_name = @DisplayName, updated_at = now(), version = version + 1
+        WHERE slug = @Slug AND (@ExpectedVersion::bigint IS NULL OR version = @ExpectedVersion)
         RETURNING {DetailColumns}
         """;
 
@@ -67,14 +68,17 @@ public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
         return [.. rows.Select(r => r.ToDetails())];
     }
 
-    /// <summary>Renames the organisation for display; null when there is no such slug.</summary>
-    public async Task<OrganizationDetails?> SetDisplayNameAsync(string slug, string displayName, CancellationToken cancellationToken)
+    /// <summary>
+    /// Renames the organisation for display if its version is <paramref name="expectedVersion"/> (null: whatever it
+    /// is); null when there is no such slug or its version differs.
+    /// </summary>
+    public async Task<OrganizationDetails?> SetDisplayNameAsync(string slug, string displayName, CancellationToken cancellationToken, long? expectedVersion = null)
     {
         ArgumentNullException.ThrowIfNull(slug);
         ArgumentNullException.ThrowIfNull(displayName);
         await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         DetailRow? row = await connection.QuerySingleOrDefaultAsync<DetailRow>(
-            Db.Command(UpdateDisplayName, new { Slug = slug, DisplayName = displayName }, cancellationToken));
+            Db.Command(UpdateDisplayName, new { Slug = slug, DisplayName = displayName, ExpectedVersion = expectedVersion }, cancellationToken));
         return row?.ToDetails();
     }
 
@@ -97,7 +101,9 @@ public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
 
         public DateTime UpdatedAt { get; init; }
 
-        public OrganizationDetails ToDetails() => new(Id, Slug, DisplayName, Db.FromUtc(CreatedAt), Db.FromUtc(UpdatedAt));
+        public long Version { get; init; }
+
+        public OrganizationDetails ToDetails() => new(Id, Slug, DisplayName, Db.FromUtc(CreatedAt), Db.FromUtc(UpdatedAt)) { Version = Version };
     }
 
     private sealed class OrganizationRow

@@ -13,7 +13,7 @@ public sealed class PgUserStore(NpgsqlDataSource dataSource) : IUserStore
     internal const string Columns = """
         u.subject, u.username, u.enabled, u.name, u.given_name, u.family_name, u.middle_name, u.nickname, u.picture,
         u.website, u.locale, u.zoneinfo, u.updated_at, u.email, u.email_verified, u.phone_number,
-        u.phone_number_verified, u.address, u.attributes,
+        u.phone_number_verified, u.address, u.attributes, u.version, u.locked_until,
         ARRAY(SELECT g.name FROM group_members m JOIN groups g ON g.id = m.group_id
               WHERE m.organization_id = u.organization_id AND m.user_id = u.id
               ORDER BY g.name COLLATE "C") AS groups
@@ -47,7 +47,7 @@ public sealed class PgUserStore(NpgsqlDataSource dataSource) : IUserStore
         ), named AS (
             INSERT INTO groups (organization_id, name)
             SELECT DISTINCT @OrganizationId, name FROM unnest(@Groups::text[]) AS name
-            ON CONFLICT (organization_id, name) DO UPDATE SET name = EXCLUDED.name
+            ON CONFLICT (organization_id, name) DO UPDATE SET name = EXCLUDED.name, version = groups.version + 1
             RETURNING id
         ), joined AS (
             INSERT INTO group_members (organization_id, group_id, user_id)
@@ -68,7 +68,7 @@ public sealed class PgUserStore(NpgsqlDataSource dataSource) : IUserStore
         ), named AS (
             INSERT INTO groups (organization_id, name)
             SELECT organization_id, @GroupName FROM member
-            ON CONFLICT (organization_id, name) DO UPDATE SET name = EXCLUDED.name
+            ON CONFLICT (organization_id, name) DO UPDATE SET name = EXCLUDED.name, version = groups.version + 1
             RETURNING id
         ), joined AS (
             INSERT INTO group_members (organization_id, group_id, user_id)
@@ -95,19 +95,22 @@ public sealed class PgUserStore(NpgsqlDataSource dataSource) : IUserStore
             middle_name = @MiddleName, nickname = @Nickname, picture = @Picture, website = @Website, locale = @Locale,
             zoneinfo = @Zoneinfo, email = @Email, email_verified = @EmailVerified, phone_number = @PhoneNumber,
             phone_number_verified = @PhoneNumberVerified, address = @Address::jsonb, attributes = @Attributes::jsonb,
-            updated_at = now()
+            updated_at = now(), version = version + 1
         WHERE organization_id = @OrganizationId AND subject = @Subject
+          AND (@ExpectedVersion::bigint IS NULL OR version = @ExpectedVersion)
+        RETURNING version
         """;
 
     private const string Enable = """
-        UPDATE users SET enabled = true WHERE organization_id = @OrganizationId AND subject = @Subject
+        UPDATE users SET enabled = true, version = version + 1 WHERE organization_id = @OrganizationId AND subject = @Subject
         """;
 
     // One statement, so a disabled user is never left with a live session or grant: the user is disabled, its
     // provider sessions end, and its grants are revoked (which ends its refresh and access tokens).
     private const string Disable = """
         WITH changed AS (
-            UPDATE users SET enabled = false WHERE organization_id = @OrganizationId AND subject = @Subject RETURNING subject
+            UPDATE users SET enabled = false, version = version + 1
+            WHERE organization_id = @OrganizationId AND subject = @Subject RETURNING subject
         ), ended AS (
             DELETE FROM sessions WHERE organization_id = @OrganizationId AND subject IN (SELECT subject FROM changed)
         ), revoked AS (
@@ -120,7 +123,14 @@ public sealed class PgUserStore(NpgsqlDataSource dataSource) : IUserStore
     // As Disable, and the user row goes (its memberships by cascade); consents go with it.
     private const string Delete = """
         WITH deleted AS (
-            DELETE FROM users WHERE organization_id = @OrganizationId AND subject = @Subject RETURNING subject
+            DELETE FROM users
+            WHERE organization_id = @OrganizationId AND subject = @Subject
+              AND (@ExpectedVersion::bigint IS NULL OR version = @ExpectedVersion)
+            RETURNING id, subject
+        ), regrouped AS (
+            -- The groups' member counts change, so their versions move.
+            UPDATE groups SET version = version + 1
+            WHERE id IN (SELECT m.group_id FROM group_members m JOIN deleted d ON m.user_id = d.id)
         ), ended AS (
             DELETE FROM sessions WHERE organization_id = @OrganizationId AND subject IN (SELECT subject FROM deleted)
         ), revoked AS (
@@ -130,6 +140,35 @@ public sealed class PgUserStore(NpgsqlDataSource dataSource) : IUserStore
             DELETE FROM consents WHERE organization_id = @OrganizationId AND subject IN (SELECT subject FROM deleted)
         )
         SELECT count(*) FROM deleted
+        """;
+
+    // A wrong password while not locked: one more consecutive failure, and at the threshold the lock starts and the
+    // count starts again. One statement, so concurrent attempts each count; the row lock orders them. A failure while
+    // locked is not counted (the sign-in did not get as far as the password). The version moves only when the lock
+    // starts: locked_until is part of the admin representation, the count is not.
+    private const string RecordFailure = """
+        UPDATE users SET
+            failed_login_count = CASE WHEN failed_login_count + 1 >= @MaxFailures THEN 0 ELSE failed_login_count + 1 END,
+            locked_until = CASE WHEN failed_login_count + 1 >= @MaxFailures THEN @LockedUntil ELSE locked_until END,
+            version = CASE WHEN failed_login_count + 1 >= @MaxFailures THEN version + 1 ELSE version END
+        WHERE organization_id = @OrganizationId AND subject = @Subject AND (locked_until IS NULL OR locked_until <= @Now)
+        RETURNING CASE WHEN locked_until > @Now THEN locked_until END
+        """;
+
+    // A right password: the count starts again, unless a concurrent attempt locked the account after this one read
+    // it, in which case no row matches and the sign-in is refused as locked.
+    private const string RecordSuccess = """
+        UPDATE users SET failed_login_count = 0, locked_until = NULL
+        WHERE organization_id = @OrganizationId AND subject = @Subject AND (locked_until IS NULL OR locked_until <= @Now)
+        """;
+
+    // Returns the lock that was lifted (null when there was none in force), or no row when there is no such user.
+    private const string Unlock = """
+        UPDATE users u SET failed_login_count = 0, locked_until = NULL,
+            version = CASE WHEN old.locked_until > @Now THEN u.version + 1 ELSE u.version END
+        FROM (SELECT id, locked_until FROM users WHERE organization_id = @OrganizationId AND subject = @Subject FOR UPDATE) old
+        WHERE u.id = old.id
+        RETURNING CASE WHEN old.locked_until > @Now THEN old.locked_until END AS lifted
         """;
 
     private readonly NpgsqlDataSource _dataSource = dataSource ?? throw new ArgumentNullException(nameof(dataSource));
@@ -150,7 +189,56 @@ public sealed class PgUserStore(NpgsqlDataSource dataSource) : IUserStore
         await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         UserRow? row = await connection.QuerySingleOrDefaultAsync<UserRow>(
             Db.Command(SelectByUsername, new { OrganizationId = organizationId, Username = username }, cancellationToken));
-        return row is null ? null : new UserCredentials(row.ToUser(organizationId), row.PasswordHash);
+        return row is null ? null : new UserCredentials(row.ToUser(organizationId), row.PasswordHash, Db.FromUtc(row.LockedUntil));
+    }
+
+    /// <summary>The user as the admin API shows it: with its version (the ETag) and the end of its lock, if any.</summary>
+    public async Task<UserAccount?> FindAccountAsync(long organizationId, string subject, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        UserRow? row = await connection.QuerySingleOrDefaultAsync<UserRow>(
+            Db.Command(SelectBySubject, new { OrganizationId = organizationId, Subject = subject }, cancellationToken));
+        return row?.ToAccount(organizationId);
+    }
+
+    /// <summary>
+    /// Counts a wrong password of a user that is not locked; when it is the <paramref name="maxFailures"/>th in a row,
+    /// locks the user until <paramref name="lockedUntil"/> and returns that instant, else null.
+    /// </summary>
+    public async Task<DateTimeOffset?> RecordFailedPasswordAsync(
+        long organizationId, string subject, int maxFailures, DateTimeOffset now, DateTimeOffset lockedUntil, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        DateTime? locked = await connection.ExecuteScalarAsync<DateTime?>(Db.Command(RecordFailure, new
+        {
+            OrganizationId = organizationId, Subject = subject, MaxFailures = maxFailures, Now = Db.Utc(now), LockedUntil = Db.Utc(lockedUntil),
+        }, cancellationToken));
+        return Db.FromUtc(locked);
+    }
+
+    /// <summary>Clears the failure count after a right password; false when the user is locked (by a concurrent attempt).</summary>
+    public async Task<bool> RecordSuccessfulPasswordAsync(long organizationId, string subject, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteAsync(Db.Command(
+            RecordSuccess, new { OrganizationId = organizationId, Subject = subject, Now = Db.Utc(now) }, cancellationToken)) == 1;
+    }
+
+    /// <summary>
+    /// Lifts the user's lock and clears its failure count. Found is false when there is no such user; Lifted is the
+    /// end of the lock that was in force, or null when the user was not locked.
+    /// </summary>
+    public async Task<(bool Found, DateTimeOffset? Lifted)> UnlockAsync(long organizationId, string subject, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        IEnumerable<DateTime?> rows = await connection.QueryAsync<DateTime?>(Db.Command(
+            Unlock, new { OrganizationId = organizationId, Subject = subject, Now = Db.Utc(now) }, cancellationToken));
+        using IEnumerator<DateTime?> row = rows.GetEnumerator();
+        return row.MoveNext() ? (true, Db.FromUtc(row.Current)) : (false, null);
     }
 
     /// <summary>
@@ -189,25 +277,27 @@ public sealed class PgUserStore(NpgsqlDataSource dataSource) : IUserStore
     /// Up to <paramref name="limit"/> users after row <paramref name="after"/>, in creation order, whose username,
     /// email or name matches the ILIKE <paramref name="pattern"/> (null: all); with each user's row id for the next page.
     /// </summary>
-    public async Task<IReadOnlyList<(long RowId, User User)>> ListAsync(
+    public async Task<IReadOnlyList<(long RowId, UserAccount Account)>> ListAsync(
         long organizationId, string? pattern, long after, int limit, CancellationToken cancellationToken)
     {
         await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         IEnumerable<UserRow> rows = await connection.QueryAsync<UserRow>(Db.Command(
             SelectPage, new { OrganizationId = organizationId, Pattern = pattern, After = after, Limit = limit }, cancellationToken));
-        return [.. rows.Select(r => (r.RowId, r.ToUser(organizationId)))];
+        return [.. rows.Select(r => (r.RowId, r.ToAccount(organizationId)))];
     }
 
     /// <summary>
-    /// Replaces the user's username and profile (not its password, groups or enabled flag) and sets updated_at; false
-    /// when there is no such user. A username taken in any case is a <see cref="PostgresException"/>.
+    /// Replaces the user's username and profile (not its password, groups or enabled flag) and sets updated_at, if
+    /// its version is <paramref name="expectedVersion"/> (null: whatever it is); returns the new version, or null when
+    /// there is no such user or its version differs. A username taken in any case is a <see cref="PostgresException"/>.
     /// </summary>
-    public async Task<bool> UpdateProfileAsync(User user, CancellationToken cancellationToken)
+    public async Task<long?> UpdateProfileAsync(User user, long? expectedVersion, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(user);
-        UserParameters parameters = UserParameters.From(user, passwordHash: null);
+        var parameters = new DynamicParameters(UserParameters.From(user, passwordHash: null));
+        parameters.Add("ExpectedVersion", expectedVersion, System.Data.DbType.Int64);
         await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteAsync(Db.Command(UpdateProfile, parameters, cancellationToken)) == 1;
+        return await connection.ExecuteScalarAsync<long?>(Db.Command(UpdateProfile, parameters, cancellationToken));
     }
 
     /// <summary>
@@ -224,13 +314,16 @@ public sealed class PgUserStore(NpgsqlDataSource dataSource) : IUserStore
             : await connection.ExecuteScalarAsync<long>(Db.Command(Disable, parameters, cancellationToken)) == 1;
     }
 
-    /// <summary>Deletes the user and, atomically, ends its sessions and revokes its grants; false when there is no such user.</summary>
-    public async Task<bool> DeleteAsync(long organizationId, string subject, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Deletes the user, if its version is <paramref name="expectedVersion"/> (null: whatever it is), and, atomically,
+    /// ends its sessions and revokes its grants; false when there is no such user or its version differs.
+    /// </summary>
+    public async Task<bool> DeleteAsync(long organizationId, string subject, DateTimeOffset now, CancellationToken cancellationToken, long? expectedVersion = null)
     {
         ArgumentNullException.ThrowIfNull(subject);
         await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<long>(Db.Command(
-            Delete, new { OrganizationId = organizationId, Subject = subject, Now = Db.Utc(now) }, cancellationToken)) == 1;
+            Delete, new { OrganizationId = organizationId, Subject = subject, Now = Db.Utc(now), ExpectedVersion = expectedVersion }, cancellationToken)) == 1;
     }
 
     internal sealed class UserRow
@@ -278,6 +371,12 @@ public sealed class PgUserStore(NpgsqlDataSource dataSource) : IUserStore
         public string[] Groups { get; init; } = [];
 
         public string? PasswordHash { get; init; }
+
+        public long Version { get; init; }
+
+        public DateTime? LockedUntil { get; init; }
+
+        public UserAccount ToAccount(long organizationId) => new(ToUser(organizationId), Version, Db.FromUtc(LockedUntil));
 
         public User ToUser(long organizationId) => new()
         {

@@ -3,8 +3,11 @@ using Clavex.Core.Users;
 
 namespace Clavex.Server.Storage;
 
-/// <summary>A user found for sign-in, with the password hash to verify against (null: no password set).</summary>
-public sealed record UserCredentials(User User, string? PasswordHash)
+/// <summary>
+/// A user found for sign-in, with the password hash to verify against (null: no password set) and the end of its
+/// lock after too many wrong passwords (null, or in the past: not locked).
+/// </summary>
+public sealed record UserCredentials(User User, string? PasswordHash, DateTimeOffset? LockedUntil = null)
 {
     // The generated ToString would print the hash into any log line the record reaches.
     private bool PrintMembers(StringBuilder builder)
@@ -13,3 +16,6 @@ public sealed record UserCredentials(User User, string? PasswordHash)
         return true;
     }
 }
+
+/// <summary>A user as the admin API shows it: its version is the ETag, and <see cref="LockedUntil"/> ends its lock.</summary>
+public sealed record UserAccount(User User, long Version, DateTimeOffset? LockedUntil);
