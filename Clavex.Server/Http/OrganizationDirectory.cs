@@ -64,6 +64,8 @@ public sealed class OrganizationDirectory(PgOrganizationStore organizations, Cla
         return organization;
     }
 
+    internal bool IsCached(string slug) => _cache.ContainsKey(slug);
+
     /// <summary>Drops the organisation; the next <see cref="FindAsync"/> reads it (and its display name) again.</summary>
     public void Invalidate(string slug)
     {

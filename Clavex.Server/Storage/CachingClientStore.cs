@@ -28,6 +28,8 @@ public sealed class CachingClientStore(PgClientStore store) : IClientStore
             : LoadAsync(organizationId, clientId, cancellationToken);
     }
 
+    internal bool IsCached(long organizationId, string clientId) => _cache.ContainsKey((organizationId, clientId));
+
     /// <summary>Drops the client; the next <see cref="FindAsync"/> reads it again.</summary>
     public void Invalidate(long organizationId, string clientId)
     {
