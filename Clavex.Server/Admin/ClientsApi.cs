@@ -8,7 +8,11 @@ using Npgsql;
 
 namespace Clavex.Server.Admin;
 
-/// <summary><c>/api/v1/organizations/{org}/clients</c>: register, read, patch, delete, and rotate secrets.</summary>
+/// <summary>
+/// <c>/api/v1/organizations/{org}/clients</c>: register, read, patch, delete, and rotate secrets. Reads and writes go
+/// to <see cref="PgClientStore"/>, which notifies every instance; each change also drops this instance's cached
+/// client at once, so the next token request here sees it without waiting for the notification.
+/// </summary>
 public static class ClientsApi
 {
     /// <summary>How long the previous secrets keep working after a rotation, unless the request says otherwise.</summary>
@@ -32,7 +36,8 @@ public static class ClientsApi
     }
 
     private static async Task<IResult> CreateAsync(
-        HttpContext context, string org, PgOrganizationStore organizations, PgClientStore clients, ClavexSettings settings, AuditLog audit, TimeProvider timeProvider)
+        HttpContext context, string org, PgOrganizationStore organizations, PgClientStore clients, CachingClientStore cache, ClavexSettings settings, AuditLog audit,
+        TimeProvider timeProvider)
     {
         (Organization? organization, AdminError? error) = await AdminRequest.FindOrganizationAsync(context, organizations, settings, org);
         if (organization is null)
@@ -71,6 +76,8 @@ public static class ClientsApi
             {
                 return AdminResults.Error(AdminError.Conflict($"client_id '{client.ClientId}' is already registered in organisation '{org}'."));
             }
+
+            cache.Invalidate(organization.Id, client.ClientId);
 
             audit.AdminChange(context, organization, "client.created", client.ClientId, null, null, ClientJson.ToUtf8(client));
             return AdminResults.Created($"{AdminApi.Prefix}/organizations/{org}/clients/{client.ClientId}", w =>
@@ -117,7 +124,8 @@ public static class ClientsApi
     }
 
     private static async Task<IResult> PatchAsync(
-        HttpContext context, string org, string clientId, PgOrganizationStore organizations, PgClientStore clients, ClavexSettings settings, AuditLog audit)
+        HttpContext context, string org, string clientId, PgOrganizationStore organizations, PgClientStore clients, CachingClientStore cache, ClavexSettings settings,
+        AuditLog audit)
     {
         (Organization? organization, Client? before, long version, AdminError? error) = await FindVersionedClientAsync(context, org, clientId, organizations, clients, settings);
         if (before is null)
@@ -163,13 +171,15 @@ public static class ClientsApi
                     : AdminETag.Refuse(context, $"client '{clientId}'", null);
             }
 
+            cache.Invalidate(organization.Id, clientId);
             audit.AdminChange(context, organization, "client.updated", clientId, null, ClientJson.ToUtf8(before), ClientJson.ToUtf8(merged));
             return AdminETag.With(AdminResults.Ok(w => ClientJson.Write(w, merged)), newVersion);
         }
     }
 
     private static async Task<IResult> DeleteAsync(
-        HttpContext context, string org, string clientId, PgOrganizationStore organizations, PgClientStore clients, ClavexSettings settings, AuditLog audit, TimeProvider timeProvider)
+        HttpContext context, string org, string clientId, PgOrganizationStore organizations, PgClientStore clients, CachingClientStore cache, ClavexSettings settings,
+        AuditLog audit, TimeProvider timeProvider)
     {
         (Organization? organization, Client? before, long version, AdminError? error) = await FindVersionedClientAsync(context, org, clientId, organizations, clients, settings);
         if (before is null)
@@ -189,12 +199,14 @@ public static class ClientsApi
                 : AdminETag.Refuse(context, $"client '{clientId}'", null);
         }
 
+        cache.Invalidate(organization.Id, clientId);
         audit.AdminChange(context, organization, "client.deleted", clientId, null, ClientJson.ToUtf8(before), null);
         return AdminResults.NoContent();
     }
 
     private static async Task<IResult> RotateSecretAsync(
-        HttpContext context, string org, string clientId, PgOrganizationStore organizations, PgClientStore clients, ClavexSettings settings, AuditLog audit, TimeProvider timeProvider)
+        HttpContext context, string org, string clientId, PgOrganizationStore organizations, PgClientStore clients, CachingClientStore cache, ClavexSettings settings,
+        AuditLog audit, TimeProvider timeProvider)
     {
         (Organization? organization, Client? client, AdminError? error) = await FindClientAsync(context, org, clientId, organizations, clients, settings);
         if (client is null)
@@ -249,6 +261,7 @@ public static class ClientsApi
             return AdminResults.Error(AdminError.NotFound($"There is no client '{clientId}' in organisation '{org}'."));
         }
 
+        cache.Invalidate(organization.Id, clientId);
         byte[] summary = AdminResults.Write(w =>
         {
             w.WriteString("secret_id", added.Id);

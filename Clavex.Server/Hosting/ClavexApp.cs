@@ -71,7 +71,8 @@ public static class ClavexApp
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(settings.ConnectionString).Build());
         services.AddSingleton<PgOrganizationStore>();
         services.AddSingleton<PgClientStore>();
-        services.AddSingleton<IClientStore>(s => s.GetRequiredService<PgClientStore>());
+        services.AddSingleton<CachingClientStore>();
+        services.AddSingleton<IClientStore>(s => s.GetRequiredService<CachingClientStore>());
         services.AddSingleton<PgUserStore>();
         services.AddSingleton<IUserStore>(s => s.GetRequiredService<PgUserStore>());
         services.AddSingleton<PgGroupStore>();
@@ -97,6 +98,8 @@ public static class ClavexApp
             s.GetRequiredService<TimeProvider>()));
         services.AddSingleton(DiscoveryOptions.Default);
         services.AddSingleton<OrganizationDirectory>();
+        services.AddSingleton<CacheChangeListener>();
+        services.AddHostedService(s => s.GetRequiredService<CacheChangeListener>());
         services.AddSingleton<SessionCookie>();
         services.AddSingleton<BrowserPages>();
         services.AddSingleton<SignInFlow>();

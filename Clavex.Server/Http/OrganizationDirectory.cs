@@ -7,14 +7,16 @@ namespace Clavex.Server.Http;
 
 /// <summary>
 /// Resolves the <c>{org}</c> path segment to an <see cref="Organization"/>, cached so the token hot path does not read
-/// the organisation from the database. Entries expire after a short time so changes made elsewhere show up.
+/// the organisation from the database. Entries are dropped by <see cref="Invalidate"/> (the admin API on this
+/// instance, and <see cref="CacheChangeListener"/> for changes made on any instance) and all at once by
+/// <see cref="Clear"/>. Unknown slugs are not cached: anyone can send any number of them.
 /// </summary>
-public sealed class OrganizationDirectory(PgOrganizationStore organizations, ClavexSettings settings, TimeProvider timeProvider)
+public sealed class OrganizationDirectory(PgOrganizationStore organizations, ClavexSettings settings)
 {
-    private static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(30);
-
-    private readonly ConcurrentDictionary<string, (Organization? Organization, DateTimeOffset Expires)> _cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Organization> _cache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, string> _displayNames = new();
+    private readonly Lock _invalidation = new();
+    private long _generation;
 
     /// <summary>The name shown on pages; the slug until the organisation has been resolved once.</summary>
     public string DisplayName(Organization organization)
@@ -25,10 +27,9 @@ public sealed class OrganizationDirectory(PgOrganizationStore organizations, Cla
 
     public async ValueTask<Organization?> FindAsync(string slug, CancellationToken cancellationToken)
     {
-        DateTimeOffset now = timeProvider.GetUtcNow();
-        if (_cache.TryGetValue(slug, out var entry) && entry.Expires > now)
+        if (_cache.TryGetValue(slug, out Organization? cached))
         {
-            return entry.Organization;
+            return cached;
         }
 
         // Slugs are lowercase DNS labels; anything else is not an organisation and is not worth a query.
@@ -37,18 +38,53 @@ public sealed class OrganizationDirectory(PgOrganizationStore organizations, Cla
             return null;
         }
 
+        long generation = Volatile.Read(ref _generation);
         OrganizationRecord? record = await organizations.FindBySlugAsync(slug, cancellationToken);
-        Organization? organization = record is null ? null : new Organization(record.Id, record.Slug, settings.IssuerFor(record.Slug));
-        if (record is not null)
+        if (record is null)
         {
-            _displayNames[record.Id] = record.DisplayName;
+            return null;
         }
 
-        _cache[slug] = (organization, now + CacheLifetime);
+        var organization = new Organization(record.Id, record.Slug, settings.IssuerFor(record.Slug));
+
+        // An invalidation while this read ran may mean the row is already stale: use it once, cache nothing.
+        lock (_invalidation)
+        {
+            if (generation == _generation)
+            {
+                _cache[slug] = organization;
+                _displayNames[record.Id] = record.DisplayName;
+            }
+            else
+            {
+                _displayNames.TryAdd(record.Id, record.DisplayName);
+            }
+        }
+
         return organization;
     }
 
-    public void Invalidate(string slug) => _cache.TryRemove(slug, out _);
+    internal bool IsCached(string slug) => _cache.ContainsKey(slug);
+
+    /// <summary>Drops the organisation; the next <see cref="FindAsync"/> reads it (and its display name) again.</summary>
+    public void Invalidate(string slug)
+    {
+        lock (_invalidation)
+        {
+            _generation++;
+            _cache.TryRemove(slug, out _);
+        }
+    }
+
+    /// <summary>Drops every organisation, for when changes may have been missed.</summary>
+    public void Clear()
+    {
+        lock (_invalidation)
+        {
+            _generation++;
+            _cache.Clear();
+        }
+    }
 
     private static bool IsSlug(string slug)
     {

@@ -9,7 +9,11 @@ using Npgsql;
 
 namespace Clavex.Server.Storage;
 
-/// <summary>Clients and their secrets. A client is read with its secrets in one round trip (two result sets).</summary>
+/// <summary>
+/// Clients and their secrets. A client is read with its secrets in one round trip (two result sets). Every change
+/// sends <see cref="CacheChanges.Client"/> in its transaction, so each instance's <see cref="CachingClientStore"/>
+/// drops the client when the change commits.
+/// </summary>
 public sealed class PgClientStore(NpgsqlDataSource dataSource) : IClientStore
 {
     private const string SelectClient = """
@@ -167,6 +171,7 @@ public sealed class PgClientStore(NpgsqlDataSource dataSource) : IClientStore
             await connection.ExecuteAsync(Db.Command(InsertSecret, SecretParameters(client.OrganizationId, client.ClientId, secret), cancellationToken, transaction));
         }
 
+        await CacheChanges.NotifyAsync(connection, CacheChanges.Client(client.OrganizationId, client.ClientId), cancellationToken, transaction);
         await transaction.CommitAsync(cancellationToken);
     }
 
@@ -175,8 +180,9 @@ public sealed class PgClientStore(NpgsqlDataSource dataSource) : IClientStore
     {
         ArgumentNullException.ThrowIfNull(clientId);
         ArgumentNullException.ThrowIfNull(secret);
-        await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteAsync(Db.Command(InsertSecret, SecretParameters(organizationId, clientId, secret), cancellationToken)) == 1;
+        return await ChangeAsync(organizationId, clientId, async (connection, transaction) =>
+            await connection.ExecuteAsync(Db.Command(InsertSecret, SecretParameters(organizationId, clientId, secret), cancellationToken, transaction)) == 1,
+            cancellationToken);
     }
 
     /// <summary>Records that the secret authenticated the client at <paramref name="now"/> (shown to admins before they retire it).</summary>
@@ -209,8 +215,13 @@ public sealed class PgClientStore(NpgsqlDataSource dataSource) : IClientStore
         ArgumentNullException.ThrowIfNull(client);
         var parameters = new DynamicParameters(ToParameters(client));
         parameters.Add("ExpectedVersion", expectedVersion, System.Data.DbType.Int64);
-        await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<long?>(Db.Command(UpdateClient, parameters, cancellationToken));
+        long? version = null;
+        await ChangeAsync(client.OrganizationId, client.ClientId, async (connection, transaction) =>
+        {
+            version = await connection.ExecuteScalarAsync<long?>(Db.Command(UpdateClient, parameters, cancellationToken, transaction));
+            return version is not null;
+        }, cancellationToken);
+        return version;
     }
 
     /// <summary>
@@ -220,9 +231,10 @@ public sealed class PgClientStore(NpgsqlDataSource dataSource) : IClientStore
     public async Task<bool> DeleteAsync(long organizationId, string clientId, DateTimeOffset now, CancellationToken cancellationToken, long? expectedVersion = null)
     {
         ArgumentNullException.ThrowIfNull(clientId);
-        await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<long>(Db.Command(
-            DeleteClient, new { OrganizationId = organizationId, ClientId = clientId, Now = Db.Utc(now), ExpectedVersion = expectedVersion }, cancellationToken)) == 1;
+        return await ChangeAsync(organizationId, clientId, async (connection, transaction) =>
+            await connection.ExecuteScalarAsync<long>(Db.Command(
+                DeleteClient, new { OrganizationId = organizationId, ClientId = clientId, Now = Db.Utc(now), ExpectedVersion = expectedVersion }, cancellationToken, transaction)) == 1,
+            cancellationToken);
     }
 
     /// <summary>What an admin may see of the client's secrets: never the hash.</summary>
@@ -252,8 +264,25 @@ public sealed class PgClientStore(NpgsqlDataSource dataSource) : IClientStore
             CreatedAt = Db.Utc(secret.CreatedAt),
             PreviousExpiresAt = Db.Utc(previousExpiresAt),
         };
+        return await ChangeAsync(organizationId, clientId, async (connection, transaction) =>
+            await connection.ExecuteScalarAsync<long>(Db.Command(RotateSecret, parameters, cancellationToken, transaction)) == 1,
+            cancellationToken);
+    }
+
+    /// <summary>Runs <paramref name="change"/> in a transaction that, when it changed the client, also notifies every instance.</summary>
+    private async Task<bool> ChangeAsync(
+        long organizationId, string clientId, Func<NpgsqlConnection, NpgsqlTransaction, Task<bool>> change, CancellationToken cancellationToken)
+    {
         await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<long>(Db.Command(RotateSecret, parameters, cancellationToken)) == 1;
+        await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (!await change(connection, transaction))
+        {
+            return false;
+        }
+
+        await CacheChanges.NotifyAsync(connection, CacheChanges.Client(organizationId, clientId), cancellationToken, transaction);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
     }
 
     private static object ToParameters(Client client) => new

@@ -70,16 +70,25 @@ public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// Renames the organisation for display if its version is <paramref name="expectedVersion"/> (null: whatever it
-    /// is); null when there is no such slug or its version differs.
+    /// is); null when there is no such slug or its version differs. Sends <see cref="CacheChanges.Organization"/> in the
+    /// same transaction, so every instance drops the organisation when the change commits.
     /// </summary>
     public async Task<OrganizationDetails?> SetDisplayNameAsync(string slug, string displayName, CancellationToken cancellationToken, long? expectedVersion = null)
     {
         ArgumentNullException.ThrowIfNull(slug);
         ArgumentNullException.ThrowIfNull(displayName);
         await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
         DetailRow? row = await connection.QuerySingleOrDefaultAsync<DetailRow>(
-            Db.Command(UpdateDisplayName, new { Slug = slug, DisplayName = displayName, ExpectedVersion = expectedVersion }, cancellationToken));
-        return row?.ToDetails();
+            Db.Command(UpdateDisplayName, new { Slug = slug, DisplayName = displayName, ExpectedVersion = expectedVersion }, cancellationToken, transaction));
+        if (row is null)
+        {
+            return null;
+        }
+
+        await CacheChanges.NotifyAsync(connection, CacheChanges.Organization(row.Id, row.Slug), cancellationToken, transaction);
+        await transaction.CommitAsync(cancellationToken);
+        return row.ToDetails();
     }
 
     /// <summary>Deletes the organisation and, by cascade, everything of it.</summary>

@@ -14,8 +14,9 @@ namespace Clavex.Server.Storage;
 /// <summary>
 /// Signing keys, cached per organisation: after the first read, <see cref="GetAsync"/> returns the cached
 /// <see cref="SigningKeys"/> without touching the database, so token issuance does not wait on it. Whoever changes
-/// an organisation's keys calls <see cref="Invalidate"/> (on every instance: there is no cross-instance signal
-/// yet). Only the current key's private key is decrypted; the others are published and verify from their public JWK.
+/// an organisation's keys calls <see cref="Invalidate"/> here and sends <see cref="CacheChanges.SigningKeys"/> in
+/// the change's transaction, which <see cref="CacheChangeListener"/> turns into <see cref="Invalidate"/> on every
+/// instance. Only the current key's private key is decrypted; the others are published and verify from their public JWK.
 /// </summary>
 public sealed class PgSigningKeyStore(NpgsqlDataSource dataSource, KeyEncryption encryption, TimeProvider timeProvider) : ISigningKeyStore
 {
@@ -67,6 +68,16 @@ public sealed class PgSigningKeyStore(NpgsqlDataSource dataSource, KeyEncryption
         }
     }
 
+    /// <summary>Drops every organisation's cached keys, for when changes may have been missed.</summary>
+    public void InvalidateAll()
+    {
+        lock (_invalidation)
+        {
+            _generation++;
+            _cache.Clear();
+        }
+    }
+
     /// <summary>
     /// Gives the organisation its first signing key if it has no current one; true when this call created it. Safe
     /// to call from several instances at once: exactly one key is created.
@@ -94,7 +105,14 @@ public sealed class PgSigningKeyStore(NpgsqlDataSource dataSource, KeyEncryption
             PrivateKey = Seal(organizationId, key),
             Now = Db.Utc(_timeProvider.GetUtcNow()),
         };
-        bool created = await connection.ExecuteAsync(Db.Command(InsertCurrent, parameters, cancellationToken)) == 1;
+        await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
+        bool created = await connection.ExecuteAsync(Db.Command(InsertCurrent, parameters, cancellationToken, transaction)) == 1;
+        if (created)
+        {
+            await CacheChanges.NotifyAsync(connection, CacheChanges.SigningKeys(organizationId), cancellationToken, transaction);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
         if (created)
         {
             Invalidate(organizationId);
