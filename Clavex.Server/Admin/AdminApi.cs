@@ -1,7 +1,7 @@
 namespace Clavex.Server.Admin;
 
 /// <summary>
-/// The admin API under <c>/api/v1</c>: organisations, their clients, users and groups. Every request carries the
+/// The admin API under <c>/api/v1</c>: organisations, their clients, users, groups and signing keys. Every request carries the
 /// admin token; every change is recorded in the audit log with the actor and a before/after summary.
 /// </summary>
 public static class AdminApi
@@ -25,6 +25,7 @@ public static class AdminApi
         organization.MapClientsApi();
         organization.MapUsersApi();
         organization.MapGroupsApi();
+        organization.MapSigningKeysApi();
         return app;
     }
 }
