@@ -32,6 +32,9 @@ public sealed partial class KeyRotation(NpgsqlDataSource dataSource, PgSigningKe
     /// </summary>
     public static readonly TimeSpan ClockSkewAllowance = TimeSpan.FromMinutes(5);
 
+    /// <summary>The default access token lifetime: the floor of the wait, for tokens of clients deleted since.</summary>
+    private static readonly long MinimumTokenLifetimeSeconds = (long)Clavex.Core.Clients.TokenLifetimes.Default.AccessToken.TotalSeconds;
+
     /// <summary>The actor of changes nobody asked for: scheduled rotations, promotions and retirements.</summary>
     public const string SystemActor = "system";
 
@@ -249,9 +252,6 @@ public sealed partial class KeyRotation(NpgsqlDataSource dataSource, PgSigningKe
 
         return changes;
     }
-
-    /// <summary>The default access token lifetime: the floor of the wait, for tokens of clients deleted since.</summary>
-    private static readonly long MinimumTokenLifetimeSeconds = (long)Clavex.Core.Clients.TokenLifetimes.Default.AccessToken.TotalSeconds;
 
     private static async Task<OrganizationRow> LockAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long organizationId, CancellationToken cancellationToken) =>
         await connection.QuerySingleOrDefaultAsync<OrganizationRow>(
