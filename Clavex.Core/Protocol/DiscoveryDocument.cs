@@ -131,7 +131,14 @@ public static class DiscoveryDocument
             throw new ArgumentException("No ID token signing algorithms are configured.", nameof(options));
         }
 
-        bool hasRs256 = false;
+        // OIDC Discovery §3 asks for RS256 in this list, but an organisation that chose ES256 or PS256 has no RS256
+        // key: advertising an algorithm Clavex would never sign with would only mislead, so the list is exactly the
+        // algorithms of the organisation's keys (RS256 unless an administrator chose otherwise).
+        if (algorithms.Count == 0)
+        {
+            throw new ArgumentException("No ID token signing algorithms are configured.", nameof(options));
+        }
+
         for (int i = 0; i < algorithms.Count; i++)
         {
             JwsAlgorithm algorithm = algorithms[i];
@@ -147,13 +154,6 @@ public static class DiscoveryDocument
                     throw new ArgumentException($"{algorithm} is listed twice.", nameof(options));
                 }
             }
-
-            hasRs256 |= algorithm == JwsAlgorithm.RS256;
-        }
-
-        if (!hasRs256)
-        {
-            throw new ArgumentException("OIDC Discovery §3: id_token_signing_alg_values_supported must include RS256.", nameof(options));
         }
     }
 

@@ -11,8 +11,8 @@ public sealed record DiscoveryOptions
     public static readonly DiscoveryOptions Default = new();
 
     /// <summary>
-    /// The algorithms of the organisations' signing keys. OIDC Discovery §3: RS256 must be included. ID tokens are
-    /// signed with the organisation's asymmetric key, never with a client secret, so HS256 is refused.
+    /// The algorithms of the organisation's published signing keys, the signing one first. ID tokens are signed with
+    /// the organisation's asymmetric key, never with a client secret, so HS256 is refused.
     /// </summary>
     public IReadOnlyList<JwsAlgorithm> IdTokenSigningAlgorithms { get; init; } = [JwsAlgorithm.RS256];
 

@@ -1,9 +1,9 @@
 namespace Clavex.Server.Admin;
 
 /// <summary>
-/// The admin API under <c>/api/v1</c>: organisations, their clients, users and groups. Every request carries the
-/// admin token, or, under one organisation's routes, an access token of one of its admins; every change is recorded
-/// in the audit log with the actor and a before/after summary.
+/// The admin API under <c>/api/v1</c>: organisations, their clients, users, groups and signing keys. Every request
+/// carries the admin token, or, under one organisation's routes, an access token of one of its admins; every change is
+/// recorded in the audit log with the actor and a before/after summary.
 /// </summary>
 public static class AdminApi
 {
@@ -24,6 +24,7 @@ public static class AdminApi
         organization.MapClientsApi();
         organization.MapUsersApi();
         organization.MapGroupsApi();
+        organization.MapSigningKeysApi();
         return app;
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Clavex.Core.Jose;
 using Clavex.Core.Protocol;
 using Clavex.Server.Audit;
 using Clavex.Server.Hosting;
@@ -9,11 +10,17 @@ using Npgsql;
 
 namespace Clavex.Server.Admin;
 
-/// <summary><c>/api/v1/organizations</c>: create (with the first signing key), list, read, rename.</summary>
+/// <summary>
+/// <c>/api/v1/organizations</c>: create (with the first signing key), list, read, rename, and set the signing-key
+/// policy (algorithm of new keys, days between scheduled rotations).
+/// </summary>
 public static partial class OrganizationsApi
 {
-    private static readonly HashSet<string> CreateFields = new(StringComparer.Ordinal) { "slug", "display_name" };
-    private static readonly HashSet<string> PatchFields = new(StringComparer.Ordinal) { "display_name" };
+    private static readonly HashSet<string> CreateFields = new(StringComparer.Ordinal) { "slug", "display_name", SigningAlgorithm, KeyRotationDays };
+    private static readonly HashSet<string> PatchFields = new(StringComparer.Ordinal) { "display_name", SigningAlgorithm, KeyRotationDays };
+
+    private const string SigningAlgorithm = "signing_algorithm";
+    private const string KeyRotationDays = "key_rotation_days";
 
     /// <summary>Slugs that would shadow server paths.</summary>
     private static readonly HashSet<string> ReservedSlugs = new(StringComparer.Ordinal) { "api", "healthz", "readyz" };
@@ -47,15 +54,18 @@ public static partial class OrganizationsApi
                 fields.Fail("slug must be a lowercase DNS label (a-z, 0-9 and '-', 1 to 63 characters, no '-' at either end) and not 'api', 'healthz' or 'readyz'.");
             }
 
+            JwsAlgorithm algorithm = SigningKeysApi.ReadAlgorithm(fields, SigningAlgorithm) ?? JwsAlgorithm.RS256;
+            (bool rotationGiven, int? rotationDays) = ReadKeyRotationDays(document!.RootElement, fields);
             if (!fields.IsValid)
             {
                 return AdminResults.Error(fields.Error!);
             }
 
+            var policy = new SigningKeyPolicy(JwsAlgorithms.GetName(algorithm), rotationGiven ? rotationDays : SigningKeyPolicy.DefaultKeyRotationDays);
             long id;
             try
             {
-                id = await organizations.CreateAsync(slug!, displayName!, context.RequestAborted);
+                id = await organizations.CreateAsync(slug!, displayName!, policy, context.RequestAborted);
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
             {
@@ -64,7 +74,7 @@ public static partial class OrganizationsApi
 
             try
             {
-                await keys.EnsureKeyAsync(id, cancellationToken: context.RequestAborted);
+                await keys.EnsureKeyAsync(id, algorithm, context.RequestAborted);
             }
             catch
             {
@@ -130,13 +140,28 @@ public static partial class OrganizationsApi
             }
 
             fields.RejectUnknown(PatchFields);
-            string? displayName = fields.String("display_name", 200, required: true);
+            string? displayName = fields.String("display_name", 200);
+            JwsAlgorithm? algorithm = SigningKeysApi.ReadAlgorithm(fields, SigningAlgorithm);
+            (bool rotationGiven, int? rotationDays) = ReadKeyRotationDays(document!.RootElement, fields);
+            if (fields.IsValid && displayName is null && algorithm is null && !rotationGiven)
+            {
+                fields.Fail($"The body must set display_name, {SigningAlgorithm} or {KeyRotationDays}.");
+            }
+
             if (!fields.IsValid)
             {
                 return AdminResults.Error(fields.Error!);
             }
 
-            OrganizationDetails? after = await organizations.SetDisplayNameAsync(org, displayName!, context.RequestAborted, expectedVersion);
+            // A new algorithm applies to keys made from now on: the key signing today signs until the next rotation.
+            var changes = new OrganizationChanges
+            {
+                DisplayName = displayName,
+                SigningAlgorithm = algorithm is null ? null : JwsAlgorithms.GetName(algorithm.Value),
+                SetKeyRotationDays = rotationGiven,
+                KeyRotationDays = rotationDays,
+            };
+            OrganizationDetails? after = await organizations.UpdateAsync(org, changes, context.RequestAborted, expectedVersion);
             if (after is null)
             {
                 return expectedVersion is null
@@ -158,6 +183,46 @@ public static partial class OrganizationsApi
         writer.WriteString("issuer", settings.IssuerFor(details.Slug));
         writer.WriteString("created_at", details.CreatedAt);
         writer.WriteString("updated_at", details.UpdatedAt);
+        writer.WriteString(SigningAlgorithm, details.SigningAlgorithm);
+        if (details.KeyRotationDays is int days)
+        {
+            writer.WriteNumber(KeyRotationDays, days);
+        }
+        else
+        {
+            writer.WriteNull(KeyRotationDays);
+        }
+    }
+
+    /// <summary>
+    /// key_rotation_days: absent leaves it as it is; JSON null turns scheduled rotation off (so it is read from the
+    /// raw body, where <see cref="JsonFields"/> would read null as absent); a number must be 1 to 3650.
+    /// </summary>
+    private static (bool Given, int? Days) ReadKeyRotationDays(JsonElement body, JsonFields fields)
+    {
+        if (!body.TryGetProperty(KeyRotationDays, out JsonElement raw))
+        {
+            return (false, null);
+        }
+
+        if (raw.ValueKind == JsonValueKind.Null)
+        {
+            return (true, null);
+        }
+
+        long? days = fields.Integer(KeyRotationDays);
+        if (days is null)
+        {
+            return (false, null);
+        }
+
+        if (days is < 1 or > SigningKeyPolicy.MaxKeyRotationDays)
+        {
+            fields.Fail($"{KeyRotationDays} must be 1 to {SigningKeyPolicy.MaxKeyRotationDays} days, or null for no scheduled rotation; it is {days}.");
+            return (false, null);
+        }
+
+        return (true, (int)days.Value);
     }
 
     // The organizations_slug_format constraint of 0001_organizations.sql.

@@ -16,9 +16,11 @@ public static class DiscoveryEndpoints
 
     public static RouteGroupBuilder MapDiscovery(this RouteGroupBuilder group)
     {
-        group.MapGet("/.well-known/openid-configuration", (HttpContext context, DiscoveryOptions options) =>
+        group.MapGet("/.well-known/openid-configuration", async (HttpContext context, DiscoveryOptions options, ISigningKeyStore keys) =>
         {
             Organization organization = context.GetOrganization();
+            SigningKeys signingKeys = await keys.GetAsync(organization.Id, context.RequestAborted);
+            options = options with { IdTokenSigningAlgorithms = SigningAlgorithms(signingKeys) };
             context.Response.Headers.CacheControl = "public, max-age=300";
             return Results.Bytes(DiscoveryDocument.ToUtf8Json(organization, options), "application/json; charset=utf-8");
         });
@@ -32,5 +34,24 @@ public static class DiscoveryEndpoints
         });
 
         return group;
+    }
+
+    /// <summary>
+    /// The algorithms of the published keys, the signing key's first: exactly what ID tokens are signed with now and,
+    /// during a rotation that switches algorithm, will be (the next key is published before it signs, so discovery
+    /// names its algorithm in time too).
+    /// </summary>
+    private static JwsAlgorithm[] SigningAlgorithms(SigningKeys keys)
+    {
+        var algorithms = new List<JwsAlgorithm>(3) { keys.Current.Algorithm };
+        foreach (JwsKey key in keys.Published)
+        {
+            if (!algorithms.Contains(key.Algorithm))
+            {
+                algorithms.Add(key.Algorithm);
+            }
+        }
+
+        return [.. algorithms];
     }
 }

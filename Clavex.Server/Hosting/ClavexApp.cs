@@ -84,6 +84,8 @@ public static class ClavexApp
         services.AddSingleton(new KeyEncryption(settings.MasterKey));
         services.AddSingleton<PgSigningKeyStore>();
         services.AddSingleton<ISigningKeyStore>(s => s.GetRequiredService<PgSigningKeyStore>());
+        services.AddSingleton<KeyRotation>();
+        services.AddHostedService<KeyRotationService>();
         services.AddSingleton<PgMaintenance>();
         services.AddHostedService<PurgeService>();
 

@@ -3,9 +3,26 @@ namespace Clavex.Server.Storage;
 /// <summary>An organisation as stored; its issuer is the public base URL followed by <see cref="Slug"/>.</summary>
 public sealed record OrganizationRecord(long Id, string Slug, string DisplayName);
 
-/// <summary>An organisation with its timestamps, as the admin API shows it.</summary>
-public sealed record OrganizationDetails(long Id, string Slug, string DisplayName, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+/// <summary>
+/// An organisation with its timestamps and signing-key policy, as the admin API shows it. <see cref="KeyRotationDays"/>
+/// null means no scheduled rotation.
+/// </summary>
+public sealed record OrganizationDetails(
+    long Id, string Slug, string DisplayName, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string SigningAlgorithm, int? KeyRotationDays)
 {
     /// <summary>Bumped by every admin change; the admin API's ETag.</summary>
     public long Version { get; init; }
+}
+
+/// <summary>
+/// How an organisation's signing keys are made: the algorithm of new keys and the days between scheduled rotations
+/// (null: none).
+/// </summary>
+public sealed record SigningKeyPolicy(string SigningAlgorithm, int? KeyRotationDays)
+{
+    public const int DefaultKeyRotationDays = 90;
+
+    public const int MaxKeyRotationDays = 3650;
+
+    public static readonly SigningKeyPolicy Default = new("RS256", DefaultKeyRotationDays);
 }

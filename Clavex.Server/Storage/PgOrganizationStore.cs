@@ -7,14 +7,15 @@ namespace Clavex.Server.Storage;
 public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
 {
     private const string Insert = """
-        INSERT INTO organizations (slug, display_name) VALUES (@Slug, @DisplayName) RETURNING id
+        INSERT INTO organizations (slug, display_name, signing_algorithm, key_rotation_days)
+        VALUES (@Slug, @DisplayName, @SigningAlgorithm, @KeyRotationDays) RETURNING id
         """;
 
     private const string SelectBySlug = """
         SELECT id, slug, display_name FROM organizations WHERE slug = @Slug
         """;
 
-    private const string DetailColumns = "id, slug, display_name, created_at, updated_at, version";
+    private const string DetailColumns = "id, slug, display_name, created_at, updated_at, version, signing_algorithm, key_rotation_days";
 
     private const string SelectDetailsBySlug = $"""
         SELECT {DetailColumns} FROM organizations WHERE slug = @Slug
@@ -24,8 +25,14 @@ public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
         SELECT {DetailColumns} FROM organizations ORDER BY slug
         """;
 
-    private const string UpdateDisplayName = $"""
-        UPDATE organizations SET display_name = @DisplayName, updated_at = now(), version = version + 1
+    // A null display name or algorithm keeps the stored one; key_rotation_days is set only when asked, since null
+    // turns it off. With an expected version, a stale one changes nothing (If-Match).
+    private const string Update = $"""
+        UPDATE organizations
+        SET display_name = coalesce(@DisplayName, display_name),
+            signing_algorithm = coalesce(@SigningAlgorithm, signing_algorithm),
+            key_rotation_days = CASE WHEN @SetKeyRotationDays THEN @KeyRotationDays ELSE key_rotation_days END,
+            updated_at = now(), version = version + 1
         WHERE slug = @Slug AND (@ExpectedVersion::bigint IS NULL OR version = @ExpectedVersion)
         RETURNING {DetailColumns}
         """;
@@ -37,12 +44,23 @@ public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
     private readonly NpgsqlDataSource _dataSource = dataSource ?? throw new ArgumentNullException(nameof(dataSource));
 
     /// <summary>Creates the organisation and returns its id. A taken or malformed slug is a <see cref="PostgresException"/>.</summary>
-    public async Task<long> CreateAsync(string slug, string displayName, CancellationToken cancellationToken)
+    public Task<long> CreateAsync(string slug, string displayName, CancellationToken cancellationToken) =>
+        CreateAsync(slug, displayName, SigningKeyPolicy.Default, cancellationToken);
+
+    /// <inheritdoc cref="CreateAsync(string, string, CancellationToken)"/>
+    public async Task<long> CreateAsync(string slug, string displayName, SigningKeyPolicy policy, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(slug);
         ArgumentNullException.ThrowIfNull(displayName);
+        ArgumentNullException.ThrowIfNull(policy);
         await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<long>(Db.Command(Insert, new { Slug = slug, DisplayName = displayName }, cancellationToken));
+        return await connection.ExecuteScalarAsync<long>(Db.Command(Insert, new
+        {
+            Slug = slug,
+            DisplayName = displayName,
+            policy.SigningAlgorithm,
+            policy.KeyRotationDays,
+        }, cancellationToken));
     }
 
     public async Task<OrganizationRecord?> FindBySlugAsync(string slug, CancellationToken cancellationToken)
@@ -68,19 +86,31 @@ public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
         return [.. rows.Select(r => r.ToDetails())];
     }
 
+    /// <summary>Renames the organisation for display; null when there is no such slug.</summary>
+    public Task<OrganizationDetails?> SetDisplayNameAsync(string slug, string displayName, CancellationToken cancellationToken) =>
+        UpdateAsync(slug, new OrganizationChanges { DisplayName = displayName ?? throw new ArgumentNullException(nameof(displayName)) }, cancellationToken);
+
     /// <summary>
-    /// Renames the organisation for display if its version is <paramref name="expectedVersion"/> (null: whatever it
-    /// is); null when there is no such slug or its version differs. Sends <see cref="CacheChanges.Organization"/> in the
-    /// same transaction, so every instance drops the organisation when the change commits.
+    /// Changes what <paramref name="changes"/> sets and keeps the rest, if the organisation's version is
+    /// <paramref name="expectedVersion"/> (null: whatever it is); null when there is no such slug or its version
+    /// differs. Sends <see cref="CacheChanges.Organization"/> in the same transaction, so every instance drops the
+    /// organisation when the change commits.
     /// </summary>
-    public async Task<OrganizationDetails?> SetDisplayNameAsync(string slug, string displayName, CancellationToken cancellationToken, long? expectedVersion = null)
+    public async Task<OrganizationDetails?> UpdateAsync(string slug, OrganizationChanges changes, CancellationToken cancellationToken, long? expectedVersion = null)
     {
         ArgumentNullException.ThrowIfNull(slug);
-        ArgumentNullException.ThrowIfNull(displayName);
+        ArgumentNullException.ThrowIfNull(changes);
         await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
-        DetailRow? row = await connection.QuerySingleOrDefaultAsync<DetailRow>(
-            Db.Command(UpdateDisplayName, new { Slug = slug, DisplayName = displayName, ExpectedVersion = expectedVersion }, cancellationToken, transaction));
+        DetailRow? row = await connection.QuerySingleOrDefaultAsync<DetailRow>(Db.Command(Update, new
+        {
+            Slug = slug,
+            changes.DisplayName,
+            changes.SigningAlgorithm,
+            changes.SetKeyRotationDays,
+            changes.KeyRotationDays,
+            ExpectedVersion = expectedVersion,
+        }, cancellationToken, transaction));
         if (row is null)
         {
             return null;
@@ -112,7 +142,12 @@ public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
 
         public long Version { get; init; }
 
-        public OrganizationDetails ToDetails() => new(Id, Slug, DisplayName, Db.FromUtc(CreatedAt), Db.FromUtc(UpdatedAt)) { Version = Version };
+        public string SigningAlgorithm { get; init; } = string.Empty;
+
+        public int? KeyRotationDays { get; init; }
+
+        public OrganizationDetails ToDetails() =>
+            new(Id, Slug, DisplayName, Db.FromUtc(CreatedAt), Db.FromUtc(UpdatedAt), SigningAlgorithm, KeyRotationDays) { Version = Version };
     }
 
     private sealed class OrganizationRow
@@ -123,4 +158,17 @@ public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
 
         public string DisplayName { get; init; } = string.Empty;
     }
+}
+
+/// <summary>An admin change to an organisation: null members stay as they are, except key_rotation_days when <see cref="SetKeyRotationDays"/>.</summary>
+public sealed record OrganizationChanges
+{
+    public string? DisplayName { get; init; }
+
+    /// <summary>The algorithm of keys made from now on; the key signing today keeps its own until the next rotation.</summary>
+    public string? SigningAlgorithm { get; init; }
+
+    public bool SetKeyRotationDays { get; init; }
+
+    public int? KeyRotationDays { get; init; }
 }

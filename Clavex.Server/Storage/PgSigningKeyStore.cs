@@ -16,18 +16,26 @@ namespace Clavex.Server.Storage;
 /// <see cref="SigningKeys"/> without touching the database, so token issuance does not wait on it. Whoever changes
 /// an organisation's keys calls <see cref="Invalidate"/> here and sends <see cref="CacheChanges.SigningKeys"/> in
 /// the change's transaction, which <see cref="CacheChangeListener"/> turns into <see cref="Invalidate"/> on every
-/// instance. Only the current key's private key is decrypted; the others are published and verify from their public JWK.
+/// instance. Only the signing key's private key is decrypted; the others are published and verify from their public JWK.
+/// <para>
+/// Which key signs follows from the clock as well as from the rows: a 'next' key whose <c>activates_at</c> has passed
+/// signs even before <see cref="KeyRotation"/> has marked it current, and a 'previous' key past its
+/// <c>retire_after</c> is no longer published. A cached set is read again at the first such instant, so every
+/// instance that has seen a next key switches to it at the same moment, whenever the rotation sweep runs.
+/// </para>
 /// </summary>
 public sealed class PgSigningKeyStore(NpgsqlDataSource dataSource, KeyEncryption encryption, TimeProvider timeProvider) : ISigningKeyStore
 {
     private const string Current = "current";
+    private const string Next = "next";
 
-    // Current first, then next and previous; the current key's ciphertext is the only one read.
+    // Next first, then current, then previous; only the keys that sign now or may soon have their ciphertext read.
     private const string SelectPublished = """
-        SELECT kid, algorithm, state, public_jwk, CASE WHEN state = 'current' THEN private_key END AS private_key
+        SELECT kid, algorithm, state, public_jwk, activates_at, retire_after,
+               CASE WHEN state IN ('current', 'next') THEN private_key END AS private_key
         FROM signing_keys
         WHERE organization_id = @OrganizationId AND state IN ('next', 'current', 'previous')
-        ORDER BY CASE state WHEN 'current' THEN 0 WHEN 'next' THEN 1 ELSE 2 END, created_at DESC, kid
+        ORDER BY CASE state WHEN 'next' THEN 0 WHEN 'current' THEN 1 ELSE 2 END, created_at DESC, kid
         """;
 
     private const string SelectHasCurrent = """
@@ -45,14 +53,14 @@ public sealed class PgSigningKeyStore(NpgsqlDataSource dataSource, KeyEncryption
     private readonly NpgsqlDataSource _dataSource = dataSource ?? throw new ArgumentNullException(nameof(dataSource));
     private readonly KeyEncryption _encryption = encryption ?? throw new ArgumentNullException(nameof(encryption));
     private readonly TimeProvider _timeProvider = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
-    private readonly ConcurrentDictionary<long, SigningKeys> _cache = new();
+    private readonly ConcurrentDictionary<long, CachedKeys> _cache = new();
     private readonly Lock _invalidation = new();
     private long _generation;
 
     /// <summary>The organisation's keys; one without a current key is a set-up error and throws, as in memory.</summary>
     public ValueTask<SigningKeys> GetAsync(long organizationId, CancellationToken cancellationToken) =>
-        _cache.TryGetValue(organizationId, out SigningKeys? keys)
-            ? ValueTask.FromResult(keys)
+        _cache.TryGetValue(organizationId, out CachedKeys? cached) && _timeProvider.GetUtcNow() < cached.ReloadAt
+            ? ValueTask.FromResult(cached.Keys)
             : new ValueTask<SigningKeys>(LoadAsync(organizationId, cancellationToken));
 
     /// <summary>
@@ -95,7 +103,7 @@ public sealed class PgSigningKeyStore(NpgsqlDataSource dataSource, KeyEncryption
             return false;
         }
 
-        using JwsKey key = algorithm == JwsAlgorithm.ES256 ? EcJwsKey.Generate() : RsaJwsKey.Generate(algorithm);
+        using JwsKey key = Generate(algorithm);
         var parameters = new
         {
             OrganizationId = organizationId,
@@ -121,16 +129,48 @@ public sealed class PgSigningKeyStore(NpgsqlDataSource dataSource, KeyEncryption
         return created;
     }
 
+    /// <summary>A new key pair for <paramref name="algorithm"/>, named by its RFC 7638 thumbprint.</summary>
+    internal static JwsKey Generate(JwsAlgorithm algorithm) =>
+        algorithm switch
+        {
+            JwsAlgorithm.ES256 => EcJwsKey.Generate(),
+            JwsAlgorithm.RS256 or JwsAlgorithm.PS256 => RsaJwsKey.Generate(algorithm),
+            _ => throw new ArgumentOutOfRangeException(nameof(algorithm), algorithm, "Signing keys are RS256, PS256 or ES256."),
+        };
+
     private async Task<SigningKeys> LoadAsync(long organizationId, CancellationToken cancellationToken)
     {
         long generation = Volatile.Read(ref _generation);
+        DateTimeOffset now = _timeProvider.GetUtcNow();
         List<KeyRow> rows;
         await using (NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken))
         {
             rows = [.. await connection.QueryAsync<KeyRow>(Db.Command(SelectPublished, new { OrganizationId = organizationId }, cancellationToken))];
         }
 
-        if (rows.Count == 0 || rows[0].State != Current)
+        // The signer is the next key once its time has come, else the current key; the rows are ordered next first.
+        int signer = -1;
+        DateTimeOffset reloadAt = DateTimeOffset.MaxValue;
+        for (int i = 0; i < rows.Count; i++)
+        {
+            KeyRow row = rows[i];
+            DateTimeOffset? activatesAt = Db.FromUtc(row.ActivatesAt);
+            DateTimeOffset? retireAfter = Db.FromUtc(row.RetireAfter);
+            if (row.State == Next && activatesAt > now)
+            {
+                reloadAt = Min(reloadAt, activatesAt.Value);
+            }
+            else if (row.State is Next or Current && signer < 0)
+            {
+                signer = i;
+            }
+            else if (retireAfter > now)
+            {
+                reloadAt = Min(reloadAt, retireAfter.Value);
+            }
+        }
+
+        if (signer < 0)
         {
             throw new InvalidOperationException($"Organisation {organizationId} has no current signing key; EnsureKeyAsync creates one.");
         }
@@ -138,9 +178,15 @@ public sealed class PgSigningKeyStore(NpgsqlDataSource dataSource, KeyEncryption
         var published = new List<JwsKey>(rows.Count);
         try
         {
-            foreach (KeyRow row in rows)
+            published.Add(Open(organizationId, rows[signer]));
+            for (int i = 0; i < rows.Count; i++)
             {
-                published.Add(row.State == Current ? Open(organizationId, row) : ReadPublic(organizationId, row));
+                KeyRow row = rows[i];
+                // A previous key past retire_after has outlived every token it signed: it is no longer published.
+                if (i != signer && !(row.State != Next && row.State != Current && Db.FromUtc(row.RetireAfter) <= now))
+                {
+                    published.Add(ReadPublic(organizationId, row));
+                }
             }
         }
         catch
@@ -154,9 +200,11 @@ public sealed class PgSigningKeyStore(NpgsqlDataSource dataSource, KeyEncryption
         // An invalidation while this load ran may mean these rows are already stale: use them once, cache nothing.
         lock (_invalidation)
         {
-            return generation == _generation ? _cache.GetOrAdd(organizationId, keys) : keys;
+            return generation == _generation ? _cache.GetOrAdd(organizationId, new CachedKeys(keys, reloadAt)).Keys : keys;
         }
     }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     private JwsKey Open(long organizationId, KeyRow row)
     {
@@ -204,7 +252,8 @@ public sealed class PgSigningKeyStore(NpgsqlDataSource dataSource, KeyEncryption
             ? algorithm
             : throw new InvalidOperationException($"Signing key '{row.Kid}' of organisation {organizationId} has the unknown algorithm '{row.Algorithm}'.");
 
-    private byte[] Seal(long organizationId, JwsKey key)
+    /// <summary>The private key as PKCS#8 under the master key, bound to the organisation and kid.</summary>
+    internal byte[] Seal(long organizationId, JwsKey key)
     {
         byte[] pkcs8 = key switch
         {
@@ -231,7 +280,7 @@ public sealed class PgSigningKeyStore(NpgsqlDataSource dataSource, KeyEncryption
         return data;
     }
 
-    private static string PublicJwk(JwsKey key)
+    internal static string PublicJwk(JwsKey key)
     {
         var buffer = new ArrayBufferWriter<byte>(512);
         using (var writer = new Utf8JsonWriter(buffer))
@@ -253,5 +302,12 @@ public sealed class PgSigningKeyStore(NpgsqlDataSource dataSource, KeyEncryption
         public string PublicJwk { get; init; } = "{}";
 
         public byte[]? PrivateKey { get; init; }
+
+        public DateTime? ActivatesAt { get; init; }
+
+        public DateTime? RetireAfter { get; init; }
     }
+
+    /// <summary>A loaded set and the instant it stops being right by the clock alone.</summary>
+    private sealed record CachedKeys(SigningKeys Keys, DateTimeOffset ReloadAt);
 }

@@ -1,11 +1,17 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Security.Claims;
+using System.Text;
+using System.Text.Json;
 using Clavex.Core.Clients;
+using Clavex.Server.Storage;
 using Clavex.Tests.Server;
 using Clavex.Tests.Support;
 using Duende.IdentityModel.Client;
 using Duende.IdentityModel.OidcClient;
 using Duende.IdentityModel.OidcClient.Results;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace Clavex.Tests.Interop;
 
@@ -57,6 +63,54 @@ public class DuendeOidcClientTests : ServerTestBase
         Assert.That(refreshed.AccessToken, Is.Not.EqualTo(login.AccessToken));
         UserInfoResult again = await client.GetUserInfoAsync(refreshed.AccessToken);
         Assert.That(again.Claims.Single(c => c.Type == "sub").Value, Is.EqualTo(org.AliceSubject));
+    }
+
+    [Test]
+    public async Task OidcClient_refreshes_after_a_signing_key_rotation_and_validates_the_new_id_token()
+    {
+        // Issue 7: the refresh after a rotation (to ES256, so the new key is unmistakable) must validate through
+        // OidcClient's own ID token validation against the JWKS it fetches.
+        TestOrganization org = await Server.SeedOrganizationAsync();
+        RegisteredClient registered = await InteropClients.RegisterAsync(Server, org, "oidcclient", ClavexTestServer.FreePort(), TokenEndpointAuthMethod.ClientSecretPost, "/callback");
+        var client = new OidcClient(new OidcClientOptions
+        {
+            Authority = org.Issuer,
+            ClientId = registered.ClientId,
+            ClientSecret = registered.Secret,
+            RedirectUri = registered.RedirectUri,
+            Scope = "openid profile offline_access",
+            IdentityTokenValidator = new JwksIdentityTokenValidator(),
+        });
+        AuthorizeState state = await client.PrepareLoginAsync();
+        LoginResult login = await client.ProcessResponseAsync((await BrowseAsync(new Uri(state.StartUrl), org)).AbsoluteUri, state);
+        Assert.That(login.IsError, Is.False, $"{login.Error}: {login.ErrorDescription}");
+        string oldKid = new JsonWebToken(login.IdentityToken).Kid;
+
+        string newKid = await RotateAsync(org, """{"algorithm":"ES256"}""");
+        Server.Clock.Advance(KeyRotation.PublicationLead);
+        await Server.Services.GetRequiredService<KeyRotation>().RunForOrganizationAsync(org.Id, Server.Clock.GetUtcNow(), CancellationToken.None);
+        RefreshTokenResult refreshed = await client.RefreshTokenAsync(login.RefreshToken);
+
+        Assert.That(refreshed.IsError, Is.False, $"{refreshed.Error}: {refreshed.ErrorDescription}");
+        Assert.That(refreshed.IdentityToken, Is.Not.Null.And.Not.Empty, "an ID token came back, so OidcClient validated it");
+        var idToken = new JsonWebToken(refreshed.IdentityToken);
+        Assert.That(idToken.Kid, Is.EqualTo(newKid).And.Not.EqualTo(oldKid));
+        Assert.That(idToken.Alg, Is.EqualTo("ES256"));
+        Assert.That(idToken.Subject, Is.EqualTo(org.AliceSubject));
+    }
+
+    private async Task<string> RotateAsync(TestOrganization org, string body)
+    {
+        using HttpClient admin = Server.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/organizations/{org.Slug}/signing-keys/rotate")
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ClavexTestServer.AdminToken);
+        HttpResponseMessage response = await admin.SendAsync(request);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
+        using JsonDocument key = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return key.RootElement.GetProperty("kid").GetString()!;
     }
 
     /// <summary>The system browser's part: the authorization URL, Clavex's login form, the redirect to the app.</summary>

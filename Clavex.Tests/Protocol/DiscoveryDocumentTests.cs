@@ -161,8 +161,16 @@ public class DiscoveryDocumentTests
         Assert.That(Strings(document.RootElement.GetProperty("id_token_signing_alg_values_supported")), Is.EqualTo(new[] { "ES256", "RS256", "PS256" }));
     }
 
+    [Test]
+    public void An_organisation_whose_keys_are_es256_advertises_es256_alone()
+    {
+        // Issue 6: discovery is truthful for the organisation's keys rather than naming an RS256 it never signs with.
+        using JsonDocument document = Discover(new DiscoveryOptions { IdTokenSigningAlgorithms = [JwsAlgorithm.ES256] });
+
+        Assert.That(Strings(document.RootElement.GetProperty("id_token_signing_alg_values_supported")), Is.EqualTo(new[] { "ES256" }));
+    }
+
     [TestCase(new JwsAlgorithm[0], TestName = "No ID token signing algorithm is refused")]
-    [TestCase(new[] { JwsAlgorithm.ES256 }, TestName = "ID token signing algorithms without RS256 are refused")]
     [TestCase(new[] { JwsAlgorithm.RS256, JwsAlgorithm.HS256 }, TestName = "HS256 as an ID token signing algorithm is refused")]
     [TestCase(new[] { JwsAlgorithm.RS256, JwsAlgorithm.RS256 }, TestName = "A repeated ID token signing algorithm is refused")]
     public void Unusable_signing_algorithms_are_refused(JwsAlgorithm[] algorithms)

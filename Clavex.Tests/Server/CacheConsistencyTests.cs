@@ -122,8 +122,9 @@ public sealed class CacheConsistencyTests : AdminTestBase
         {
             await using var insert = new NpgsqlCommand(
                 """
-                INSERT INTO signing_keys (organization_id, kid, algorithm, state, public_jwk, private_key, created_at)
-                SELECT organization_id, 'next-key', algorithm, 'next', jsonb_set(public_jwk, '{kid}', '"next-key"'), private_key, created_at
+                INSERT INTO signing_keys (organization_id, kid, algorithm, state, public_jwk, private_key, created_at, activates_at)
+                SELECT organization_id, 'next-key', algorithm, 'next', jsonb_set(public_jwk, '{kid}', '"next-key"'), private_key, created_at,
+                       created_at + interval '1 day'
                 FROM signing_keys WHERE organization_id = $1 AND state = 'current'
                 """,
                 connection,

@@ -39,12 +39,12 @@ public sealed class CacheNotificationTests
         List<string> payloads = await NotificationsDuringAsync(organizationId, async () =>
         {
             await clients.CreateAsync(client, CancellationToken.None);
-            Assert.That(await clients.UpdateAsync(Disabled(client), CancellationToken.None), Is.True);
+            Assert.That(await clients.UpdateAsync(Disabled(client), CancellationToken.None), Is.Not.Null);
             Assert.That(await clients.AddSecretAsync(organizationId, client.ClientId, new ClientSecret("s2", ClientSecrets.Hash("cs_two"), now), CancellationToken.None), Is.True);
             Assert.That(await clients.RotateSecretAsync(organizationId, client.ClientId, new ClientSecret("s3", ClientSecrets.Hash("cs_three"), now), now, CancellationToken.None), Is.True);
             Assert.That(await clients.DeleteAsync(organizationId, client.ClientId, now, CancellationToken.None), Is.True);
             Assert.That(await clients.DeleteAsync(organizationId, client.ClientId, now, CancellationToken.None), Is.False);
-            Assert.That(await clients.UpdateAsync(client, CancellationToken.None), Is.False);
+            Assert.That(await clients.UpdateAsync(client, CancellationToken.None), Is.Null);
         });
 
         Assert.That(payloads, Is.EqualTo(Enumerable.Repeat(CacheChanges.Client(organizationId, "urn:acme:jira"), 5)));

@@ -187,17 +187,20 @@ public sealed class PgSigningKeyStoreTests
         return signature[..written];
     }
 
-    // The private key column holds garbage: only the current key's is ever decrypted.
+    // The private key column holds garbage: only the signing key's is ever decrypted. A next key activates and a
+    // previous key retires a day after the test clock's start.
     private async Task InsertPublicOnlyAsync(JwsKey key, string state)
     {
         string jwk = JsonNode.Parse(JwkSet.ToJson([key]))!["keys"]![0]!.ToJsonString();
+        DateTimeOffset later = TestClock.DefaultStart.AddDays(1);
         await using NpgsqlConnection connection = await StorageFixture.DataSource.OpenConnectionAsync();
         await connection.ExecuteAsync(
             """
-            INSERT INTO signing_keys (organization_id, kid, algorithm, state, public_jwk, private_key, created_at)
-            VALUES (@Org, @Kid, @Algorithm, @State, @Jwk::jsonb, '\x00', now())
+            INSERT INTO signing_keys (organization_id, kid, algorithm, state, public_jwk, private_key, created_at, activates_at, retire_after)
+            VALUES (@Org, @Kid, @Algorithm, @State, @Jwk::jsonb, '\x00', now(),
+                    CASE WHEN @State = 'next' THEN @Later END, CASE WHEN @State = 'previous' THEN @Later END)
             """,
-            new { Org = _acme, Kid = key.KeyId, Algorithm = JwsAlgorithms.GetName(key.Algorithm), State = state, Jwk = jwk });
+            new { Org = _acme, Kid = key.KeyId, Algorithm = JwsAlgorithms.GetName(key.Algorithm), State = state, Jwk = jwk, Later = later });
     }
 
     private static async Task<byte[]> StoredPrivateKeyAsync(long organizationId)

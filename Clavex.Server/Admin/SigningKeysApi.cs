@@ -1,0 +1,164 @@
+using System.Text.Json;
+using Clavex.Core.Jose;
+using Clavex.Core.Protocol;
+using Clavex.Server.Audit;
+using Clavex.Server.Hosting;
+using Clavex.Server.Storage;
+
+namespace Clavex.Server.Admin;
+
+/// <summary>
+/// <c>/api/v1/organizations/{org}/signing-keys</c>: list the keys with their states and dates, and rotate. Never a
+/// private key, not even its ciphertext.
+/// </summary>
+public static class SigningKeysApi
+{
+    /// <summary>The algorithms an organisation's keys may have; RS256 is the default.</summary>
+    public const string AlgorithmNames = "RS256, PS256 or ES256";
+
+    private static readonly HashSet<string> RotationFields = new(StringComparer.Ordinal) { "algorithm", "immediate" };
+
+    public static RouteGroupBuilder MapSigningKeysApi(this RouteGroupBuilder organization)
+    {
+        organization.MapGet("/signing-keys", ListAsync);
+        organization.MapPost("/signing-keys/rotate", RotateAsync);
+        return organization;
+    }
+
+    /// <summary>Reads an algorithm member: null when absent, else one of <see cref="AlgorithmNames"/> or a failure naming the field.</summary>
+    internal static JwsAlgorithm? ReadAlgorithm(JsonFields fields, string name)
+    {
+        string? text = fields.String(name, 16);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (JwsAlgorithms.TryParse(text, out JwsAlgorithm algorithm) && algorithm is JwsAlgorithm.RS256 or JwsAlgorithm.PS256 or JwsAlgorithm.ES256)
+        {
+            return algorithm;
+        }
+
+        fields.Fail($"{fields.Name(name)} must be {AlgorithmNames}; '{text}' is not a signing algorithm Clavex supports.");
+        return null;
+    }
+
+    private static async Task<IResult> ListAsync(
+        HttpContext context, string org, PgOrganizationStore organizations, KeyRotation rotation, ClavexSettings settings)
+    {
+        (Organization? organization, AdminError? error) = await AdminRequest.FindOrganizationAsync(context, organizations, settings, org);
+        if (organization is null)
+        {
+            return AdminResults.Error(error!);
+        }
+
+        IReadOnlyList<SigningKeyInfo> keys = await rotation.ListAsync(organization.Id, context.RequestAborted);
+        return AdminResults.Ok(w =>
+        {
+            w.WriteStartArray("signing_keys");
+            foreach (SigningKeyInfo key in keys)
+            {
+                w.WriteStartObject();
+                Write(w, key);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        });
+    }
+
+    private static async Task<IResult> RotateAsync(
+        HttpContext context, string org, PgOrganizationStore organizations, KeyRotation rotation, ClavexSettings settings, AuditLog audit)
+    {
+        (Organization? organization, AdminError? error) = await AdminRequest.FindOrganizationAsync(context, organizations, settings, org);
+        if (organization is null)
+        {
+            return AdminResults.Error(error!);
+        }
+
+        JwsAlgorithm? algorithm = null;
+        bool immediate = false;
+        (JsonDocument? document, error) = await AdminRequest.ReadJsonAsync(context.Request, optional: true);
+        using (document)
+        {
+            if (error is not null)
+            {
+                return AdminResults.Error(error);
+            }
+
+            if (document is not null)
+            {
+                JsonFields fields = JsonFields.Of(document.RootElement, AdminError.InvalidRequest, out error)!;
+                fields.RejectUnknown(RotationFields);
+                algorithm = ReadAlgorithm(fields, "algorithm");
+                immediate = fields.Bool("immediate") ?? false;
+                if (!fields.IsValid)
+                {
+                    return AdminResults.Error(fields.Error!);
+                }
+            }
+        }
+
+        RotationOutcome outcome = await rotation.RotateAsync(organization.Id, algorithm, immediate, context.RequestAborted);
+        if (outcome.Key is null)
+        {
+            SigningKeyInfo pending = outcome.Pending!;
+            return AdminResults.Error(AdminError.Conflict(
+                $"Signing key '{pending.Kid}' is already published and starts signing at {pending.ActivatesAt:O}; rotate again after that, or with \"immediate\": true."));
+        }
+
+        SigningKeyInfo key = outcome.Key;
+        byte[] summary = AdminResults.Write(w =>
+        {
+            Write(w, key);
+            if (immediate)
+            {
+                WriteUnpublished(w, outcome.Unpublished);
+            }
+        });
+        audit.AdminChange(context, organization, immediate ? "signing_key.rotated_immediately" : "signing_key.rotation_scheduled", null, null, null, summary);
+        return AdminResults.Created($"{AdminApi.Prefix}/organizations/{org}/signing-keys", w =>
+        {
+            Write(w, key);
+            if (immediate)
+            {
+                WriteUnpublished(w, outcome.Unpublished);
+            }
+        });
+    }
+
+    private static void WriteUnpublished(Utf8JsonWriter writer, IReadOnlyList<string> kids)
+    {
+        writer.WriteStartArray("unpublished");
+        foreach (string kid in kids)
+        {
+            writer.WriteStringValue(kid);
+        }
+
+        writer.WriteEndArray();
+    }
+
+    private static void Write(Utf8JsonWriter writer, SigningKeyInfo key)
+    {
+        writer.WriteString("kid", key.Kid);
+        writer.WriteString("alg", key.Algorithm);
+        writer.WriteString("state", key.State);
+        writer.WriteString("created_at", key.CreatedAt);
+        WriteDate(writer, "activates_at", key.ActivatesAt);
+        WriteDate(writer, "activated_at", key.ActivatedAt);
+        WriteDate(writer, "retire_after", key.RetireAfter);
+        WriteDate(writer, "retired_at", key.RetiredAt);
+    }
+
+    private static void WriteDate(Utf8JsonWriter writer, string name, DateTimeOffset? value)
+    {
+        if (value is null)
+        {
+            writer.WriteNull(name);
+        }
+        else
+        {
+            writer.WriteString(name, value.Value);
+        }
+    }
+}

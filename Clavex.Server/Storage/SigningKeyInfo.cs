@@ -1,0 +1,15 @@
+namespace Clavex.Server.Storage;
+
+/// <summary>A signing key as the admin API lists it: its public facts and dates, never key material.</summary>
+public sealed record SigningKeyInfo(
+    string Kid,
+    string Algorithm,
+    string State,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? ActivatesAt,
+    DateTimeOffset? ActivatedAt,
+    DateTimeOffset? RetireAfter,
+    DateTimeOffset? RetiredAt);
+
+/// <summary>What a rotation request did: <see cref="Key"/> is the new key, or null when <see cref="Pending"/> is already waiting.</summary>
+public sealed record RotationOutcome(SigningKeyInfo? Key, SigningKeyInfo? Pending, IReadOnlyList<string> Unpublished);
