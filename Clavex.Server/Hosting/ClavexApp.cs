@@ -42,6 +42,7 @@ public static class ClavexApp
 
         app.MapHealth();
         app.MapAdminApi();
+        app.MapAdminOpenApi();
         app.MapOrganizationGroup()
             .MapDiscovery()
             .MapAuthorize()
@@ -84,6 +85,7 @@ public static class ClavexApp
         services.AddSingleton<PgSigningKeyStore>();
         services.AddSingleton<ISigningKeyStore>(s => s.GetRequiredService<PgSigningKeyStore>());
         services.AddSingleton<PgMaintenance>();
+        services.AddSingleton<PgAuditEventStore>();
         services.AddHostedService<PurgeService>();
 
         services.AddSingleton(s => new OpenIdProvider(
@@ -107,6 +109,8 @@ public static class ClavexApp
         services.AddHostedService(s => s.GetRequiredService<SecretUsage>());
         services.AddSingleton<AuditLog>();
         services.AddSingleton<AdminAuthentication>();
+        services.AddSingleton<AdminAuthenticationFailures>();
+        services.AddAdminOpenApi();
         services.AddHostedService<AuditWriter>();
     }
 }
