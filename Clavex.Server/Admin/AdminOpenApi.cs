@@ -11,12 +11,14 @@ namespace Clavex.Server.Admin;
 /// sees bodies only through the metadata each <c>Map*</c> line adds:
 /// <code>
 /// organization.MapPost("/groups", CreateAsync)
-///     .WithName("createGroup").WithSummary("Create a group").WithTags("Groups")
-///     .Accepts&lt;GroupNameRequest&gt;(AdminOpenApi.Json).Produces&lt;GroupResponse&gt;(201).ProducesAdminError(400, 404, 409);
+///     .WithName("createGroup").WithSummary("Create a group").WithTags(Tag)
+///     .Accepts&lt;Schemas.GroupNameRequest&gt;(AdminOpenApi.Json).Produces&lt;Schemas.GroupResponse&gt;(StatusCodes.Status201Created)
+///     .ProducesAdminError(400, 404, 409);
 /// </code>
-/// with the shapes as records in <c>Admin/Schemas</c> (PascalCase; written snake_case). 401 and the bearer scheme
-/// are declared once for the whole group in <see cref="AdminApi"/>. docs/openapi.json is the checked-in copy,
-/// compared with the generated one by the tests.
+/// with the shapes as records in <c>Admin/Schemas</c> (PascalCase, optional members defaulting to null; written
+/// snake_case). 401 and the bearer scheme are declared once for the whole group in <see cref="AdminApi"/>.
+/// docs/openapi.json is the checked-in copy, compared with the generated one by the tests (docs/admin-api.md,
+/// "Adding an admin endpoint").
 /// </summary>
 public static class AdminOpenApi
 {
