@@ -20,13 +20,13 @@ public static class GroupsApi
         const string Tag = "Groups";
         organization.MapPost("/groups", CreateAsync)
             .WithName("createGroup").WithSummary("Create a group").WithTags(Tag)
-            .Accepts<Schemas.GroupNameRequest>(AdminOpenApi.Json).Produces<Schemas.GroupResponse>(StatusCodes.Status201Created).ProducesAdminError(400, 404, 409);
+            .AcceptsJson<Schemas.GroupNameRequest>().Produces<Schemas.GroupResponse>(StatusCodes.Status201Created).ProducesAdminError(400, 404, 409);
         organization.MapGet("/groups", ListAsync)
             .WithName("listGroups").WithSummary("List the groups with their member counts").WithTags(Tag)
             .Produces<Schemas.GroupListResponse>().ProducesAdminError(404);
         organization.MapMethods("/groups/{name}", ["PATCH"], RenameAsync)
             .WithName("renameGroup").WithSummary("Rename a group, keeping its members").WithTags(Tag)
-            .Accepts<Schemas.GroupNameRequest>(AdminOpenApi.Json, AdminOpenApi.MergePatch).Produces<Schemas.GroupResponse>().ProducesAdminError(400, 404, 409);
+            .AcceptsJson<Schemas.GroupNameRequest>(mergePatch: true).Produces<Schemas.GroupResponse>().ProducesAdminError(400, 404, 409);
         organization.MapDelete("/groups/{name}", DeleteAsync)
             .WithName("deleteGroup").WithSummary("Delete a group").WithTags(Tag)
             .Produces(StatusCodes.Status204NoContent).ProducesAdminError(404);

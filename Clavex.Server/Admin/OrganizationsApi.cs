@@ -23,7 +23,7 @@ public static partial class OrganizationsApi
         const string Tag = "Organizations";
         api.MapPost("/organizations", CreateAsync)
             .WithName("createOrganization").WithSummary("Create an organisation and its first signing key").WithTags(Tag)
-            .Accepts<Schemas.OrganizationCreateRequest>(AdminOpenApi.Json).Produces<Schemas.OrganizationResponse>(StatusCodes.Status201Created).ProducesAdminError(400, 409);
+            .AcceptsJson<Schemas.OrganizationCreateRequest>().Produces<Schemas.OrganizationResponse>(StatusCodes.Status201Created).ProducesAdminError(400, 409);
         api.MapGet("/organizations", ListAsync)
             .WithName("listOrganizations").WithSummary("List the organisations").WithTags(Tag)
             .Produces<Schemas.OrganizationListResponse>();
@@ -32,7 +32,7 @@ public static partial class OrganizationsApi
             .Produces<Schemas.OrganizationResponse>().ProducesAdminError(404);
         api.MapMethods("/organizations/{org}", ["PATCH"], PatchAsync)
             .WithName("updateOrganization").WithSummary("Change an organisation's display name").WithTags(Tag)
-            .Accepts<Schemas.OrganizationPatchRequest>(AdminOpenApi.Json, AdminOpenApi.MergePatch).Produces<Schemas.OrganizationResponse>().ProducesAdminError(400, 404);
+            .AcceptsJson<Schemas.OrganizationPatchRequest>(mergePatch: true).Produces<Schemas.OrganizationResponse>().ProducesAdminError(400, 404);
         return api;
     }
 

@@ -23,7 +23,7 @@ public static class UsersApi
         const string Tag = "Users";
         organization.MapPost("/users", CreateAsync)
             .WithName("createUser").WithSummary("Create a user; the answer has its generated sub").WithTags(Tag)
-            .Accepts<Schemas.UserCreateRequest>(AdminOpenApi.Json).Produces<Schemas.UserResponse>(StatusCodes.Status201Created).ProducesAdminError(400, 404, 409);
+            .AcceptsJson<Schemas.UserCreateRequest>().Produces<Schemas.UserResponse>(StatusCodes.Status201Created).ProducesAdminError(400, 404, 409);
         organization.MapGet("/users", ListAsync)
             .WithName("listUsers").WithSummary("List or search users, in pages").WithTags(Tag)
             .Produces<Schemas.UserListResponse>().ProducesAdminError(400, 404);
@@ -32,10 +32,10 @@ public static class UsersApi
             .Produces<Schemas.UserResponse>().ProducesAdminError(404);
         organization.MapMethods("/users/{sub}", ["PATCH"], PatchAsync)
             .WithName("updateUser").WithSummary("Change a user's username or profile (JSON Merge Patch)").WithTags(Tag)
-            .Accepts<Schemas.UserPatchRequest>(AdminOpenApi.Json, AdminOpenApi.MergePatch).Produces<Schemas.UserResponse>().ProducesAdminError(400, 404, 409);
+            .AcceptsJson<Schemas.UserPatchRequest>(mergePatch: true).Produces<Schemas.UserResponse>().ProducesAdminError(400, 404, 409);
         organization.MapPut("/users/{sub}/password", SetPasswordAsync)
             .WithName("setUserPassword").WithSummary("Set a user's password").WithTags(Tag)
-            .Accepts<Schemas.PasswordRequest>(AdminOpenApi.Json).Produces(StatusCodes.Status204NoContent).ProducesAdminError(400, 404);
+            .AcceptsJson<Schemas.PasswordRequest>().Produces(StatusCodes.Status204NoContent).ProducesAdminError(400, 404);
         organization.MapPost("/users/{sub}/disable", (HttpContext context, string org, string sub, [AsParameters] Dependencies d) => SetEnabledAsync(context, org, sub, false, d))
             .WithName("disableUser").WithSummary("Disable a user, ending its sessions and revoking its grants").WithTags(Tag)
             .Produces(StatusCodes.Status204NoContent).ProducesAdminError(404);

@@ -102,6 +102,20 @@ public class AdminOpenApiTests : AdminTestBase
         Assert.That(paths.Select(p => p.Key), Has.None.Contains("openapi"));
     }
 
+    [Test]
+    public async Task Describing_a_body_leaves_refusals_to_the_admin_api_not_to_routing()
+    {
+        using HttpClient client = Server.CreateClient();
+        using var unauthenticated = new HttpRequestMessage(HttpMethod.Post, "/api/v1/organizations") { Content = new StringContent("slug=x", System.Text.Encoding.UTF8, "text/plain") };
+        HttpResponseMessage refused = await client.SendAsync(unauthenticated);
+        HttpResponseMessage form = await AdminAsync(HttpMethod.Post, "/api/v1/organizations", null);
+
+        // Not 415 from routing (what .Accepts<T> metadata would cause): the token is checked first, then the handler says why.
+        Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(form.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That((await JsonAsync(form)).GetProperty("error_description").GetString(), Does.StartWith("The request body must be JSON"));
+    }
+
     private IEnumerable<RouteEndpoint> AdminEndpoints()
     {
         foreach (Endpoint endpoint in Server.Services.GetRequiredService<EndpointDataSource>().Endpoints)
