@@ -1,9 +1,11 @@
 namespace Clavex.Server.Admin;
 
 /// <summary>
-/// The admin API under <c>/api/v1</c>: organisations, their clients, users, groups and signing keys. Every request
-/// carries the admin token, or, under one organisation's routes, an access token of one of its admins; every change is
-/// recorded in the audit log with the actor and a before/after summary.
+/// The admin API under <c>/api/v1</c>: organisations, their clients, users, groups and signing keys, and the audit
+/// log. Every request carries the admin token, or, under one organisation's routes, an access token of one of its
+/// admins; a refused one is audited (<see cref="AdminAuthenticationFailures"/>); every change is recorded in the audit
+/// log with the actor and a before/after summary. Each endpoint describes itself for the OpenAPI document on its Map*
+/// line (<see cref="AdminOpenApi"/>).
 /// </summary>
 public static class AdminApi
 {
@@ -15,12 +17,24 @@ public static class AdminApi
         RouteGroupBuilder api = app.MapGroup(Prefix);
         api.AddEndpointFilter(async (context, next) =>
         {
-            AdminAuthentication authentication = context.HttpContext.RequestServices.GetRequiredService<AdminAuthentication>();
-            return await authentication.AuthenticateAsync(context.HttpContext) ?? await next(context);
+            HttpContext http = context.HttpContext;
+            AdminAuthentication authentication = http.RequestServices.GetRequiredService<AdminAuthentication>();
+            IResult? refusal = await authentication.AuthenticateAsync(http);
+            if (refusal is null)
+            {
+                return await next(context);
+            }
+
+            await http.RequestServices.GetRequiredService<AdminAuthenticationFailures>().RecordAsync(http);
+            return refusal;
         });
+        api.ProducesAdminError(StatusCodes.Status401Unauthorized);
 
         api.MapOrganizationsApi();
+        // Under one organisation an access token of one of its admins is accepted too; it may lack the admin scope (403).
         RouteGroupBuilder organization = api.MapGroup("/organizations/{org}").WithMetadata(OrganizationScoped.Instance);
+        organization.ProducesAdminError(StatusCodes.Status403Forbidden);
+        organization.MapAuditEventsApi();
         organization.MapClientsApi();
         organization.MapUsersApi();
         organization.MapGroupsApi();

@@ -25,13 +25,28 @@ public static class ClientsApi
 
     public static RouteGroupBuilder MapClientsApi(this RouteGroupBuilder organization)
     {
-        organization.MapPost("/clients", CreateAsync);
-        organization.MapGet("/clients", ListAsync);
-        organization.MapGet("/clients/{clientId}", GetAsync);
-        organization.MapMethods("/clients/{clientId}", ["PATCH"], PatchAsync);
-        organization.MapDelete("/clients/{clientId}", DeleteAsync);
-        organization.MapPost("/clients/{clientId}/secrets", RotateSecretAsync);
-        organization.MapGet("/clients/{clientId}/secrets", ListSecretsAsync);
+        const string Tag = "Clients";
+        organization.MapPost("/clients", CreateAsync)
+            .WithName("createClient").WithSummary("Register a client; the answer shows its secret this once").WithTags(Tag)
+            .AcceptsJson<Schemas.ClientRequest>().Produces<Schemas.ClientCreatedResponse>(StatusCodes.Status201Created).ProducesAdminError(400, 404, 409);
+        organization.MapGet("/clients", ListAsync)
+            .WithName("listClients").WithSummary("List the clients").WithTags(Tag)
+            .Produces<Schemas.ClientListResponse>().ProducesAdminError(404);
+        organization.MapGet("/clients/{clientId}", GetAsync)
+            .WithName("getClient").WithSummary("Read a client").WithTags(Tag)
+            .Produces<Schemas.ClientResponse>().ProducesAdminError(404);
+        organization.MapMethods("/clients/{clientId}", ["PATCH"], PatchAsync)
+            .WithName("updateClient").WithSummary("Change a client (JSON Merge Patch, validated as a registration)").WithTags(Tag)
+            .AcceptsJson<Schemas.ClientRequest>(mergePatch: true).Produces<Schemas.ClientResponse>().ProducesAdminError(400, 404, 412);
+        organization.MapDelete("/clients/{clientId}", DeleteAsync)
+            .WithName("deleteClient").WithSummary("Delete a client, its secrets and grants").WithTags(Tag)
+            .Produces(StatusCodes.Status204NoContent).ProducesAdminError(404, 412);
+        organization.MapPost("/clients/{clientId}/secrets", RotateSecretAsync)
+            .WithName("rotateClientSecret").WithSummary("Add a new secret; the previous ones expire after an overlap").WithTags(Tag)
+            .AcceptsJson<Schemas.SecretRotationRequest>(isOptional: true).Produces<Schemas.SecretCreatedResponse>(StatusCodes.Status201Created).ProducesAdminError(400, 404);
+        organization.MapGet("/clients/{clientId}/secrets", ListSecretsAsync)
+            .WithName("listClientSecrets").WithSummary("List a client's secrets (never their values)").WithTags(Tag)
+            .Produces<Schemas.SecretListResponse>().ProducesAdminError(404);
         return organization;
     }
 

@@ -17,15 +17,30 @@ public static class GroupsApi
 
     public static RouteGroupBuilder MapGroupsApi(this RouteGroupBuilder organization)
     {
-        organization.MapPost("/groups", CreateAsync);
-        organization.MapGet("/groups", ListAsync);
-        organization.MapGet("/groups/{name}", GetAsync);
-        organization.MapMethods("/groups/{name}", ["PATCH"], RenameAsync);
-        organization.MapDelete("/groups/{name}", DeleteAsync);
+        const string Tag = "Groups";
+        organization.MapPost("/groups", CreateAsync)
+            .WithName("createGroup").WithSummary("Create a group").WithTags(Tag)
+            .AcceptsJson<Schemas.GroupNameRequest>().Produces<Schemas.GroupResponse>(StatusCodes.Status201Created).ProducesAdminError(400, 404, 409);
+        organization.MapGet("/groups", ListAsync)
+            .WithName("listGroups").WithSummary("List the groups with their member counts").WithTags(Tag)
+            .Produces<Schemas.GroupListResponse>().ProducesAdminError(404);
+        organization.MapGet("/groups/{name}", GetAsync)
+            .WithName("getGroup").WithSummary("Read a group with its member count").WithTags(Tag)
+            .Produces<Schemas.GroupResponse>().ProducesAdminError(404);
+        organization.MapMethods("/groups/{name}", ["PATCH"], RenameAsync)
+            .WithName("renameGroup").WithSummary("Rename a group, keeping its members").WithTags(Tag)
+            .AcceptsJson<Schemas.GroupNameRequest>(mergePatch: true).Produces<Schemas.GroupResponse>().ProducesAdminError(400, 404, 409, 412);
+        organization.MapDelete("/groups/{name}", DeleteAsync)
+            .WithName("deleteGroup").WithSummary("Delete a group").WithTags(Tag)
+            .Produces(StatusCodes.Status204NoContent).ProducesAdminError(404, 412);
         organization.MapPut("/groups/{name}/members/{sub}", (HttpContext context, string org, string name, string sub, [AsParameters] Dependencies d) =>
-            ChangeMemberAsync(context, org, name, sub, add: true, d));
+            ChangeMemberAsync(context, org, name, sub, add: true, d))
+            .WithName("addGroupMember").WithSummary("Add a user to a group (idempotent)").WithTags(Tag)
+            .Produces(StatusCodes.Status204NoContent).ProducesAdminError(404);
         organization.MapDelete("/groups/{name}/members/{sub}", (HttpContext context, string org, string name, string sub, [AsParameters] Dependencies d) =>
-            ChangeMemberAsync(context, org, name, sub, add: false, d));
+            ChangeMemberAsync(context, org, name, sub, add: false, d))
+            .WithName("removeGroupMember").WithSummary("Remove a user from a group (idempotent)").WithTags(Tag)
+            .Produces(StatusCodes.Status204NoContent).ProducesAdminError(404);
         return organization;
     }
 

@@ -27,10 +27,19 @@ public static partial class OrganizationsApi
 
     public static RouteGroupBuilder MapOrganizationsApi(this RouteGroupBuilder api)
     {
-        api.MapPost("/organizations", CreateAsync);
-        api.MapGet("/organizations", ListAsync);
-        api.MapGet("/organizations/{org}", GetAsync);
-        api.MapMethods("/organizations/{org}", ["PATCH"], PatchAsync);
+        const string Tag = "Organizations";
+        api.MapPost("/organizations", CreateAsync)
+            .WithName("createOrganization").WithSummary("Create an organisation and its first signing key").WithTags(Tag)
+            .AcceptsJson<Schemas.OrganizationCreateRequest>().Produces<Schemas.OrganizationResponse>(StatusCodes.Status201Created).ProducesAdminError(400, 409);
+        api.MapGet("/organizations", ListAsync)
+            .WithName("listOrganizations").WithSummary("List the organisations").WithTags(Tag)
+            .Produces<Schemas.OrganizationListResponse>();
+        api.MapGet("/organizations/{org}", GetAsync)
+            .WithName("getOrganization").WithSummary("Read an organisation").WithTags(Tag)
+            .Produces<Schemas.OrganizationResponse>().ProducesAdminError(404);
+        api.MapMethods("/organizations/{org}", ["PATCH"], PatchAsync)
+            .WithName("updateOrganization").WithSummary("Change an organisation's display name or signing-key policy").WithTags(Tag)
+            .AcceptsJson<Schemas.OrganizationPatchRequest>(mergePatch: true).Produces<Schemas.OrganizationResponse>().ProducesAdminError(400, 404, 412);
         return api;
     }
 

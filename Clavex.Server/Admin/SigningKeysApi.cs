@@ -20,8 +20,14 @@ public static class SigningKeysApi
 
     public static RouteGroupBuilder MapSigningKeysApi(this RouteGroupBuilder organization)
     {
-        organization.MapGet("/signing-keys", ListAsync);
-        organization.MapPost("/signing-keys/rotate", RotateAsync);
+        const string Tag = "Signing keys";
+        organization.MapGet("/signing-keys", ListAsync)
+            .WithName("listSigningKeys").WithSummary("List the organisation's signing keys with their states and dates").WithTags(Tag)
+            .Produces<Schemas.SigningKeyListResponse>().ProducesAdminError(404);
+        organization.MapPost("/signing-keys/rotate", RotateAsync)
+            .WithName("rotateSigningKey").WithSummary("Publish a new signing key that signs after the JWKS cache lifetime has passed").WithTags(Tag)
+            .AcceptsJson<Schemas.SigningKeyRotationRequest>(isOptional: true).Produces<Schemas.SigningKeyRotationResponse>(StatusCodes.Status201Created)
+            .ProducesAdminError(400, 404, 409);
         return organization;
     }
 

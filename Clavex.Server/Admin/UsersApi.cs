@@ -20,15 +20,34 @@ public static class UsersApi
 
     public static RouteGroupBuilder MapUsersApi(this RouteGroupBuilder organization)
     {
-        organization.MapPost("/users", CreateAsync);
-        organization.MapGet("/users", ListAsync);
-        organization.MapGet("/users/{sub}", GetAsync);
-        organization.MapMethods("/users/{sub}", ["PATCH"], PatchAsync);
-        organization.MapPut("/users/{sub}/password", SetPasswordAsync);
-        organization.MapPost("/users/{sub}/disable", (HttpContext context, string org, string sub, [AsParameters] Dependencies d) => SetEnabledAsync(context, org, sub, false, d));
-        organization.MapPost("/users/{sub}/enable", (HttpContext context, string org, string sub, [AsParameters] Dependencies d) => SetEnabledAsync(context, org, sub, true, d));
-        organization.MapDelete("/users/{sub}", DeleteAsync);
-        organization.MapPost("/users/{sub}/unlock", UnlockAsync);
+        const string Tag = "Users";
+        organization.MapPost("/users", CreateAsync)
+            .WithName("createUser").WithSummary("Create a user; the answer has its generated sub").WithTags(Tag)
+            .AcceptsJson<Schemas.UserCreateRequest>().Produces<Schemas.UserResponse>(StatusCodes.Status201Created).ProducesAdminError(400, 404, 409);
+        organization.MapGet("/users", ListAsync)
+            .WithName("listUsers").WithSummary("List or search users, in pages").WithTags(Tag)
+            .Produces<Schemas.UserListResponse>().ProducesAdminError(400, 404);
+        organization.MapGet("/users/{sub}", GetAsync)
+            .WithName("getUser").WithSummary("Read a user").WithTags(Tag)
+            .Produces<Schemas.UserResponse>().ProducesAdminError(404);
+        organization.MapMethods("/users/{sub}", ["PATCH"], PatchAsync)
+            .WithName("updateUser").WithSummary("Change a user's username or profile (JSON Merge Patch)").WithTags(Tag)
+            .AcceptsJson<Schemas.UserPatchRequest>(mergePatch: true).Produces<Schemas.UserResponse>().ProducesAdminError(400, 404, 409, 412);
+        organization.MapPut("/users/{sub}/password", SetPasswordAsync)
+            .WithName("setUserPassword").WithSummary("Set a user's password").WithTags(Tag)
+            .AcceptsJson<Schemas.PasswordRequest>().Produces(StatusCodes.Status204NoContent).ProducesAdminError(400, 404);
+        organization.MapPost("/users/{sub}/disable", (HttpContext context, string org, string sub, [AsParameters] Dependencies d) => SetEnabledAsync(context, org, sub, false, d))
+            .WithName("disableUser").WithSummary("Disable a user, ending its sessions and revoking its grants").WithTags(Tag)
+            .Produces(StatusCodes.Status204NoContent).ProducesAdminError(404);
+        organization.MapPost("/users/{sub}/enable", (HttpContext context, string org, string sub, [AsParameters] Dependencies d) => SetEnabledAsync(context, org, sub, true, d))
+            .WithName("enableUser").WithSummary("Enable a user").WithTags(Tag)
+            .Produces(StatusCodes.Status204NoContent).ProducesAdminError(404);
+        organization.MapDelete("/users/{sub}", DeleteAsync)
+            .WithName("deleteUser").WithSummary("Delete a user, its memberships, consents, sessions and grants").WithTags(Tag)
+            .Produces(StatusCodes.Status204NoContent).ProducesAdminError(404, 412);
+        organization.MapPost("/users/{sub}/unlock", UnlockAsync)
+            .WithName("unlockUser").WithSummary("End a user's lockout after repeated wrong passwords").WithTags(Tag)
+            .Produces(StatusCodes.Status204NoContent).ProducesAdminError(404);
         return organization;
     }
 

@@ -42,6 +42,7 @@ public static class ClavexApp
 
         app.MapHealth();
         app.MapAdminApi();
+        app.MapAdminOpenApi();
         app.MapOrganizationGroup()
             .MapDiscovery()
             .MapAuthorize()
@@ -87,6 +88,7 @@ public static class ClavexApp
         services.AddSingleton<KeyRotation>();
         services.AddHostedService<KeyRotationService>();
         services.AddSingleton<PgMaintenance>();
+        services.AddSingleton<PgAuditEventStore>();
         services.AddHostedService<PurgeService>();
 
         services.AddSingleton(s => new OpenIdProvider(
@@ -113,6 +115,8 @@ public static class ClavexApp
         services.AddSingleton<AuditLog>();
         services.AddSingleton<OrganizationAdminTokens>();
         services.AddSingleton<AdminAuthentication>();
+        services.AddSingleton<AdminAuthenticationFailures>();
+        services.AddAdminOpenApi();
         services.AddHostedService<AuditWriter>();
     }
 }

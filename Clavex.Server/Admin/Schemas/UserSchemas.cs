@@ -1,0 +1,38 @@
+using System.Text.Json.Serialization;
+
+namespace Clavex.Server.Admin.Schemas;
+
+// Shapes of /api/v1/organizations/{org}/users for the OpenAPI document; UsersApi and UserProfile read and write
+// the JSON themselves (UserProfile.Read, UserProfile.Write).
+
+/// <summary>OIDC Core §5.1.1 address claim.</summary>
+public sealed record AddressSchema(
+    string? Formatted = null, string? StreetAddress = null, string? Locality = null, string? Region = null, string? PostalCode = null, string? Country = null);
+
+/// <summary>Create: the profile, and optionally a password, groups and enabled.</summary>
+public sealed record UserCreateRequest(
+    string Username, string? Password = null, bool? Enabled = null, IReadOnlyList<string>? Groups = null,
+    string? Name = null, string? GivenName = null, string? FamilyName = null, string? MiddleName = null, string? Nickname = null,
+    string? Picture = null, string? Website = null, string? Locale = null, string? Zoneinfo = null, string? Email = null,
+    bool? EmailVerified = null, string? PhoneNumber = null, bool? PhoneNumberVerified = null, AddressSchema? Address = null,
+    IReadOnlyDictionary<string, string>? Attributes = null);
+
+/// <summary>JSON Merge Patch (RFC 7396) of the profile; null removes a member.</summary>
+public sealed record UserPatchRequest(
+    string? Username = null, string? Name = null, string? GivenName = null, string? FamilyName = null, string? MiddleName = null,
+    string? Nickname = null, string? Picture = null, string? Website = null, string? Locale = null, string? Zoneinfo = null,
+    string? Email = null, bool? EmailVerified = null, string? PhoneNumber = null, bool? PhoneNumberVerified = null,
+    AddressSchema? Address = null, IReadOnlyDictionary<string, string?>? Attributes = null);
+
+public sealed record PasswordRequest(string Password);
+
+/// <summary>A user; the optional claims and address are absent when not set.</summary>
+public sealed record UserResponse(
+    [property: JsonPropertyName("sub")] string Subject, bool Enabled, string Username, bool EmailVerified, bool PhoneNumberVerified,
+    IReadOnlyDictionary<string, string> Attributes, IReadOnlyList<string> Groups, DateTimeOffset? UpdatedAt,
+    string? Name = null, string? GivenName = null, string? FamilyName = null, string? MiddleName = null, string? Nickname = null,
+    string? Picture = null, string? Website = null, string? Locale = null, string? Zoneinfo = null, string? Email = null,
+    string? PhoneNumber = null, AddressSchema? Address = null);
+
+/// <summary>A page of users; <c>next_cursor</c> is null on the last page.</summary>
+public sealed record UserListResponse(IReadOnlyList<UserResponse> Users, string? NextCursor);

@@ -1,0 +1,219 @@
+using System.Text;
+using Dapper;
+using Npgsql;
+
+namespace Clavex.Server.Storage;
+
+/// <summary>Which audit events of one organisation a page holds; a null member does not filter.</summary>
+public sealed record AuditEventFilter
+{
+    public string? EventType { get; init; }
+
+    /// <summary>Event types starting with this (e.g. <c>login.</c>); not with <see cref="EventType"/>.</summary>
+    public string? EventTypePrefix { get; init; }
+
+    public string? Subject { get; init; }
+
+    public string? ClientId { get; init; }
+
+    /// <summary><c>success</c> or <c>failure</c>.</summary>
+    public string? Outcome { get; init; }
+
+    /// <summary>Inclusive.</summary>
+    public DateTimeOffset? Since { get; init; }
+
+    /// <summary>Exclusive.</summary>
+    public DateTimeOffset? Until { get; init; }
+
+    /// <summary>The last event of the previous page: this page starts after it, newest first.</summary>
+    public (DateTimeOffset OccurredAt, long Id)? After { get; init; }
+}
+
+/// <summary>One stored audit event as the admin API returns it; <see cref="Detail"/> is its JSON object as text.</summary>
+public sealed record AuditEventRecord(
+    long Id, DateTimeOffset OccurredAt, string EventType, string Outcome, string? ClientId, string? Subject, string? Ip,
+    string? UserAgent, string? CorrelationId, string? Detail);
+
+/// <summary>
+/// Reads the audit log for the admin API, newest first and keyset-paged on (occurred_at, id). The query is put
+/// together only from the constant clauses below, one per filter given; every value is a parameter. Each clause
+/// matches an index of <c>0005_audit_query.sql</c>.
+/// </summary>
+public sealed class PgAuditEventStore(NpgsqlDataSource dataSource)
+{
+    private const string Select = """
+        SELECT id, occurred_at, event_type, outcome, client_id, subject, host(ip) AS ip, user_agent, correlation_id, detail::text AS detail
+        FROM audit_events
+        WHERE organization_id = @OrganizationId
+        """;
+
+    // "C" collation, as the index: a prefix is then the byte range [prefix, prefix with its last character + 1).
+    private const string ByEventType = """
+
+          AND event_type COLLATE "C" = @EventType
+        """;
+
+    private const string ByEventTypePrefix = """
+
+          AND event_type COLLATE "C" >= @EventTypeFrom AND event_type COLLATE "C" < @EventTypeTo
+        """;
+
+    private const string BySubject = """
+
+          AND subject = @Subject
+        """;
+
+    private const string ByClient = """
+
+          AND client_id = @ClientId
+        """;
+
+    private const string ByOutcome = """
+
+          AND outcome = @Outcome
+        """;
+
+    private const string BySince = """
+
+          AND occurred_at >= @Since
+        """;
+
+    private const string ByUntil = """
+
+          AND occurred_at < @Until
+        """;
+
+    private const string ByCursor = """
+
+          AND (occurred_at, id) < (@AfterOccurredAt, @AfterId)
+        """;
+
+    private const string OrderAndLimit = """
+
+        ORDER BY occurred_at DESC, id DESC
+        LIMIT @Limit
+        """;
+
+    // users_username_unique is on lower(username).
+    private const string SelectSubjectByUsername = """
+        SELECT subject FROM users WHERE organization_id = @OrganizationId AND lower(username) = lower(@Username)
+        """;
+
+    private readonly NpgsqlDataSource _dataSource = dataSource ?? throw new ArgumentNullException(nameof(dataSource));
+
+    /// <summary>The SQL for <paramref name="filter"/>: the constant clauses of the filters given, in a fixed order.</summary>
+    internal static string Sql(AuditEventFilter filter)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var sql = new StringBuilder(Select);
+        if (filter.EventType is not null)
+        {
+            sql.Append(ByEventType);
+        }
+
+        if (filter.EventTypePrefix is not null)
+        {
+            sql.Append(ByEventTypePrefix);
+        }
+
+        if (filter.Subject is not null)
+        {
+            sql.Append(BySubject);
+        }
+
+        if (filter.ClientId is not null)
+        {
+            sql.Append(ByClient);
+        }
+
+        if (filter.Outcome is not null)
+        {
+            sql.Append(ByOutcome);
+        }
+
+        if (filter.Since is not null)
+        {
+            sql.Append(BySince);
+        }
+
+        if (filter.Until is not null)
+        {
+            sql.Append(ByUntil);
+        }
+
+        if (filter.After is not null)
+        {
+            sql.Append(ByCursor);
+        }
+
+        return sql.Append(OrderAndLimit).ToString();
+    }
+
+    /// <summary>Values for <see cref="Sql"/>; Dapper sends only those the SQL names.</summary>
+    internal static DynamicParameters Parameters(long organizationId, AuditEventFilter filter, int limit)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        string? prefix = filter.EventTypePrefix;
+        return new DynamicParameters(new
+        {
+            OrganizationId = organizationId,
+            filter.EventType,
+            EventTypeFrom = prefix,
+            EventTypeTo = prefix is null ? null : prefix[..^1] + (char)(prefix[^1] + 1),
+            filter.Subject,
+            filter.ClientId,
+            filter.Outcome,
+            Since = Db.Utc(filter.Since),
+            Until = Db.Utc(filter.Until),
+            AfterOccurredAt = Db.Utc(filter.After?.OccurredAt),
+            AfterId = filter.After?.Id,
+            Limit = limit,
+        });
+    }
+
+    /// <summary>At most <paramref name="limit"/> events of the organisation matching <paramref name="filter"/>, newest first.</summary>
+    public async Task<IReadOnlyList<AuditEventRecord>> ListAsync(long organizationId, AuditEventFilter filter, int limit, CancellationToken cancellationToken)
+    {
+        await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        IEnumerable<Row> rows = await connection.QueryAsync<Row>(Db.Command(Sql(filter), Parameters(organizationId, filter, limit), cancellationToken));
+        var events = new List<AuditEventRecord>();
+        foreach (Row row in rows)
+        {
+            events.Add(new AuditEventRecord(
+                row.Id, Db.FromUtc(row.OccurredAt), row.EventType, row.Outcome, row.ClientId, row.Subject, row.Ip, row.UserAgent, row.CorrelationId, row.Detail));
+        }
+
+        return events;
+    }
+
+    /// <summary>The subject of the user with that username (any case), or null.</summary>
+    public async Task<string?> FindSubjectAsync(long organizationId, string username, CancellationToken cancellationToken)
+    {
+        await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<string?>(
+            Db.Command(SelectSubjectByUsername, new { OrganizationId = organizationId, Username = username }, cancellationToken));
+    }
+
+    private sealed class Row
+    {
+        public long Id { get; init; }
+
+        public DateTime OccurredAt { get; init; }
+
+        public string EventType { get; init; } = string.Empty;
+
+        public string Outcome { get; init; } = string.Empty;
+
+        public string? ClientId { get; init; }
+
+        public string? Subject { get; init; }
+
+        public string? Ip { get; init; }
+
+        public string? UserAgent { get; init; }
+
+        public string? CorrelationId { get; init; }
+
+        public string? Detail { get; init; }
+    }
+}
