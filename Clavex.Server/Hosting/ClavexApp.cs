@@ -86,10 +86,13 @@ public static class ClavexApp
         services.AddSingleton<PgSigningKeyStore>();
         services.AddSingleton<ISigningKeyStore>(s => s.GetRequiredService<PgSigningKeyStore>());
         services.AddSingleton<KeyRotation>();
-        services.AddHostedService<KeyRotationService>();
         services.AddSingleton<PgMaintenance>();
         services.AddSingleton<PgAuditEventStore>();
-        services.AddHostedService<PurgeService>();
+        if (settings.RunBackgroundSweeps)
+        {
+            services.AddHostedService<KeyRotationService>();
+            services.AddHostedService<PurgeService>();
+        }
 
         services.AddSingleton(s => new OpenIdProvider(
             new ProviderStores(

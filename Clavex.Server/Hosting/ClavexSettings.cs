@@ -20,6 +20,13 @@ public sealed record ClavexSettings
     /// <summary>Proxies whose <c>X-Forwarded-*</c> headers are trusted; none by default.</summary>
     public IReadOnlyList<System.Net.IPAddress> KnownProxies { get; init; } = [];
 
+    /// <summary>
+    /// Whether this instance runs the periodic sweeps over every organisation: signing-key rotation and the purge of
+    /// expired rows. On by default; tests turn it off, because a sweep uses the instance's clock and a test that moves
+    /// its clock by months would otherwise rotate or purge the rows of every other test sharing the database.
+    /// </summary>
+    public bool RunBackgroundSweeps { get; init; } = true;
+
     /// <summary>Plain-http loopback development: session cookies without <c>Secure</c>.</summary>
     public bool AllowInsecureCookies => PublicBaseUrl.Scheme == Uri.UriSchemeHttp && PublicBaseUrl.IsLoopback;
 

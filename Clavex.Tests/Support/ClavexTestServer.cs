@@ -50,6 +50,9 @@ internal sealed class ClavexTestServer : IAsyncDisposable
             ConnectionString = connectionString ?? PostgresFixture.ConnectionString,
             MasterKey = s_masterKey,
             AdminToken = AdminToken,
+
+            // Sweeps over every organisation with this server's clock would reach other tests' rows; tests run the steps themselves.
+            RunBackgroundSweeps = false,
         };
         WebApplication app = ClavexApp.Build(settings, ["--urls", listen.AbsoluteUri], clock, builder =>
         {
