@@ -24,8 +24,8 @@ public interface IGrantStore
         DateTimeOffset now,
         CancellationToken cancellationToken);
 
-    /// <summary>The grant a refresh token belongs to, whatever its state (for revocation and introspection).</summary>
-    Task<Grant?> FindByRefreshTokenAsync(long organizationId, byte[] tokenHash, CancellationToken cancellationToken);
+    /// <summary>A refresh token with its grant, whatever their state (for revocation and introspection).</summary>
+    Task<RefreshTokenLookup?> FindByRefreshTokenAsync(long organizationId, byte[] tokenHash, CancellationToken cancellationToken);
 
     Task<Grant?> FindAsync(long organizationId, string grantId, CancellationToken cancellationToken);
 
@@ -55,4 +55,15 @@ public sealed record RefreshRotation(RefreshRotationStatus Status, Grant? Grant)
 {
     /// <summary>For <c>Rotated</c>, the grant's user as read in the same round trip, when the store can.</summary>
     public IncludedUser? User { get; init; }
+}
+
+/// <summary>
+/// A stored refresh token: its <see cref="Grant"/>, when it was issued, when it expires (never after the grant) and
+/// whether it was rotated away.
+/// </summary>
+public sealed record RefreshTokenLookup(Grant Grant, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, bool Rotated)
+{
+    /// <summary>Whether presenting it at <paramref name="now"/> would succeed: current, unexpired, its grant unrevoked.</summary>
+    public bool IsActive(DateTimeOffset now) =>
+        !Rotated && Grant.RevokedAt is null && now < ExpiresAt && now < Grant.ExpiresAt;
 }

@@ -43,7 +43,7 @@ public sealed class RevocationEndpoint(ClientAuthenticator authenticator, IGrant
     // The hint is only an optimisation (RFC 7009 §2.1), so both kinds are tried whatever it says.
     private async Task<string?> FindGrantAsync(Organization organization, Client client, string token, CancellationToken cancellationToken)
     {
-        Grant? grant = await grants.FindByRefreshTokenAsync(organization.Id, OpaqueToken.Hash(token), cancellationToken);
+        Grant? grant = (await grants.FindByRefreshTokenAsync(organization.Id, OpaqueToken.Hash(token), cancellationToken))?.Grant;
         if (grant is not null)
         {
             // §2.1: only the client the token was issued to may revoke it.

@@ -77,7 +77,8 @@ public sealed class PgGrantStore(NpgsqlDataSource dataSource) : IGrantStore
         """;
 
     private const string SelectByRefreshToken = $"""
-        SELECT {GrantColumns}
+        SELECT {GrantColumns}, t.created_at AS token_created_at, t.expires_at AS token_expires_at,
+               t.rotated_at IS NOT NULL AS token_rotated
         FROM refresh_tokens t
         JOIN grants g ON g.organization_id = t.organization_id AND g.grant_id = t.grant_id
         WHERE t.organization_id = @OrganizationId AND t.token_hash = @TokenHash
@@ -176,13 +177,15 @@ public sealed class PgGrantStore(NpgsqlDataSource dataSource) : IGrantStore
         };
     }
 
-    public async Task<Grant?> FindByRefreshTokenAsync(long organizationId, byte[] tokenHash, CancellationToken cancellationToken)
+    public async Task<RefreshTokenLookup?> FindByRefreshTokenAsync(long organizationId, byte[] tokenHash, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tokenHash);
         await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         GrantRow? row = await connection.QuerySingleOrDefaultAsync<GrantRow>(
             Db.Command(SelectByRefreshToken, new { OrganizationId = organizationId, TokenHash = tokenHash }, cancellationToken));
-        return row?.ToGrant(organizationId);
+        return row is null
+            ? null
+            : new RefreshTokenLookup(row.ToGrant(organizationId), Db.FromUtc(row.TokenCreatedAt!.Value), Db.FromUtc(row.TokenExpiresAt!.Value), row.TokenRotated);
     }
 
     public async Task<Grant?> FindAsync(long organizationId, string grantId, CancellationToken cancellationToken)
@@ -218,6 +221,13 @@ public sealed class PgGrantStore(NpgsqlDataSource dataSource) : IGrantStore
     {
         /// <summary>Set only by the rotation statement.</summary>
         public string? Status { get; init; }
+
+        /// <summary>Set only by the refresh-token lookup, like the other token members.</summary>
+        public DateTime? TokenCreatedAt { get; init; }
+
+        public DateTime? TokenExpiresAt { get; init; }
+
+        public bool TokenRotated { get; init; }
 
         public string GrantId { get; init; } = string.Empty;
 

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Clavex.Core.Clients;
+using Clavex.Server.Storage;
 using Clavex.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -228,6 +230,50 @@ public class EndpointTests : ServerTestBase
         Assert.That((await JsonAsync(inactive)).GetRawText(), Is.EqualTo("""{"active":false}"""));
         Assert.That(unauthenticated.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
         Assert.That((await JsonAsync(unauthenticated)).GetProperty("error").GetString(), Is.EqualTo("invalid_client"));
+    }
+
+    [Test]
+    public async Task Introspection_reports_the_current_refresh_token_active_to_its_client_only_and_a_rotated_one_inactive()
+    {
+        TestOrganization org = await Server.SeedOrganizationAsync();
+        using HttpClient browser = Server.CreateClient();
+        Uri callback = await SignInAsync(browser, org, AuthorizeUrl(org, "openid groups offline_access"));
+        using HttpClient jira = Server.CreateClient();
+        var credentials = new[] { ("client_id", "atlassian"), ("client_secret", org.ClientSecret) };
+        string first = (await JsonAsync(await jira.PostAsync($"/{org.Slug}/token", Form(
+            [("grant_type", "authorization_code"), ("code", Query(callback)["code"]), ("redirect_uri", JiraCallback), .. credentials])))).GetProperty("refresh_token").GetString()!;
+        string otherSecret = ClientSecrets.Generate();
+        await Server.Services.GetRequiredService<PgClientStore>().CreateAsync(
+            new Client
+            {
+                OrganizationId = org.Id, ClientId = "reports", GrantTypes = ["client_credentials"], Scopes = ["openid"],
+                Secrets = [new ClientSecret("s1", ClientSecrets.Hash(otherSecret), Server.Clock.GetUtcNow())],
+            },
+            CancellationToken.None);
+
+        JsonElement active = await JsonAsync(await jira.PostAsync($"/{org.Slug}/introspect", Form([("token", first), ("token_type_hint", "refresh_token"), .. credentials])));
+        JsonElement toOther = await JsonAsync(await jira.PostAsync($"/{org.Slug}/introspect", Form(("token", first), ("client_id", "reports"), ("client_secret", otherSecret))));
+        string second = (await JsonAsync(await jira.PostAsync($"/{org.Slug}/token", Form([("grant_type", "refresh_token"), ("refresh_token", first), .. credentials]))))
+            .GetProperty("refresh_token").GetString()!;
+        JsonElement rotated = await JsonAsync(await jira.PostAsync($"/{org.Slug}/introspect", Form([("token", first), .. credentials])));
+        JsonElement replacement = await JsonAsync(await jira.PostAsync($"/{org.Slug}/introspect", Form([("token", second), .. credentials])));
+
+        long now = Server.Clock.GetUtcNow().ToUnixTimeSeconds();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(active.GetProperty("active").GetBoolean(), Is.True);
+            Assert.That(active.GetProperty("token_use").GetString(), Is.EqualTo("refresh_token"));
+            Assert.That(active.GetProperty("client_id").GetString(), Is.EqualTo("atlassian"));
+            Assert.That(active.GetProperty("sub").GetString(), Is.EqualTo(org.AliceSubject));
+            Assert.That(active.GetProperty("scope").GetString(), Is.EqualTo("openid groups offline_access"));
+            Assert.That(active.GetProperty("iss").GetString(), Is.EqualTo(org.Issuer));
+            Assert.That(active.GetProperty("iat").GetInt64(), Is.EqualTo(now));
+            Assert.That(active.GetProperty("exp").GetInt64(), Is.GreaterThan(now));
+            Assert.That(active.TryGetProperty("token_type", out _), Is.False);
+            Assert.That(toOther.GetRawText(), Is.EqualTo("""{"active":false}"""));
+            Assert.That(rotated.GetRawText(), Is.EqualTo("""{"active":false}"""));
+            Assert.That(replacement.GetProperty("active").GetBoolean(), Is.True);
+        }
     }
 
     [Test]

@@ -100,7 +100,7 @@ public abstract class AuthorizationCodeStoreContract
             Assert.That(await Grants.FindAsync(Acme, code.GrantId, CancellationToken.None), Is.Not.Null);
             for (int i = 0; i < tokens.Length; i++)
             {
-                Grant? holder = await Grants.FindByRefreshTokenAsync(Acme, tokens[i].TokenHash, CancellationToken.None);
+                RefreshTokenLookup? holder = await Grants.FindByRefreshTokenAsync(Acme, tokens[i].TokenHash, CancellationToken.None);
                 Assert.That(holder is not null, Is.EqualTo(i == winner), $"refresh token of attempt {i}");
             }
         }
@@ -157,7 +157,7 @@ public abstract class AuthorizationCodeStoreContract
             Assert.That(grant.CreatedAt, Is.EqualTo(Now));
             Assert.That(grant.ExpiresAt, Is.EqualTo(GrantExpiresAt));
             Assert.That(grant.RevokedAt, Is.Null);
-            Assert.That((await Grants.FindByRefreshTokenAsync(Acme, refreshToken.TokenHash, CancellationToken.None))?.GrantId, Is.EqualTo(code.GrantId));
+            Assert.That((await Grants.FindByRefreshTokenAsync(Acme, refreshToken.TokenHash, CancellationToken.None))?.Grant.GrantId, Is.EqualTo(code.GrantId));
         }
     }
 

@@ -248,13 +248,48 @@ public abstract class GrantStoreContract
     }
 
     [Test]
-    public async Task A_rotated_token_still_finds_its_grant()
+    public async Task A_current_token_is_found_with_its_grant_times_and_state()
+    {
+        RefreshTokenLookup? lookup = await _store.FindByRefreshTokenAsync(_acme, [.. _first], CancellationToken.None);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(lookup?.Grant.GrantId, Is.EqualTo(_grant.GrantId));
+            Assert.That(lookup?.CreatedAt, Is.EqualTo(Now));
+            Assert.That(lookup?.ExpiresAt, Is.EqualTo(Now + Sliding));
+            Assert.That(lookup?.Rotated, Is.False);
+            Assert.That(lookup!.IsActive(Now), Is.True);
+            Assert.That(lookup.IsActive(Now + Sliding), Is.False, "expired");
+        }
+    }
+
+    [Test]
+    public async Task A_rotated_token_still_finds_its_grant_but_is_not_active()
     {
         await RotateAsync(_first, Jira, RandomNumberGenerator.GetBytes(32));
 
-        Grant? grant = await _store.FindByRefreshTokenAsync(_acme, [.. _first], CancellationToken.None);
+        RefreshTokenLookup? lookup = await _store.FindByRefreshTokenAsync(_acme, [.. _first], CancellationToken.None);
 
-        Assert.That(grant?.GrantId, Is.EqualTo(_grant.GrantId));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(lookup?.Grant.GrantId, Is.EqualTo(_grant.GrantId));
+            Assert.That(lookup?.Rotated, Is.True);
+            Assert.That(lookup!.IsActive(Now), Is.False);
+        }
+    }
+
+    [Test]
+    public async Task A_token_of_a_revoked_grant_is_not_active()
+    {
+        await _store.RevokeAsync(_acme, _grant.GrantId, Now, CancellationToken.None);
+
+        RefreshTokenLookup? lookup = await _store.FindByRefreshTokenAsync(_acme, [.. _first], CancellationToken.None);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(lookup?.Grant.RevokedAt, Is.EqualTo(Now));
+            Assert.That(lookup!.IsActive(Now), Is.False);
+        }
     }
 
     [Test]

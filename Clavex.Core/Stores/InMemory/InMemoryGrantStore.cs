@@ -37,15 +37,15 @@ public sealed class InMemoryGrantStore : IGrantStore
         }
     }
 
-    public Task<Grant?> FindByRefreshTokenAsync(long organizationId, byte[] tokenHash, CancellationToken cancellationToken)
+    public Task<RefreshTokenLookup?> FindByRefreshTokenAsync(long organizationId, byte[] tokenHash, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tokenHash);
         lock (_lock)
         {
-            Grant? grant = _tokens.TryGetValue((organizationId, Convert.ToHexString(tokenHash)), out TokenEntry? token)
-                ? _grants[(organizationId, token.GrantId)].Grant
+            RefreshTokenLookup? lookup = _tokens.TryGetValue((organizationId, Convert.ToHexString(tokenHash)), out TokenEntry? token)
+                ? new RefreshTokenLookup(_grants[(organizationId, token.GrantId)].Grant, token.Record.CreatedAt, token.Record.ExpiresAt, token.Consumed)
                 : null;
-            return Task.FromResult(grant);
+            return Task.FromResult(lookup);
         }
     }
 
