@@ -25,7 +25,7 @@ public static partial class AuditEventsApi
 
     private static readonly HashSet<string> Known = new(StringComparer.Ordinal)
     {
-        "event_type", "subject", "username", "client_id", "outcome", "since", "until", "limit", "cursor",
+        "event_type", "subject", "username", "client_id", "correlation_id", "outcome", "since", "until", "limit", "cursor",
     };
 
     public static RouteGroupBuilder MapAuditEventsApi(this RouteGroupBuilder organization)
@@ -120,7 +120,7 @@ public static partial class AuditEventsApi
             return Fail("subject and username both name a user; give one of them.");
         }
 
-        foreach ((string name, string? value) in new[] { ("subject", query.Subject), ("username", query.Username), ("client_id", query.ClientId) })
+        foreach ((string name, string? value) in new[] { ("subject", query.Subject), ("username", query.Username), ("client_id", query.ClientId), ("correlation_id", query.CorrelationId) })
         {
             if (value is not null && (value.Length is 0 or > 256 || value.Any(char.IsControl)))
             {
@@ -128,7 +128,7 @@ public static partial class AuditEventsApi
             }
         }
 
-        filter = filter with { Subject = query.Subject, ClientId = query.ClientId };
+        filter = filter with { Subject = query.Subject, ClientId = query.ClientId, CorrelationId = query.CorrelationId };
         if (query.Outcome is not null and not ("success" or "failure"))
         {
             return Fail("outcome must be success or failure.");
@@ -269,6 +269,8 @@ public static partial class AuditEventsApi
         [FromQuery(Name = "username")] string? Username,
         [property: Description("The client's client_id.")]
         [FromQuery(Name = "client_id")] string? ClientId,
+        [property: Description("The X-Correlation-Id of a response, or the reference on an error page: that request's events.")]
+        [FromQuery(Name = "correlation_id")] string? CorrelationId,
         [property: Description("success or failure.")]
         [FromQuery(Name = "outcome")] string? Outcome,
         [property: Description("RFC 3339 date-time; events at or after it.")]

@@ -16,6 +16,9 @@ public sealed record AuditEventFilter
 
     public string? ClientId { get; init; }
 
+    /// <summary>The request's correlation id, as its response header and error page showed it.</summary>
+    public string? CorrelationId { get; init; }
+
     /// <summary><c>success</c> or <c>failure</c>.</summary>
     public string? Outcome { get; init; }
 
@@ -37,7 +40,7 @@ public sealed record AuditEventRecord(
 /// <summary>
 /// Reads the audit log for the admin API, newest first and keyset-paged on (occurred_at, id). The query is put
 /// together only from the constant clauses below, one per filter given; every value is a parameter. Each clause
-/// matches an index of <c>0005_audit_query.sql</c>.
+/// matches an index of <c>0005_audit_query.sql</c> (the correlation id one of <c>0008_audit_correlation.sql</c>).
 /// </summary>
 public sealed class PgAuditEventStore(NpgsqlDataSource dataSource)
 {
@@ -66,6 +69,11 @@ public sealed class PgAuditEventStore(NpgsqlDataSource dataSource)
     private const string ByClient = """
 
           AND client_id = @ClientId
+        """;
+
+    private const string ByCorrelation = """
+
+          AND correlation_id = @CorrelationId
         """;
 
     private const string ByOutcome = """
@@ -126,6 +134,11 @@ public sealed class PgAuditEventStore(NpgsqlDataSource dataSource)
             sql.Append(ByClient);
         }
 
+        if (filter.CorrelationId is not null)
+        {
+            sql.Append(ByCorrelation);
+        }
+
         if (filter.Outcome is not null)
         {
             sql.Append(ByOutcome);
@@ -162,6 +175,7 @@ public sealed class PgAuditEventStore(NpgsqlDataSource dataSource)
             EventTypeTo = prefix is null ? null : prefix[..^1] + (char)(prefix[^1] + 1),
             filter.Subject,
             filter.ClientId,
+            filter.CorrelationId,
             filter.Outcome,
             Since = Db.Utc(filter.Since),
             Until = Db.Utc(filter.Until),

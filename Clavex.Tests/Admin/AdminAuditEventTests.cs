@@ -165,11 +165,22 @@ public class AdminAuditEventTests : AdminTestBase
         Assert.That(withCursor, Is.Not.Empty.And.SubsetOf(eventsA.Select(e => e.Id)));
     }
 
+    [Test]
+    public async Task A_correlation_id_finds_the_events_of_that_request()
+    {
+        (string slug, List<Seeded> events) = await SeededOrganizationAsync();
+
+        List<long> ids = await IdsAsync(slug, "correlation_id=corr-7");
+
+        Assert.That(ids, Is.EqualTo(new[] { events[7].Id }));
+    }
+
     [TestCase("event_type=Login.Failed", "event_type")]
     [TestCase("event_type=login.%25", "event_type")]
     [TestCase("event_type=login*", "event_type")]
     [TestCase("subject=", "subject")]
     [TestCase("client_id=a%01b", "client_id")]
+    [TestCase("correlation_id=", "correlation_id")]
     [TestCase("outcome=ok", "outcome")]
     [TestCase("since=yesterday", "since")]
     [TestCase("since=2020-03-01", "since")]
