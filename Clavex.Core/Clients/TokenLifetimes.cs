@@ -5,6 +5,13 @@ public sealed record TokenLifetimes
 {
     public static readonly TokenLifetimes Default = new();
 
+    /// <summary>
+    /// The longest access or ID token lifetime a client may have. Signing-key retirement relies on it: a previous key
+    /// stays published this long after it stops signing, so every token it signed expires before it is unpublished,
+    /// whatever the client's lifetime was when the token was issued.
+    /// </summary>
+    public static readonly TimeSpan MaxSignedTokenLifetime = TimeSpan.FromDays(1);
+
     public TimeSpan AuthorizationCode { get; init; } = TimeSpan.FromSeconds(60);
 
     public TimeSpan AccessToken { get; init; } = TimeSpan.FromMinutes(10);

@@ -207,10 +207,11 @@ internal static partial class ClientMetadata
 
         lifetimes.RejectUnknown(LifetimeFields);
         TokenLifetimes defaults = TokenLifetimes.Default;
+        long maxSigned = (long)TokenLifetimes.MaxSignedTokenLifetime.TotalSeconds;
         var result = new TokenLifetimes
         {
-            AccessToken = Seconds(lifetimes, "access_token", defaults.AccessToken, 60, 86_400),
-            IdToken = Seconds(lifetimes, "id_token", defaults.IdToken, 60, 86_400),
+            AccessToken = Seconds(lifetimes, "access_token", defaults.AccessToken, 60, maxSigned),
+            IdToken = Seconds(lifetimes, "id_token", defaults.IdToken, 60, maxSigned),
             AuthorizationCode = Seconds(lifetimes, "authorization_code", defaults.AuthorizationCode, 10, 600),
             RefreshTokenSliding = Seconds(lifetimes, "refresh_token_sliding", defaults.RefreshTokenSliding, 60, 90 * 86_400),
             RefreshTokenAbsolute = Seconds(lifetimes, "refresh_token_absolute", defaults.RefreshTokenAbsolute, 60, 365 * 86_400),

@@ -3,6 +3,7 @@ using Clavex.Core.Jose;
 using Clavex.Core.Protocol;
 using Clavex.Server.Audit;
 using Clavex.Server.Hosting;
+using Clavex.Server.Http;
 using Clavex.Server.Storage;
 
 namespace Clavex.Server.Admin;
@@ -15,6 +16,8 @@ public static class SigningKeysApi
 {
     /// <summary>The algorithms an organisation's keys may have; RS256 is the default.</summary>
     public const string AlgorithmNames = "RS256, PS256 or ES256";
+
+    private const string OrganizationSigningAlgorithm = "signing_algorithm";
 
     private static readonly HashSet<string> RotationFields = new(StringComparer.Ordinal) { "algorithm", "immediate" };
 
@@ -74,7 +77,7 @@ public static class SigningKeysApi
     }
 
     private static async Task<IResult> RotateAsync(
-        HttpContext context, string org, PgOrganizationStore organizations, KeyRotation rotation, ClavexSettings settings, AuditLog audit)
+        HttpContext context, string org, PgOrganizationStore organizations, OrganizationDirectory directory, KeyRotation rotation, ClavexSettings settings, AuditLog audit)
     {
         (Organization? organization, AdminError? error) = await AdminRequest.FindOrganizationAsync(context, organizations, settings, org);
         if (organization is null)
@@ -113,16 +116,25 @@ public static class SigningKeysApi
                 $"Signing key '{pending.Kid}' is already published and starts signing at {pending.ActivatesAt:O}; rotate again after that, or with \"immediate\": true."));
         }
 
+        if (outcome.ChangedAlgorithm)
+        {
+            directory.Invalidate(organization.Slug);
+        }
+
+        // The organisation's signing_algorithm before and after: a rotation naming an algorithm changes the organisation.
         SigningKeyInfo key = outcome.Key;
-        byte[] summary = AdminResults.Write(w =>
+        byte[] before = AdminResults.Write(w => w.WriteString(OrganizationSigningAlgorithm, outcome.AlgorithmBefore));
+        byte[] after = AdminResults.Write(w =>
         {
             Write(w, key);
             if (immediate)
             {
                 WriteUnpublished(w, outcome.Unpublished);
             }
+
+            w.WriteString(OrganizationSigningAlgorithm, outcome.AlgorithmAfter);
         });
-        audit.AdminChange(context, organization, immediate ? "signing_key.rotated_immediately" : "signing_key.rotation_scheduled", null, null, null, summary);
+        audit.AdminChange(context, organization, immediate ? "signing_key.rotated_immediately" : "signing_key.rotation_scheduled", null, null, before, after);
         return AdminResults.Created($"{AdminApi.Prefix}/organizations/{org}/signing-keys", w =>
         {
             Write(w, key);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Clavex.Core.Clients;
 using Clavex.Core.Jose;
 using Clavex.Server.Endpoints;
 using Dapper;
@@ -32,8 +33,22 @@ public sealed partial class KeyRotation(NpgsqlDataSource dataSource, PgSigningKe
     /// </summary>
     public static readonly TimeSpan ClockSkewAllowance = TimeSpan.FromMinutes(5);
 
-    /// <summary>The default access token lifetime: the floor of the wait, for tokens of clients deleted since.</summary>
-    private static readonly long MinimumTokenLifetimeSeconds = (long)Clavex.Core.Clients.TokenLifetimes.Default.AccessToken.TotalSeconds;
+    /// <summary>
+    /// How long a previous key stays published after it stops signing: the longest access or ID token lifetime any
+    /// client may have (<see cref="TokenLifetimes.MaxSignedTokenLifetime"/>), plus <see cref="ClockSkewAllowance"/>,
+    /// plus <see cref="CacheChangeListener.RefreshInterval"/>.
+    /// <para>
+    /// Deliberately not the lifetimes the organisation's clients have at the switch: a client lowered from a day to
+    /// ten minutes (or deleted) just before it still has day-long tokens out that this key signed, and an instance
+    /// whose client cache missed the change goes on issuing with the old lifetime for a while. The ceiling bounds
+    /// every lifetime a client can ever have had (the admin API and PgClientStore refuse longer ones), so the wait is
+    /// right whatever happened to the clients, without tracking it. RefreshInterval covers an instance whose caches
+    /// missed a notification and signs with this key a little past the switch. The cost: a previous key stays in the
+    /// JWK Set for about a day after each rotation, which relying parties do not mind.
+    /// </para>
+    /// </summary>
+    public static readonly TimeSpan RetirementDelay =
+        TokenLifetimes.MaxSignedTokenLifetime + ClockSkewAllowance + CacheChangeListener.RefreshInterval;
 
     /// <summary>The actor of changes nobody asked for: scheduled rotations, promotions and retirements.</summary>
     public const string SystemActor = "system";
@@ -61,11 +76,13 @@ public sealed partial class KeyRotation(NpgsqlDataSource dataSource, PgSigningKe
 
     // NO KEY UPDATE: serialises rotations of one organisation without blocking the inserts that reference its row.
     private const string LockOrganization = """
-        SELECT signing_algorithm, key_rotation_days FROM organizations WHERE id = @OrganizationId FOR NO KEY UPDATE
+        SELECT slug, signing_algorithm, key_rotation_days FROM organizations WHERE id = @OrganizationId FOR NO KEY UPDATE
         """;
 
+    // An admin change of the organisation like a PATCH: the version (its ETag) moves, so a PATCH with the ETag read
+    // before the rotation is refused rather than silently undoing the new algorithm.
     private const string SetAlgorithm = """
-        UPDATE organizations SET signing_algorithm = @Algorithm, updated_at = now() WHERE id = @OrganizationId
+        UPDATE organizations SET signing_algorithm = @Algorithm, updated_at = now(), version = version + 1 WHERE id = @OrganizationId
         """;
 
     private const string SelectDueNext = """
@@ -74,12 +91,6 @@ public sealed partial class KeyRotation(NpgsqlDataSource dataSource, PgSigningKe
 
     private const string SelectCurrentActivatedAt = """
         SELECT coalesce(activated_at, created_at) FROM signing_keys WHERE organization_id = @OrganizationId AND state = 'current'
-        """;
-
-    // Refresh tokens are opaque: only access and ID tokens carry the key's signature.
-    private const string SelectLongestTokenLifetime = """
-        SELECT coalesce(max(greatest(access_token_lifetime_seconds, id_token_lifetime_seconds)), 0)
-        FROM clients WHERE organization_id = @OrganizationId
         """;
 
     private const string Demote = """
@@ -147,7 +158,7 @@ public sealed partial class KeyRotation(NpgsqlDataSource dataSource, PgSigningKe
                 Db.Command(SelectPending, new { OrganizationId = organizationId }, cancellationToken, transaction));
             if (pending is not null)
             {
-                return new RotationOutcome(null, pending.ToInfo(), []);
+                return new RotationOutcome(null, pending.ToInfo(), [], organization.SigningAlgorithm, organization.SigningAlgorithm);
             }
         }
 
@@ -155,6 +166,7 @@ public sealed partial class KeyRotation(NpgsqlDataSource dataSource, PgSigningKe
         if (algorithmName != organization.SigningAlgorithm)
         {
             await connection.ExecuteAsync(Db.Command(SetAlgorithm, new { OrganizationId = organizationId, Algorithm = algorithmName }, cancellationToken, transaction));
+            await CacheChanges.NotifyAsync(connection, CacheChanges.Organization(organizationId, organization.Slug), cancellationToken, transaction);
         }
 
         IReadOnlyList<string> unpublished = [];
@@ -172,7 +184,7 @@ public sealed partial class KeyRotation(NpgsqlDataSource dataSource, PgSigningKe
         await CacheChanges.NotifyAsync(connection, CacheChanges.SigningKeys(organizationId), cancellationToken, transaction);
         await transaction.CommitAsync(cancellationToken);
         _keys.Invalidate(organizationId);
-        return new RotationOutcome(key, null, unpublished);
+        return new RotationOutcome(key, null, unpublished, organization.SigningAlgorithm, algorithmName);
     }
 
     /// <summary>Carries out whatever is due at <paramref name="now"/> for every organisation; returns how many changes were made.</summary>
@@ -209,8 +221,9 @@ public sealed partial class KeyRotation(NpgsqlDataSource dataSource, PgSigningKe
         string? next = await connection.QuerySingleOrDefaultAsync<string>(Db.Command(SelectDueNext, at, cancellationToken, transaction));
         if (next is not null)
         {
-            long lifetime = await connection.ExecuteScalarAsync<long>(Db.Command(SelectLongestTokenLifetime, at, cancellationToken, transaction));
-            DateTimeOffset retireAfter = now + TimeSpan.FromSeconds(Math.Max(lifetime, MinimumTokenLifetimeSeconds)) + ClockSkewAllowance;
+            // Not from the clients' lifetimes as they are now: see RetirementDelay. Refresh tokens are opaque and
+            // carry no signature; access and ID tokens are bounded by MaxSignedTokenLifetime.
+            DateTimeOffset retireAfter = now + RetirementDelay;
             string? old = await connection.QuerySingleOrDefaultAsync<string>(
                 Db.Command(Demote, new { OrganizationId = organizationId, RetireAfter = Db.Utc(retireAfter) }, cancellationToken, transaction));
             await connection.ExecuteAsync(Db.Command(Promote, new { OrganizationId = organizationId, Kid = next }, cancellationToken, transaction));
@@ -314,6 +327,8 @@ public sealed partial class KeyRotation(NpgsqlDataSource dataSource, PgSigningKe
 
     private sealed class OrganizationRow
     {
+        public string Slug { get; init; } = string.Empty;
+
         public string SigningAlgorithm { get; init; } = "RS256";
 
         public int? KeyRotationDays { get; init; }

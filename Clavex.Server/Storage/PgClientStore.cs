@@ -303,8 +303,8 @@ public sealed class PgClientStore(NpgsqlDataSource dataSource) : IClientStore
         client.RequireConsent,
         client.AlwaysIssueRefreshToken,
         AuthorizationCodeLifetimeSeconds = Seconds(client.Lifetimes.AuthorizationCode, nameof(TokenLifetimes.AuthorizationCode)),
-        AccessTokenLifetimeSeconds = Seconds(client.Lifetimes.AccessToken, nameof(TokenLifetimes.AccessToken)),
-        IdTokenLifetimeSeconds = Seconds(client.Lifetimes.IdToken, nameof(TokenLifetimes.IdToken)),
+        AccessTokenLifetimeSeconds = SignedTokenSeconds(client.Lifetimes.AccessToken, nameof(TokenLifetimes.AccessToken)),
+        IdTokenLifetimeSeconds = SignedTokenSeconds(client.Lifetimes.IdToken, nameof(TokenLifetimes.IdToken)),
         RefreshTokenSlidingLifetimeSeconds = Seconds(client.Lifetimes.RefreshTokenSliding, nameof(TokenLifetimes.RefreshTokenSliding)),
         RefreshTokenAbsoluteLifetimeSeconds = Seconds(client.Lifetimes.RefreshTokenAbsolute, nameof(TokenLifetimes.RefreshTokenAbsolute)),
         ClaimMapping = JsonSerializer.Serialize(client.ClaimMapping, StorageJson.Default.ClaimMapping),
@@ -325,6 +325,12 @@ public sealed class PgClientStore(NpgsqlDataSource dataSource) : IClientStore
         lifetime > TimeSpan.Zero && lifetime.Ticks % TimeSpan.TicksPerSecond == 0 && lifetime.TotalSeconds <= int.MaxValue
             ? (int)lifetime.TotalSeconds
             : throw new ArgumentException($"The {name} lifetime must be a positive whole number of seconds; it is {lifetime}.", nameof(lifetime));
+
+    // KeyRotation keeps a previous key published for MaxSignedTokenLifetime: a longer-lived token would outlive its key.
+    private static int SignedTokenSeconds(TimeSpan lifetime, string name) =>
+        lifetime <= TokenLifetimes.MaxSignedTokenLifetime
+            ? Seconds(lifetime, name)
+            : throw new ArgumentException($"The {name} lifetime must not exceed {TokenLifetimes.MaxSignedTokenLifetime}; it is {lifetime}.", nameof(lifetime));
 
     private static Client ToClient(long organizationId, ClientRow row, IEnumerable<SecretRow> secrets) => new()
     {

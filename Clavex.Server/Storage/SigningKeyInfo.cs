@@ -11,5 +11,12 @@ public sealed record SigningKeyInfo(
     DateTimeOffset? RetireAfter,
     DateTimeOffset? RetiredAt);
 
-/// <summary>What a rotation request did: <see cref="Key"/> is the new key, or null when <see cref="Pending"/> is already waiting.</summary>
-public sealed record RotationOutcome(SigningKeyInfo? Key, SigningKeyInfo? Pending, IReadOnlyList<string> Unpublished);
+/// <summary>
+/// What a rotation request did: <see cref="Key"/> is the new key, or null when <see cref="Pending"/> is already waiting.
+/// The organisation's signing_algorithm before and after the request differ when the request named a new one.
+/// </summary>
+public sealed record RotationOutcome(
+    SigningKeyInfo? Key, SigningKeyInfo? Pending, IReadOnlyList<string> Unpublished, string AlgorithmBefore, string AlgorithmAfter)
+{
+    public bool ChangedAlgorithm => AlgorithmBefore != AlgorithmAfter;
+}

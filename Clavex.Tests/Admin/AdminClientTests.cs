@@ -114,6 +114,8 @@ public class AdminClientTests : AdminTestBase
     [TestCase("""{"claim_mapping":{"groups_claim_name":"iss"}}""", "invalid_client_metadata", "claim_mapping.groups_claim_name")]
     [TestCase("""{"claim_mapping":{"preferred_username_source":"phone"}}""", "invalid_client_metadata", "claim_mapping.preferred_username_source")]
     [TestCase("""{"token_lifetimes":{"access_token":5}}""", "invalid_client_metadata", "token_lifetimes.access_token")]
+    [TestCase("""{"token_lifetimes":{"access_token":86401}}""", "invalid_client_metadata", "token_lifetimes.access_token")]
+    [TestCase("""{"token_lifetimes":{"id_token":86401}}""", "invalid_client_metadata", "token_lifetimes.id_token")]
     [TestCase("""{"token_lifetimes":{"refresh_token_absolute":999999999}}""", "invalid_client_metadata", "token_lifetimes.refresh_token_absolute")]
     [TestCase("""{"token_lifetimes":{"id_token":"300"}}""", "invalid_client_metadata", "token_lifetimes.id_token")]
     [TestCase("""{"client_id":"atlassian client"}""", "invalid_client_metadata", "client_id")]

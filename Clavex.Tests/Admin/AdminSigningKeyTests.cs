@@ -130,8 +130,7 @@ public class AdminSigningKeyTests : AdminTestBase
         DateTimeOffset switchedAt = Server.Clock.GetUtcNow();
         await Rotation.RunForOrganizationAsync(org.Id, switchedAt, CancellationToken.None);
 
-        // The guide's client has the default lifetimes: access tokens 10 minutes (the longest), ID tokens 5.
-        DateTimeOffset retireAfter = switchedAt + TimeSpan.FromMinutes(10) + KeyRotation.ClockSkewAllowance;
+        DateTimeOffset retireAfter = switchedAt + KeyRotation.RetirementDelay;
         Assert.That((await KeysByKidAsync(org))[oldKid].GetProperty("retire_after").GetDateTimeOffset(), Is.EqualTo(retireAfter).Within(TimeSpan.FromMilliseconds(1)));
 
         Server.Clock.Advance(retireAfter - switchedAt - TimeSpan.FromSeconds(1));
@@ -152,11 +151,18 @@ public class AdminSigningKeyTests : AdminTestBase
     }
 
     [Test]
-    public async Task A_longer_client_token_lifetime_delays_the_retirement_of_the_previous_key()
+    public void The_retirement_delay_is_the_longest_token_lifetime_a_client_may_have_plus_clock_skew_and_cache_refresh()
+    {
+        Assert.That(KeyRotation.RetirementDelay, Is.EqualTo(TimeSpan.FromSeconds(86_400 + 300 + 60)));
+    }
+
+    [TestCase(600)]
+    [TestCase(86_400)]
+    public async Task The_retirement_delay_does_not_depend_on_the_clients_lifetimes_at_the_switch(int accessTokenSeconds)
     {
         TestOrganization org = await NewOrganizationAsync();
         await AdminJsonAsync(new HttpMethod("PATCH"), $"/api/v1/organizations/{org.Slug}/clients/atlassian",
-            """{"token_lifetimes":{"access_token":3600}}""", HttpStatusCode.OK);
+            $$$"""{"token_lifetimes":{"access_token":{{{accessTokenSeconds}}}}}""", HttpStatusCode.OK);
         string oldKid = (await KeysByKidAsync(org)).Keys.Single();
         await AdminJsonAsync(HttpMethod.Post, $"{Keys(org)}/rotate", null, HttpStatusCode.Created);
         Server.Clock.Advance(KeyRotation.PublicationLead);
@@ -164,7 +170,52 @@ public class AdminSigningKeyTests : AdminTestBase
         await Rotation.RunForOrganizationAsync(org.Id, Server.Clock.GetUtcNow(), CancellationToken.None);
 
         Assert.That((await KeysByKidAsync(org))[oldKid].GetProperty("retire_after").GetDateTimeOffset(),
-            Is.EqualTo(Server.Clock.GetUtcNow() + TimeSpan.FromHours(1) + KeyRotation.ClockSkewAllowance).Within(TimeSpan.FromMilliseconds(1)));
+            Is.EqualTo(Server.Clock.GetUtcNow() + KeyRotation.RetirementDelay).Within(TimeSpan.FromMilliseconds(1)));
+    }
+
+    /// <summary>
+    /// Review of issue 6 (key retirement): retire_after was computed from the clients' lifetimes at the switch, so a
+    /// client lowered from a day to 10 minutes, or deleted, just before it had its day-long tokens' key unpublished
+    /// 15 minutes later.
+    /// </summary>
+    [TestCase("lowered")]
+    [TestCase("deleted")]
+    public async Task Regression_the_previous_key_outlives_tokens_signed_with_a_lifetime_the_client_no_longer_has(string change)
+    {
+        TestOrganization org = await NewOrganizationAsync();
+        string client = $"/api/v1/organizations/{org.Slug}/clients/atlassian";
+        using HttpClient jira = Server.CreateClient();
+        await AdminJsonAsync(new HttpMethod("PATCH"), client, """{"token_lifetimes":{"access_token":86400,"id_token":86400}}""", HttpStatusCode.OK);
+        string dayLong = await IdTokenAsync(org, jira);
+        string oldKid = Kid(dayLong);
+        DateTimeOffset exp = DateTimeOffset.FromUnixTimeSeconds(new JsonWebToken(dayLong).GetPayloadValue<long>("exp"));
+        if (change == "lowered")
+        {
+            await AdminJsonAsync(new HttpMethod("PATCH"), client, """{"token_lifetimes":{"access_token":600,"id_token":600}}""", HttpStatusCode.OK);
+        }
+        else
+        {
+            await AdminJsonAsync(HttpMethod.Delete, client, null, HttpStatusCode.NoContent);
+        }
+
+        await AdminJsonAsync(HttpMethod.Post, $"{Keys(org)}/rotate", null, HttpStatusCode.Created);
+        Server.Clock.Advance(KeyRotation.PublicationLead);
+        await Rotation.RunForOrganizationAsync(org.Id, Server.Clock.GetUtcNow(), CancellationToken.None);
+        DateTimeOffset retireAfter = (await KeysByKidAsync(org))[oldKid].GetProperty("retire_after").GetDateTimeOffset();
+
+        Server.Clock.Advance(exp - Server.Clock.GetUtcNow() - TimeSpan.FromSeconds(1));
+        await Rotation.RunForOrganizationAsync(org.Id, Server.Clock.GetUtcNow(), CancellationToken.None);
+        Assert.That(await ValidateAsync(org, dayLong, await jira.GetStringAsync($"/{org.Slug}/jwks")), Is.Null, "one second before the token's exp");
+
+        Server.Clock.Advance(TimeSpan.FromSeconds(1) + KeyRotation.ClockSkewAllowance);
+        await Rotation.RunForOrganizationAsync(org.Id, Server.Clock.GetUtcNow(), CancellationToken.None);
+        Assert.That(await JwksKidsAsync(org), Does.Contain(oldKid), "at exp + clock skew, when relying parties stop accepting it");
+        Assert.That(retireAfter, Is.GreaterThan(Server.Clock.GetUtcNow()));
+
+        Server.Clock.Advance(retireAfter - Server.Clock.GetUtcNow());
+        await Rotation.RunForOrganizationAsync(org.Id, Server.Clock.GetUtcNow(), CancellationToken.None);
+        Assert.That(await JwksKidsAsync(org), Does.Not.Contain(oldKid), "at retire_after");
+        Assert.That((await KeysByKidAsync(org))[oldKid].GetProperty("state").GetString(), Is.EqualTo("retired"));
     }
 
     [Test]
@@ -205,6 +256,48 @@ public class AdminSigningKeyTests : AdminTestBase
         Assert.That(organization.GetProperty("signing_algorithm").GetString(), Is.EqualTo("PS256"));
         Assert.That(await AuditDetailAsync(org.Id, "admin.signing_key.rotation_scheduled", "actor"), Is.EqualTo("admin"));
         Assert.That(await AuditDetailAsync(org.Id, "admin.signing_key.rotation_scheduled", "after"), Does.Contain(next.GetProperty("kid").GetString()));
+    }
+
+    /// <summary>
+    /// Review of issue 6 (rotation with an algorithm): the rotation changed the organisation's signing_algorithm without
+    /// moving its version, so a PATCH with the ETag read before it was applied and silently put the old algorithm back;
+    /// and its audit event had no before.
+    /// </summary>
+    [Test]
+    public async Task Regression_a_rotation_that_changes_the_algorithm_moves_the_organisations_etag_and_audits_it()
+    {
+        TestOrganization org = await NewOrganizationAsync();
+        string path = $"/api/v1/organizations/{org.Slug}";
+        string etag = (await AdminAsync(HttpMethod.Get, path)).Headers.ETag!.ToString();
+
+        JsonElement next = await AdminJsonAsync(HttpMethod.Post, $"{Keys(org)}/rotate", """{"algorithm":"ES256"}""", HttpStatusCode.Created);
+        HttpResponseMessage stale = await PatchAsync(path, """{"signing_algorithm":"RS256"}""", etag);
+
+        HttpResponseMessage current = await AdminAsync(HttpMethod.Get, path);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(stale.StatusCode, Is.EqualTo(HttpStatusCode.PreconditionFailed));
+            Assert.That((await JsonAsync(stale)).GetProperty("error").GetString(), Is.EqualTo("precondition_failed"));
+            Assert.That(current.Headers.ETag!.ToString(), Is.Not.EqualTo(etag));
+            Assert.That((await JsonAsync(current)).GetProperty("signing_algorithm").GetString(), Is.EqualTo("ES256"));
+            Assert.That(await AuditDetailAsync(org.Id, "admin.signing_key.rotation_scheduled", "before"), Is.EqualTo("""{"signing_algorithm":"RS256"}"""));
+            string after = (await AuditDetailAsync(org.Id, "admin.signing_key.rotation_scheduled", "after"))!;
+            Assert.That(JsonDocument.Parse(after).RootElement.GetProperty("signing_algorithm").GetString(), Is.EqualTo("ES256"));
+            Assert.That(JsonDocument.Parse(after).RootElement.GetProperty("kid").GetString(), Is.EqualTo(next.GetProperty("kid").GetString()));
+        }
+    }
+
+    [Test]
+    public async Task A_rotation_in_the_organisations_own_algorithm_leaves_its_etag_alone()
+    {
+        TestOrganization org = await NewOrganizationAsync();
+        string path = $"/api/v1/organizations/{org.Slug}";
+        string etag = (await AdminAsync(HttpMethod.Get, path)).Headers.ETag!.ToString();
+
+        await AdminJsonAsync(HttpMethod.Post, $"{Keys(org)}/rotate", """{"algorithm":"RS256"}""", HttpStatusCode.Created);
+
+        Assert.That((await AdminAsync(HttpMethod.Get, path)).Headers.ETag!.ToString(), Is.EqualTo(etag));
+        Assert.That(await AuditDetailAsync(org.Id, "admin.signing_key.rotation_scheduled", "before"), Is.EqualTo("""{"signing_algorithm":"RS256"}"""));
     }
 
     [Test]
@@ -335,6 +428,15 @@ public class AdminSigningKeyTests : AdminTestBase
             Assert.That(anonymousRotate.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
             Assert.That((await KeysByKidAsync(org)).Count, Is.EqualTo(1));
         }
+    }
+
+    private async Task<HttpResponseMessage> PatchAsync(string path, string json, string ifMatch)
+    {
+        using HttpClient client = Server.CreateClient();
+        using var request = new HttpRequestMessage(new HttpMethod("PATCH"), path) { Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ClavexTestServer.AdminToken);
+        request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        return await client.SendAsync(request);
     }
 
     private static string Keys(TestOrganization org) => $"/api/v1/organizations/{org.Slug}/signing-keys";

@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using Clavex.Core.Clients;
+using Clavex.Core.Jose;
 using Clavex.Server.Storage;
 using Clavex.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
 namespace Clavex.Tests.Storage;
@@ -64,6 +66,28 @@ public sealed class CacheNotificationTests
         });
 
         Assert.That(payloads, Is.EqualTo(new[] { CacheChanges.Organization(organizationId, slug) }));
+    }
+
+    [Test]
+    public async Task A_rotation_that_changes_the_algorithm_also_notifies_the_organisation()
+    {
+        long organizationId = await StorageFixture.CreateOrganizationAsync();
+        var clock = new TestClock();
+        var keys = new PgSigningKeyStore(StorageFixture.DataSource, new KeyEncryption(RandomNumberGenerator.GetBytes(32)), clock);
+        await keys.EnsureKeyAsync(organizationId);
+        var rotation = new KeyRotation(StorageFixture.DataSource, keys, clock, NullLogger<KeyRotation>.Instance);
+        string slug = (await new PgOrganizationStore(StorageFixture.DataSource).ListAsync(CancellationToken.None)).Single(o => o.Id == organizationId).Slug;
+
+        List<string> payloads = await NotificationsDuringAsync(organizationId, async () =>
+        {
+            await rotation.RotateAsync(organizationId, JwsAlgorithm.ES256, immediate: true, CancellationToken.None);
+            await rotation.RotateAsync(organizationId, JwsAlgorithm.ES256, immediate: true, CancellationToken.None);
+        });
+
+        Assert.That(payloads, Is.EqualTo(new[]
+        {
+            CacheChanges.Organization(organizationId, slug), CacheChanges.SigningKeys(organizationId), CacheChanges.SigningKeys(organizationId),
+        }));
     }
 
     /// <summary>

@@ -160,6 +160,17 @@ public sealed class PgClientStoreTests
     }
 
     [Test]
+    public void An_access_or_id_token_lifetime_over_the_ceiling_is_refused_because_key_retirement_relies_on_it()
+    {
+        TimeSpan over = TokenLifetimes.MaxSignedTokenLifetime + TimeSpan.FromSeconds(1);
+        var access = new Client { OrganizationId = _acme, ClientId = "jira", Lifetimes = TokenLifetimes.Default with { AccessToken = over } };
+        var id = new Client { OrganizationId = _acme, ClientId = "jira", Lifetimes = TokenLifetimes.Default with { IdToken = over } };
+
+        Assert.That(() => _store.CreateAsync(access, CancellationToken.None), Throws.ArgumentException.With.Message.Contains("AccessToken"));
+        Assert.That(() => _store.CreateAsync(id, CancellationToken.None), Throws.ArgumentException.With.Message.Contains("IdToken"));
+    }
+
+    [Test]
     public async Task Secret_ids_are_per_client_so_two_clients_may_both_have_s1()
     {
         await _store.CreateAsync(new Client { OrganizationId = _acme, ClientId = "jira", Secrets = [Secret("s1")] }, CancellationToken.None);
