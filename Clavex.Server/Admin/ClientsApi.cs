@@ -43,7 +43,7 @@ public static class ClientsApi
             .Produces(StatusCodes.Status204NoContent).ProducesAdminError(404, 412);
         organization.MapPost("/clients/{clientId}/secrets", RotateSecretAsync)
             .WithName("rotateClientSecret").WithSummary("Add a new secret; the previous ones expire after an overlap").WithTags(Tag)
-            .AcceptsJson<Schemas.SecretRotationRequest>(isOptional: true).Produces<Schemas.SecretCreatedResponse>(StatusCodes.Status201Created).ProducesAdminError(400, 404);
+            .AcceptsJson<Schemas.SecretRotationRequest>(isOptional: true).Produces<Schemas.SecretCreatedResponse>(StatusCodes.Status201Created).ProducesAdminError(400, 404, 412);
         organization.MapGet("/clients/{clientId}/secrets", ListSecretsAsync)
             .WithName("listClientSecrets").WithSummary("List a client's secrets (never their values)").WithTags(Tag)
             .Produces<Schemas.SecretListResponse>().ProducesAdminError(404);
@@ -223,10 +223,17 @@ public static class ClientsApi
         HttpContext context, string org, string clientId, PgOrganizationStore organizations, PgClientStore clients, CachingClientStore cache, ClavexSettings settings,
         AuditLog audit, TimeProvider timeProvider)
     {
-        (Organization? organization, Client? client, AdminError? error) = await FindClientAsync(context, org, clientId, organizations, clients, settings);
+        (Organization? organization, Client? client, long version, AdminError? error) = await FindVersionedClientAsync(context, org, clientId, organizations, clients, settings);
         if (client is null)
         {
             return AdminResults.Error(error!);
+        }
+
+        // The secrets are not part of the client's representation, so a rotation leaves its version as it is; If-Match
+        // is still evaluated, against the version just read and again in the statement that adds the secret.
+        if (!AdminETag.Matches(context.Request, version, out long? expectedVersion))
+        {
+            return AdminETag.Refuse(context, $"client '{clientId}'", version);
         }
 
         if (client.TokenEndpointAuthMethod is not (TokenEndpointAuthMethod.ClientSecretBasic or TokenEndpointAuthMethod.ClientSecretPost))
@@ -271,9 +278,11 @@ public static class ClientsApi
         string secret = ClientSecrets.Generate();
         ClientSecret added = NewSecret(secret, timeProvider);
         DateTimeOffset previousExpiresAt = added.CreatedAt.AddSeconds(previousLifetime);
-        if (!await clients.RotateSecretAsync(organization!.Id, clientId, added, previousExpiresAt, context.RequestAborted))
+        if (!await clients.RotateSecretAsync(organization!.Id, clientId, added, previousExpiresAt, context.RequestAborted, expectedVersion))
         {
-            return AdminResults.Error(AdminError.NotFound($"There is no client '{clientId}' in organisation '{org}'."));
+            return expectedVersion is null
+                ? AdminResults.Error(AdminError.NotFound($"There is no client '{clientId}' in organisation '{org}'."))
+                : AdminETag.Refuse(context, $"client '{clientId}'", null);
         }
 
         cache.Invalidate(organization.Id, clientId);

@@ -36,11 +36,11 @@ public static class GroupsApi
         organization.MapPut("/groups/{name}/members/{sub}", (HttpContext context, string org, string name, string sub, [AsParameters] Dependencies d) =>
             ChangeMemberAsync(context, org, name, sub, add: true, d))
             .WithName("addGroupMember").WithSummary("Add a user to a group (idempotent)").WithTags(Tag)
-            .Produces(StatusCodes.Status204NoContent).ProducesAdminError(404);
+            .Produces(StatusCodes.Status204NoContent).ProducesAdminError(404, 412);
         organization.MapDelete("/groups/{name}/members/{sub}", (HttpContext context, string org, string name, string sub, [AsParameters] Dependencies d) =>
             ChangeMemberAsync(context, org, name, sub, add: false, d))
             .WithName("removeGroupMember").WithSummary("Remove a user from a group (idempotent)").WithTags(Tag)
-            .Produces(StatusCodes.Status204NoContent).ProducesAdminError(404);
+            .Produces(StatusCodes.Status204NoContent).ProducesAdminError(404, 412);
         return organization;
     }
 
@@ -196,12 +196,34 @@ public static class GroupsApi
             return AdminResults.Error(error!);
         }
 
+        // If-Match is evaluated against the group's version (which a membership change bumps): here against the version
+        // just read, and again atomically by the statement that changes the membership, which locks the group row.
+        long? expectedVersion = null;
+        if (context.Request.Headers.IfMatch.Count > 0)
+        {
+            GroupInfo? current = await d.Groups.FindAsync(organization.Id, name, context.RequestAborted);
+            if (current is null)
+            {
+                return AdminResults.Error(AdminError.NotFound($"There is no group '{name}' in organisation '{org}'."));
+            }
+
+            if (!AdminETag.Matches(context.Request, current.Version, out expectedVersion))
+            {
+                return AdminETag.Refuse(context, $"group '{name}'", current.Version);
+            }
+        }
+
         MembershipChange change = add
-            ? await d.Groups.AddMemberAsync(organization.Id, name, sub, context.RequestAborted)
-            : await d.Groups.RemoveMemberAsync(organization.Id, name, sub, context.RequestAborted);
+            ? await d.Groups.AddMemberAsync(organization.Id, name, sub, context.RequestAborted, expectedVersion)
+            : await d.Groups.RemoveMemberAsync(organization.Id, name, sub, context.RequestAborted, expectedVersion);
         if (!change.GroupExists)
         {
             return AdminResults.Error(AdminError.NotFound($"There is no group '{name}' in organisation '{org}'."));
+        }
+
+        if (!change.VersionMatches)
+        {
+            return AdminETag.Refuse(context, $"group '{name}'", null);
         }
 
         if (!change.UserExists)

@@ -30,7 +30,7 @@ public static class SigningKeysApi
         organization.MapPost("/signing-keys/rotate", RotateAsync)
             .WithName("rotateSigningKey").WithSummary("Publish a new signing key that signs after the JWKS cache lifetime has passed").WithTags(Tag)
             .AcceptsJson<Schemas.SigningKeyRotationRequest>(isOptional: true).Produces<Schemas.SigningKeyRotationResponse>(StatusCodes.Status201Created)
-            .ProducesAdminError(400, 404, 409);
+            .ProducesAdminError(400, 404, 409, 412);
         return organization;
     }
 
@@ -83,6 +83,23 @@ public static class SigningKeysApi
         if (organization is null)
         {
             return AdminResults.Error(error!);
+        }
+
+        // The keys are not part of the organisation's representation, so a rotation leaves its version as it is and there
+        // is no organisation row to condition atomically: If-Match is evaluated against the version read here, which
+        // still catches an admin acting on an organisation read before someone else changed it.
+        if (context.Request.Headers.IfMatch.Count > 0)
+        {
+            OrganizationDetails? details = await organizations.FindDetailsAsync(org, context.RequestAborted);
+            if (details is null)
+            {
+                return AdminResults.Error(AdminError.NotFound($"There is no organisation '{org}'."));
+            }
+
+            if (!AdminETag.Matches(context.Request, details.Version, out _))
+            {
+                return AdminETag.Refuse(context, $"organisation '{org}'", details.Version);
+            }
         }
 
         JwsAlgorithm? algorithm = null;

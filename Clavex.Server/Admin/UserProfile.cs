@@ -145,8 +145,9 @@ internal static class UserProfile
     }
 
     /// <summary>
-    /// The whole user as the API returns it: the profile and what only the server sets, with <c>locked_until</c> while
-    /// <paramref name="lockedUntil"/> (a lock in force) is given.
+    /// The whole user as the API returns it: the profile and what only the server sets, with <c>locked_until</c> when
+    /// <paramref name="lockedUntil"/> (the stored end of the last lock, even if past) is given. The representation is a
+    /// function of the stored row alone, never of the clock, so it changes only with the version (its ETag).
     /// </summary>
     public static void Write(Utf8JsonWriter writer, User user, DateTimeOffset? lockedUntil = null)
     {

@@ -35,19 +35,19 @@ public static class UsersApi
             .AcceptsJson<Schemas.UserPatchRequest>(mergePatch: true).Produces<Schemas.UserResponse>().ProducesAdminError(400, 404, 409, 412);
         organization.MapPut("/users/{sub}/password", SetPasswordAsync)
             .WithName("setUserPassword").WithSummary("Set a user's password").WithTags(Tag)
-            .AcceptsJson<Schemas.PasswordRequest>().Produces(StatusCodes.Status204NoContent).ProducesAdminError(400, 404);
+            .AcceptsJson<Schemas.PasswordRequest>().Produces(StatusCodes.Status204NoContent).ProducesAdminError(400, 404, 412);
         organization.MapPost("/users/{sub}/disable", (HttpContext context, string org, string sub, [AsParameters] Dependencies d) => SetEnabledAsync(context, org, sub, false, d))
             .WithName("disableUser").WithSummary("Disable a user, ending its sessions and revoking its grants").WithTags(Tag)
-            .Produces(StatusCodes.Status204NoContent).ProducesAdminError(404);
+            .Produces(StatusCodes.Status204NoContent).ProducesAdminError(404, 412);
         organization.MapPost("/users/{sub}/enable", (HttpContext context, string org, string sub, [AsParameters] Dependencies d) => SetEnabledAsync(context, org, sub, true, d))
             .WithName("enableUser").WithSummary("Enable a user").WithTags(Tag)
-            .Produces(StatusCodes.Status204NoContent).ProducesAdminError(404);
+            .Produces(StatusCodes.Status204NoContent).ProducesAdminError(404, 412);
         organization.MapDelete("/users/{sub}", DeleteAsync)
             .WithName("deleteUser").WithSummary("Delete a user, its memberships, consents, sessions and grants").WithTags(Tag)
             .Produces(StatusCodes.Status204NoContent).ProducesAdminError(404, 412);
         organization.MapPost("/users/{sub}/unlock", UnlockAsync)
             .WithName("unlockUser").WithSummary("End a user's lockout after repeated wrong passwords").WithTags(Tag)
-            .Produces(StatusCodes.Status204NoContent).ProducesAdminError(404);
+            .Produces(StatusCodes.Status204NoContent).ProducesAdminError(404, 412);
         return organization;
     }
 
@@ -133,7 +133,7 @@ public static class UsersApi
             for (int i = 0; i < Math.Min(size, rows.Count); i++)
             {
                 w.WriteStartObject();
-                UserProfile.Write(w, rows[i].Account.User, ActiveLock(rows[i].Account, d.TimeProvider));
+                UserProfile.Write(w, rows[i].Account.User, rows[i].Account.LockedUntil);
                 w.WriteEndObject();
             }
 
@@ -154,7 +154,7 @@ public static class UsersApi
         (Organization? _, UserAccount? account, AdminError? error) = await FindUserAsync(context, org, sub, d);
         return account is null
             ? AdminResults.Error(error!)
-            : AdminETag.With(AdminResults.Ok(w => UserProfile.Write(w, account.User, ActiveLock(account, d.TimeProvider))), account.Version);
+            : AdminETag.With(AdminResults.Ok(w => UserProfile.Write(w, account.User, account.LockedUntil)), account.Version);
     }
 
     private static async Task<IResult> PatchAsync(HttpContext context, string org, string sub, [AsParameters] Dependencies d)
@@ -228,7 +228,7 @@ public static class UsersApi
             }
 
             d.Audit.AdminChange(context, organization, "user.updated", null, sub, UserProfile.ToUtf8(before), UserProfile.ToUtf8(updated.User));
-            return AdminETag.With(AdminResults.Ok(w => UserProfile.Write(w, updated.User, ActiveLock(updated, d.TimeProvider))), updated.Version);
+            return AdminETag.With(AdminResults.Ok(w => UserProfile.Write(w, updated.User, updated.LockedUntil)), updated.Version);
         }
     }
 
@@ -261,9 +261,14 @@ public static class UsersApi
                 return AdminResults.Error(fields.Error!);
             }
 
-            if (!await d.Users.SetPasswordHashAsync(organization!.Id, sub, hasher.Hash(password!), context.RequestAborted))
+            if (!AdminETag.Matches(context.Request, user.Version, out long? expectedVersion))
             {
-                return AdminResults.Error(AdminError.NotFound($"There is no user '{sub}' in organisation '{org}'."));
+                return AdminETag.Refuse(context, $"user '{sub}'", user.Version);
+            }
+
+            if (!await d.Users.SetPasswordHashAsync(organization!.Id, sub, hasher.Hash(password!), context.RequestAborted, expectedVersion))
+            {
+                return NotFoundOrMoved(context, org, sub, expectedVersion);
             }
 
             d.Audit.AdminChange(context, organization, "user.password_set", null, sub, null, null);
@@ -274,9 +279,19 @@ public static class UsersApi
     private static async Task<IResult> SetEnabledAsync(HttpContext context, string org, string sub, bool enabled, Dependencies d)
     {
         (Organization? organization, UserAccount? user, AdminError? error) = await FindUserAsync(context, org, sub, d);
-        if (user is null || !await d.Users.SetEnabledAsync(organization!.Id, sub, enabled, d.TimeProvider.GetUtcNow(), context.RequestAborted))
+        if (user is null)
         {
-            return AdminResults.Error(error ?? AdminError.NotFound($"There is no user '{sub}' in organisation '{org}'."));
+            return AdminResults.Error(error!);
+        }
+
+        if (!AdminETag.Matches(context.Request, user.Version, out long? expectedVersion))
+        {
+            return AdminETag.Refuse(context, $"user '{sub}'", user.Version);
+        }
+
+        if (!await d.Users.SetEnabledAsync(organization!.Id, sub, enabled, d.TimeProvider.GetUtcNow(), context.RequestAborted, expectedVersion))
+        {
+            return NotFoundOrMoved(context, org, sub, expectedVersion);
         }
 
         d.Audit.AdminChange(context, organization, enabled ? "user.enabled" : "user.disabled", null, sub,
@@ -317,10 +332,15 @@ public static class UsersApi
             return AdminResults.Error(error!);
         }
 
-        (bool found, DateTimeOffset? lifted) = await d.Users.UnlockAsync(organization!.Id, sub, d.TimeProvider.GetUtcNow(), context.RequestAborted);
+        if (!AdminETag.Matches(context.Request, user.Version, out long? expectedVersion))
+        {
+            return AdminETag.Refuse(context, $"user '{sub}'", user.Version);
+        }
+
+        (bool found, DateTimeOffset? lifted) = await d.Users.UnlockAsync(organization!.Id, sub, context.RequestAborted, expectedVersion);
         if (!found)
         {
-            return AdminResults.Error(AdminError.NotFound($"There is no user '{sub}' in organisation '{org}'."));
+            return NotFoundOrMoved(context, org, sub, expectedVersion);
         }
 
         d.Audit.AdminChange(context, organization, "user.unlocked", null, sub,
@@ -328,8 +348,11 @@ public static class UsersApi
         return AdminResults.NoContent();
     }
 
-    private static DateTimeOffset? ActiveLock(UserAccount account, TimeProvider timeProvider) =>
-        account.LockedUntil > timeProvider.GetUtcNow() ? account.LockedUntil : null;
+    /// <summary>A conditional change that matched no row: the user is gone (404), or, with If-Match, it moved since it was read (412).</summary>
+    private static IResult NotFoundOrMoved(HttpContext context, string org, string sub, long? expectedVersion) =>
+        expectedVersion is null
+            ? AdminResults.Error(AdminError.NotFound($"There is no user '{sub}' in organisation '{org}'."))
+            : AdminETag.Refuse(context, $"user '{sub}'", null);
 
     private static async Task<(Organization? Organization, UserAccount? Account, AdminError? Error)> FindUserAsync(HttpContext context, string org, string sub, Dependencies d)
     {

@@ -1,7 +1,6 @@
 using System.Threading.Channels;
 using Clavex.Core.Protocol;
 using Clavex.Core.Token;
-using Clavex.Server.Http;
 
 namespace Clavex.Server.Audit;
 
@@ -23,9 +22,13 @@ public sealed partial class AuditLog(TimeProvider timeProvider, ILogger<AuditLog
 
     public void Complete() => _queue.Writer.TryComplete();
 
-    public void Record(HttpContext context, Organization? organization, string eventType, bool success, string? clientId, string? subject, params (string Key, string? Value)[] detail)
+    public void Record(HttpContext context, Organization? organization, string eventType, bool success, string? clientId, string? subject, params (string Key, string? Value)[] detail) =>
+        Record(AuditOrigin.Of(context), organization, eventType, success, clientId, subject, detail);
+
+    /// <summary>Records an event decided after its request was answered (e.g. by a background writer), with the request's origin.</summary>
+    public void Record(AuditOrigin origin, Organization? organization, string eventType, bool success, string? clientId, string? subject, params (string Key, string? Value)[] detail)
     {
-        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(origin);
         var details = new Dictionary<string, string?>(detail.Length, StringComparer.Ordinal);
         foreach (var (key, value) in detail)
         {
@@ -40,9 +43,9 @@ public sealed partial class AuditLog(TimeProvider timeProvider, ILogger<AuditLog
             Outcome = success ? "success" : "failure",
             ClientId = clientId,
             Subject = subject,
-            Ip = context.Connection.RemoteIpAddress?.ToString(),
-            UserAgent = Truncate(context.Request.Headers.UserAgent.ToString(), 512),
-            CorrelationId = CorrelationId.Get(context),
+            Ip = origin.Ip,
+            UserAgent = origin.UserAgent,
+            CorrelationId = origin.CorrelationId,
             Detail = details,
         };
         details.TryGetValue("error", out string? error);
@@ -76,8 +79,6 @@ public sealed partial class AuditLog(TimeProvider timeProvider, ILogger<AuditLog
             ("grant_id", result.GrantId), ("error", result.Error?.ErrorName), ("reason", result.Error?.Detail));
     }
 
-    private static string? Truncate(string? value, int length) =>
-        string.IsNullOrEmpty(value) ? null : value.Length <= length ? value : value[..length];
 
     [LoggerMessage(Level = LogLevel.Information, Message = "audit {EventType} {Outcome} org={Organization} client={ClientId} sub={Subject} correlation={CorrelationId} error={Error} reason={Reason}")]
     private static partial void LogEvent(ILogger logger, string eventType, string outcome, string? organization, string? clientId, string? subject, string? correlationId, string? error, string? reason);

@@ -36,6 +36,7 @@ public static class LoginEndpoints
         ISessionStore sessions,
         PasswordHasher hasher,
         PasswordCheckLimiter limiter,
+        LoginAttempts attempts,
         SessionCookie cookie,
         AuditLog audit,
         TimeProvider timeProvider)
@@ -71,21 +72,15 @@ public static class LoginEndpoints
             : verification == PasswordVerification.Failed ? "wrong_password"
             : !account.User.Enabled ? "disabled"
             : null;
+        // Every failure answers after the same database work (the lookup above): a wrong password is counted by
+        // LoginAttempts' background writer, not here, so its answer is no slower than an unknown user's or a lock's.
         if (reason == "wrong_password")
         {
-            DateTimeOffset failedAt = timeProvider.GetUtcNow();
-            if (await users.RecordFailedPasswordAsync(
-                organization.Id, account!.User.Subject, LockoutPolicy.MaxConsecutiveFailures, failedAt, failedAt + LockoutPolicy.LockDuration, context.RequestAborted)
-                is DateTimeOffset lockedUntil)
-            {
-                audit.Record(context, organization, "login.locked", false, request.Client.ClientId, account.User.Subject,
-                    ("locked_until", lockedUntil.ToString("O", System.Globalization.CultureInfo.InvariantCulture)),
-                    ("failures", LockoutPolicy.MaxConsecutiveFailures.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-            }
+            await attempts.RecordFailureAsync(context, organization, request.Client.ClientId, account!.User.Subject);
         }
-        else if (reason is null && !await users.RecordSuccessfulPasswordAsync(organization.Id, account!.User.Subject, timeProvider.GetUtcNow(), context.RequestAborted))
+        else if (reason is null && !await attempts.RecordSuccessAsync(organization, account!.User.Subject, context.RequestAborted))
         {
-            // Locked by a concurrent attempt after this one read the account: the lock wins over the right password.
+            // Locked by a failure queued before this attempt, or by a concurrent one: the lock wins over the right password.
             reason = "locked";
         }
 

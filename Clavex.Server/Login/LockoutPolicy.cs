@@ -10,7 +10,8 @@ namespace Clavex.Server.Login;
 /// While locked, the stored hash is not verified at all, so a right guess cannot be told from a wrong one and the
 /// lock cannot be guessed through. The login page answers exactly as for a wrong password, and the same Argon2id
 /// work is still done (against the dummy hash), so neither the page nor its timing tells an attacker that an account
-/// exists and is locked. Only the audit log says <c>locked</c>.
+/// exists and is locked. Only the audit log says <c>locked</c>. Nor does the database work: every failed sign-in answers
+/// after the same one username lookup, and <see cref="LoginAttempts"/> counts a wrong password after the answer.
 /// </remarks>
 public static class LockoutPolicy
 {

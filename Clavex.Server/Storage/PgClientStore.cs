@@ -117,7 +117,9 @@ public sealed class PgClientStore(NpgsqlDataSource dataSource) : IClientStore
     // expiry is cut to it, and the new secret is added. Nothing happens when there is no such client.
     private const string RotateSecret = """
         WITH client AS (
-            SELECT organization_id, client_id FROM clients WHERE organization_id = @OrganizationId AND client_id = @ClientId
+            SELECT organization_id, client_id FROM clients
+            WHERE organization_id = @OrganizationId AND client_id = @ClientId AND (@ExpectedVersion::bigint IS NULL OR version = @ExpectedVersion)
+            FOR UPDATE
         ), shortened AS (
             UPDATE client_secrets s SET expires_at = @PreviousExpiresAt
             FROM client
@@ -251,7 +253,8 @@ public sealed class PgClientStore(NpgsqlDataSource dataSource) : IClientStore
     /// Adds <paramref name="secret"/> and makes every other secret expire no later than
     /// <paramref name="previousExpiresAt"/>; false when the organisation has no such client.
     /// </summary>
-    public async Task<bool> RotateSecretAsync(long organizationId, string clientId, ClientSecret secret, DateTimeOffset previousExpiresAt, CancellationToken cancellationToken)
+    public async Task<bool> RotateSecretAsync(
+        long organizationId, string clientId, ClientSecret secret, DateTimeOffset previousExpiresAt, CancellationToken cancellationToken, long? expectedVersion = null)
     {
         ArgumentNullException.ThrowIfNull(clientId);
         ArgumentNullException.ThrowIfNull(secret);
@@ -263,6 +266,7 @@ public sealed class PgClientStore(NpgsqlDataSource dataSource) : IClientStore
             SecretHash = secret.Sha256Hash,
             CreatedAt = Db.Utc(secret.CreatedAt),
             PreviousExpiresAt = Db.Utc(previousExpiresAt),
+            ExpectedVersion = expectedVersion,
         };
         return await ChangeAsync(organizationId, clientId, async (connection, transaction) =>
             await connection.ExecuteScalarAsync<long>(Db.Command(RotateSecret, parameters, cancellationToken, transaction)) == 1,

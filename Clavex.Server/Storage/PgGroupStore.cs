@@ -59,29 +59,32 @@ public sealed class PgGroupStore(NpgsqlDataSource dataSource)
 
     // One round trip that says which of the two is missing when the membership cannot be made.
     private const string InsertMember = """
-        WITH g AS (SELECT id FROM groups WHERE organization_id = @OrganizationId AND name = @Name),
+        WITH g AS (SELECT id, version FROM groups WHERE organization_id = @OrganizationId AND name = @Name FOR UPDATE),
              u AS (SELECT id FROM users WHERE organization_id = @OrganizationId AND subject = @Subject),
              joined AS (
                  INSERT INTO group_members (organization_id, group_id, user_id)
-                 SELECT @OrganizationId, g.id, u.id FROM g, u
+                 SELECT @OrganizationId, g.id, u.id FROM g, u WHERE @ExpectedVersion::bigint IS NULL OR g.version = @ExpectedVersion
                  ON CONFLICT DO NOTHING
                  RETURNING group_id, user_id
              ),
              group_version AS (UPDATE groups SET version = version + 1 WHERE id IN (SELECT group_id FROM joined)),
              user_version AS (UPDATE users SET version = version + 1 WHERE id IN (SELECT user_id FROM joined))
-        SELECT EXISTS (SELECT 1 FROM g) AS group_exists, EXISTS (SELECT 1 FROM u) AS user_exists
+        SELECT EXISTS (SELECT 1 FROM g) AS group_exists, EXISTS (SELECT 1 FROM u) AS user_exists,
+               NOT EXISTS (SELECT 1 FROM g WHERE @ExpectedVersion::bigint IS NOT NULL AND g.version <> @ExpectedVersion) AS version_matches
         """;
 
     private const string DeleteMember = """
-        WITH g AS (SELECT id FROM groups WHERE organization_id = @OrganizationId AND name = @Name),
+        WITH g AS (SELECT id, version FROM groups WHERE organization_id = @OrganizationId AND name = @Name FOR UPDATE),
              u AS (SELECT id FROM users WHERE organization_id = @OrganizationId AND subject = @Subject),
              removed AS (
-                 DELETE FROM group_members m USING g, u WHERE m.group_id = g.id AND m.user_id = u.id
+                 DELETE FROM group_members m USING g, u
+                 WHERE m.group_id = g.id AND m.user_id = u.id AND (@ExpectedVersion::bigint IS NULL OR g.version = @ExpectedVersion)
                  RETURNING m.group_id, m.user_id
              ),
              group_version AS (UPDATE groups SET version = version + 1 WHERE id IN (SELECT group_id FROM removed)),
              user_version AS (UPDATE users SET version = version + 1 WHERE id IN (SELECT user_id FROM removed))
-        SELECT EXISTS (SELECT 1 FROM g) AS group_exists, EXISTS (SELECT 1 FROM u) AS user_exists
+        SELECT EXISTS (SELECT 1 FROM g) AS group_exists, EXISTS (SELECT 1 FROM u) AS user_exists,
+               NOT EXISTS (SELECT 1 FROM g WHERE @ExpectedVersion::bigint IS NOT NULL AND g.version <> @ExpectedVersion) AS version_matches
         """;
 
     private readonly NpgsqlDataSource _dataSource = dataSource ?? throw new ArgumentNullException(nameof(dataSource));
@@ -139,20 +142,20 @@ public sealed class PgGroupStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>Adds the member; idempotent. Says whether the group and the user exist.</summary>
-    public Task<MembershipChange> AddMemberAsync(long organizationId, string name, string subject, CancellationToken cancellationToken) =>
-        ChangeMemberAsync(InsertMember, organizationId, name, subject, cancellationToken);
+    public Task<MembershipChange> AddMemberAsync(long organizationId, string name, string subject, CancellationToken cancellationToken, long? expectedVersion = null) =>
+        ChangeMemberAsync(InsertMember, organizationId, name, subject, expectedVersion, cancellationToken);
 
     /// <summary>Removes the member; idempotent. Says whether the group and the user exist.</summary>
-    public Task<MembershipChange> RemoveMemberAsync(long organizationId, string name, string subject, CancellationToken cancellationToken) =>
-        ChangeMemberAsync(DeleteMember, organizationId, name, subject, cancellationToken);
+    public Task<MembershipChange> RemoveMemberAsync(long organizationId, string name, string subject, CancellationToken cancellationToken, long? expectedVersion = null) =>
+        ChangeMemberAsync(DeleteMember, organizationId, name, subject, expectedVersion, cancellationToken);
 
-    private async Task<MembershipChange> ChangeMemberAsync(string sql, long organizationId, string name, string subject, CancellationToken cancellationToken)
+    private async Task<MembershipChange> ChangeMemberAsync(string sql, long organizationId, string name, string subject, long? expectedVersion, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(subject);
         await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.QuerySingleAsync<MembershipChange>(
-            Db.Command(sql, new { OrganizationId = organizationId, Name = name, Subject = subject }, cancellationToken));
+            Db.Command(sql, new { OrganizationId = organizationId, Name = name, Subject = subject, ExpectedVersion = expectedVersion }, cancellationToken));
     }
 
     private sealed class GroupRow
@@ -178,4 +181,7 @@ public sealed class MembershipChange
     public bool GroupExists { get; init; }
 
     public bool UserExists { get; init; }
+
+    /// <summary>False when an expected version was given and the group (locked for the change) had another: nothing changed.</summary>
+    public bool VersionMatches { get; init; } = true;
 }

@@ -59,6 +59,7 @@ public sealed class PgUserStore(NpgsqlDataSource dataSource) : IUserStore
     private const string UpdatePasswordHash = """
         UPDATE users SET password_hash = @PasswordHash
         WHERE organization_id = @OrganizationId AND subject = @Subject
+          AND (@ExpectedVersion::bigint IS NULL OR version = @ExpectedVersion)
         """;
 
     // DO UPDATE rather than DO NOTHING so that RETURNING yields the id of a group that already exists.
@@ -102,7 +103,8 @@ public sealed class PgUserStore(NpgsqlDataSource dataSource) : IUserStore
         """;
 
     private const string Enable = """
-        UPDATE users SET enabled = true, version = version + 1 WHERE organization_id = @OrganizationId AND subject = @Subject
+        UPDATE users SET enabled = true, version = version + 1
+        WHERE organization_id = @OrganizationId AND subject = @Subject AND (@ExpectedVersion::bigint IS NULL OR version = @ExpectedVersion)
         """;
 
     // One statement, so a disabled user is never left with a live session or grant: the user is disabled, its
@@ -110,7 +112,8 @@ public sealed class PgUserStore(NpgsqlDataSource dataSource) : IUserStore
     private const string Disable = """
         WITH changed AS (
             UPDATE users SET enabled = false, version = version + 1
-            WHERE organization_id = @OrganizationId AND subject = @Subject RETURNING subject
+            WHERE organization_id = @OrganizationId AND subject = @Subject AND (@ExpectedVersion::bigint IS NULL OR version = @ExpectedVersion)
+            RETURNING subject
         ), ended AS (
             DELETE FROM sessions WHERE organization_id = @OrganizationId AND subject IN (SELECT subject FROM changed)
         ), revoked AS (
@@ -155,20 +158,24 @@ public sealed class PgUserStore(NpgsqlDataSource dataSource) : IUserStore
         RETURNING CASE WHEN locked_until > @Now THEN locked_until END
         """;
 
-    // A right password: the count starts again, unless a concurrent attempt locked the account after this one read
-    // it, in which case no row matches and the sign-in is refused as locked.
+    // A right password: the count starts again and an expired lock is cleared, unless a concurrent attempt locked the
+    // account after this one read it, in which case no row matches and the sign-in is refused as locked. The admin
+    // representation shows the stored locked_until (expired or not), so clearing one moves the version.
     private const string RecordSuccess = """
-        UPDATE users SET failed_login_count = 0, locked_until = NULL
+        UPDATE users SET failed_login_count = 0, locked_until = NULL,
+            version = CASE WHEN locked_until IS NOT NULL THEN version + 1 ELSE version END
         WHERE organization_id = @OrganizationId AND subject = @Subject AND (locked_until IS NULL OR locked_until <= @Now)
         """;
 
-    // Returns the lock that was lifted (null when there was none in force), or no row when there is no such user.
+    // Returns the stored lock that was cleared, in force or expired (null when there was none), or no row when there is
+    // no such user (or, with @ExpectedVersion, when its version differs). The version moves when locked_until did.
     private const string Unlock = """
         UPDATE users u SET failed_login_count = 0, locked_until = NULL,
-            version = CASE WHEN old.locked_until > @Now THEN u.version + 1 ELSE u.version END
-        FROM (SELECT id, locked_until FROM users WHERE organization_id = @OrganizationId AND subject = @Subject FOR UPDATE) old
+            version = CASE WHEN old.locked_until IS NOT NULL THEN u.version + 1 ELSE u.version END
+        FROM (SELECT id, locked_until FROM users WHERE organization_id = @OrganizationId AND subject = @Subject
+              AND (@ExpectedVersion::bigint IS NULL OR version = @ExpectedVersion) FOR UPDATE) old
         WHERE u.id = old.id
-        RETURNING CASE WHEN old.locked_until > @Now THEN old.locked_until END AS lifted
+        RETURNING old.locked_until AS lifted
         """;
 
     private readonly NpgsqlDataSource _dataSource = dataSource ?? throw new ArgumentNullException(nameof(dataSource));
@@ -228,15 +235,16 @@ public sealed class PgUserStore(NpgsqlDataSource dataSource) : IUserStore
     }
 
     /// <summary>
-    /// Lifts the user's lock and clears its failure count. Found is false when there is no such user; Lifted is the
-    /// end of the lock that was in force, or null when the user was not locked.
+    /// Clears the user's stored lock (in force or expired) and its failure count, if its version is
+    /// <paramref name="expectedVersion"/> (null: whatever it is). Found is false when there is no such user or its
+    /// version differs; Lifted is the stored end of the lock, or null when there was none.
     /// </summary>
-    public async Task<(bool Found, DateTimeOffset? Lifted)> UnlockAsync(long organizationId, string subject, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<(bool Found, DateTimeOffset? Lifted)> UnlockAsync(long organizationId, string subject, CancellationToken cancellationToken, long? expectedVersion = null)
     {
         ArgumentNullException.ThrowIfNull(subject);
         await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         IEnumerable<DateTime?> rows = await connection.QueryAsync<DateTime?>(Db.Command(
-            Unlock, new { OrganizationId = organizationId, Subject = subject, Now = Db.Utc(now) }, cancellationToken));
+            Unlock, new { OrganizationId = organizationId, Subject = subject, ExpectedVersion = expectedVersion }, cancellationToken));
         using IEnumerator<DateTime?> row = rows.GetEnumerator();
         return row.MoveNext() ? (true, Db.FromUtc(row.Current)) : (false, null);
     }
@@ -254,13 +262,17 @@ public sealed class PgUserStore(NpgsqlDataSource dataSource) : IUserStore
         return await connection.ExecuteScalarAsync<long>(Db.Command(Insert, parameters, cancellationToken));
     }
 
-    /// <summary>Sets (or, with null, removes) the user's password hash; false when there is no such user.</summary>
-    public async Task<bool> SetPasswordHashAsync(long organizationId, string subject, string? passwordHash, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sets (or, with null, removes) the user's password hash, if its version is <paramref name="expectedVersion"/>
+    /// (null: whatever it is); false when there is no such user or its version differs. The hash is not part of the
+    /// admin representation, so the version does not move.
+    /// </summary>
+    public async Task<bool> SetPasswordHashAsync(long organizationId, string subject, string? passwordHash, CancellationToken cancellationToken, long? expectedVersion = null)
     {
         ArgumentNullException.ThrowIfNull(subject);
         await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteAsync(Db.Command(
-            UpdatePasswordHash, new { OrganizationId = organizationId, Subject = subject, PasswordHash = passwordHash }, cancellationToken)) == 1;
+            UpdatePasswordHash, new { OrganizationId = organizationId, Subject = subject, PasswordHash = passwordHash, ExpectedVersion = expectedVersion }, cancellationToken)) == 1;
     }
 
     /// <summary>Adds the user to the group, creating the group if needed; idempotent. False when there is no such user.</summary>
@@ -301,14 +313,14 @@ public sealed class PgUserStore(NpgsqlDataSource dataSource) : IUserStore
     }
 
     /// <summary>
-    /// Enables the user, or disables it and, atomically, ends its sessions and revokes its grants. False when there
-    /// is no such user.
+    /// Enables the user, or disables it and, atomically, ends its sessions and revokes its grants, if its version is
+    /// <paramref name="expectedVersion"/> (null: whatever it is). False when there is no such user or its version differs.
     /// </summary>
-    public async Task<bool> SetEnabledAsync(long organizationId, string subject, bool enabled, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<bool> SetEnabledAsync(long organizationId, string subject, bool enabled, DateTimeOffset now, CancellationToken cancellationToken, long? expectedVersion = null)
     {
         ArgumentNullException.ThrowIfNull(subject);
         await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        var parameters = new { OrganizationId = organizationId, Subject = subject, Now = Db.Utc(now) };
+        var parameters = new { OrganizationId = organizationId, Subject = subject, Now = Db.Utc(now), ExpectedVersion = expectedVersion };
         return enabled
             ? await connection.ExecuteAsync(Db.Command(Enable, parameters, cancellationToken)) == 1
             : await connection.ExecuteScalarAsync<long>(Db.Command(Disable, parameters, cancellationToken)) == 1;

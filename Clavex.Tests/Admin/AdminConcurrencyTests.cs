@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -5,6 +6,7 @@ using System.Text.Json;
 using Clavex.Server.Storage;
 using Clavex.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace Clavex.Tests.Admin;
 
@@ -133,6 +135,93 @@ public class AdminConcurrencyTests : AdminTestBase
         Assert.That(second, Is.Null, "the version moved, so the second conditional update matches no row");
     }
 
+    // Review finding: If-Match was ignored on the action endpoints; RFC 9110 §13.1.1 says a server that receives it
+    // must evaluate it. Each case: the resource's ETag goes stale by an unrelated change, the action with it is 412 and
+    // changes nothing, and with the current ETag it succeeds.
+    [TestCase("user-password")]
+    [TestCase("user-disable")]
+    [TestCase("user-enable")]
+    [TestCase("user-unlock")]
+    [TestCase("group-member-add")]
+    [TestCase("group-member-remove")]
+    [TestCase("client-secret")]
+    [TestCase("signing-key")]
+    public async Task An_action_with_a_stale_if_match_is_412_and_changes_nothing_and_with_the_current_one_succeeds(string kind)
+    {
+        Action action = await ActionAsync(kind);
+        string stale = await ETagAsync(action.Resource);
+        await action.Move();
+        string current = await ETagAsync(action.Resource);
+        Assert.That(current, Is.Not.EqualTo(stale));
+        string before = await action.Probe();
+
+        HttpResponseMessage refused = await SendAsync(action.Method, action.Path, action.Body, stale);
+
+        Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.PreconditionFailed), await refused.Content.ReadAsStringAsync());
+        JsonElement error = await JsonAsync(refused);
+        Assert.That(error.GetProperty("error").GetString(), Is.EqualTo("precondition_failed"));
+        Assert.That(error.GetProperty("error_description").GetString(), Does.StartWith("If-Match does not match the current ETag of "));
+        Assert.That(refused.Headers.ETag!.ToString(), Is.EqualTo(current));
+        Assert.That(await action.Probe(), Is.EqualTo(before), "nothing changed");
+
+        HttpResponseMessage applied = await SendAsync(action.Method, action.Path, action.Body, current);
+
+        Assert.That((int)applied.StatusCode, Is.EqualTo(action.Success), await applied.Content.ReadAsStringAsync());
+        Assert.That(await action.Probe(), Is.Not.EqualTo(before), "the action was applied");
+    }
+
+    private async Task<Action> ActionAsync(string kind)
+    {
+        TestOrganization org = await NewOrganizationAsync();
+        string prefix = $"/api/v1/organizations/{org.Slug}";
+        string user = $"{prefix}/users/{org.AliceSubject}";
+        string group = $"{prefix}/groups/team";
+        Func<Task> moveUser = () => SendAsync(Patch, user, """{"family_name":"Moved"}""", null);
+        switch (kind)
+        {
+            case "user-password":
+                return new Action(user, HttpMethod.Put, $"{user}/password", """{"password":"another long password"}""", 204, moveUser,
+                    () => ScalarAsync($"SELECT password_hash FROM users WHERE subject = '{org.AliceSubject}'"));
+            case "user-disable":
+                return new Action(user, HttpMethod.Post, $"{user}/disable", null, 204, moveUser, () => JsonFieldAsync(user, "enabled"));
+            case "user-enable":
+                await SendAsync(HttpMethod.Post, $"{user}/disable", null, null);
+                return new Action(user, HttpMethod.Post, $"{user}/enable", null, 204, moveUser, () => JsonFieldAsync(user, "enabled"));
+            case "user-unlock":
+                await ScalarAsync($"UPDATE users SET locked_until = now() + interval '1 hour', version = version + 1 WHERE subject = '{org.AliceSubject}' RETURNING 1");
+                return new Action(user, HttpMethod.Post, $"{user}/unlock", null, 204, moveUser,
+                    () => ScalarAsync($"SELECT coalesce(locked_until::text, 'none') FROM users WHERE subject = '{org.AliceSubject}'"));
+            case "group-member-add":
+            case "group-member-remove":
+                await AdminJsonAsync(HttpMethod.Post, $"{prefix}/groups", """{"name":"team"}""", HttpStatusCode.Created);
+                JsonElement bob = await AdminJsonAsync(HttpMethod.Post, $"{prefix}/users", """{"username":"bob"}""", HttpStatusCode.Created);
+                string bobMember = $"{group}/members/{bob.GetProperty("sub").GetString()}";
+                bool add = kind == "group-member-add";
+                return new Action(group, add ? HttpMethod.Put : HttpMethod.Delete, $"{group}/members/{org.AliceSubject}", null, 204,
+                    // Adding alice for the remove case, bob for the add case: either way the group's version moves.
+                    () => SendAsync(HttpMethod.Put, add ? bobMember : $"{group}/members/{org.AliceSubject}", null, null),
+                    () => JsonFieldAsync(group, "member_count"));
+            case "client-secret":
+                return new Action($"{prefix}/clients/atlassian", HttpMethod.Post, $"{prefix}/clients/atlassian/secrets", null, 201,
+                    () => SendAsync(Patch, $"{prefix}/clients/atlassian", """{"client_name":"Moved"}""", null),
+                    async () => (await AdminJsonAsync(HttpMethod.Get, $"{prefix}/clients/atlassian/secrets", null, HttpStatusCode.OK)).GetProperty("secrets").GetArrayLength().ToString(CultureInfo.InvariantCulture));
+            default:
+                return new Action(prefix, HttpMethod.Post, $"{prefix}/signing-keys/rotate", null, 201,
+                    () => SendAsync(Patch, prefix, """{"display_name":"Moved"}""", null),
+                    async () => (await AdminJsonAsync(HttpMethod.Get, $"{prefix}/signing-keys", null, HttpStatusCode.OK)).GetProperty("signing_keys").GetArrayLength().ToString(CultureInfo.InvariantCulture));
+        }
+    }
+
+    private async Task<string> JsonFieldAsync(string path, string field) =>
+        (await AdminJsonAsync(HttpMethod.Get, path, null, HttpStatusCode.OK)).GetProperty(field).GetRawText();
+
+    private static async Task<string> ScalarAsync(string sql)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(PostgresFixture.ConnectionString);
+        await using NpgsqlCommand command = dataSource.CreateCommand(sql);
+        return Convert.ToString(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture)!;
+    }
+
     private async Task<Target> TargetAsync(string kind)
     {
         TestOrganization org = await NewOrganizationAsync();
@@ -184,6 +273,8 @@ public class AdminConcurrencyTests : AdminTestBase
 
         return await client.SendAsync(request);
     }
+
+    private sealed record Action(string Resource, HttpMethod Method, string Path, string? Body, int Success, Func<Task> Move, Func<Task<string>> Probe);
 
     private sealed record Target(string Path, string Field, Func<int, string> Value, Func<int, string> Body, Func<int, string> PathAfter);
 }
