@@ -170,12 +170,7 @@ public sealed class CacheConsistencyTests : AdminTestBase
         await WarmAsync(_other, org, secret);
 
         // Written behind Clavex's back, with no notification: the cache serves the old client...
-        await using (var dataSource = NpgsqlDataSource.Create(PostgresFixture.ConnectionString))
-        await using (NpgsqlCommand disable = dataSource.CreateCommand("UPDATE clients SET enabled = false WHERE organization_id = $1 AND client_id = 'reports'"))
-        {
-            disable.Parameters.AddWithValue(org.Id);
-            Assert.That(await disable.ExecuteNonQueryAsync(), Is.EqualTo(1));
-        }
+        await DisableWithoutNotificationAsync(org);
 
         await AssertTokenAsync(_other, org, secret);
 
@@ -195,12 +190,7 @@ public sealed class CacheConsistencyTests : AdminTestBase
     {
         (TestOrganization org, string secret) = await ServiceClientAsync();
         await WarmAsync(_other, org, secret);
-        await using (var dataSource = NpgsqlDataSource.Create(PostgresFixture.ConnectionString))
-        await using (NpgsqlCommand disable = dataSource.CreateCommand("UPDATE clients SET enabled = false WHERE organization_id = $1 AND client_id = 'reports'"))
-        {
-            disable.Parameters.AddWithValue(org.Id);
-            await disable.ExecuteNonQueryAsync();
-        }
+        await DisableWithoutNotificationAsync(org);
 
         await AssertTokenAsync(_other, org, secret);
         _other.Services.GetRequiredService<CacheChangeListener>().ClearAll();
@@ -407,6 +397,15 @@ public sealed class CacheConsistencyTests : AdminTestBase
             HttpResponseMessage response = await client.SendAsync(request);
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
         });
+
+    /// <summary>Disables the "reports" client in SQL behind Clavex's back: no notification reaches any cache.</summary>
+    private static async Task DisableWithoutNotificationAsync(TestOrganization org)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(PostgresFixture.ConnectionString);
+        await using NpgsqlCommand disable = dataSource.CreateCommand("UPDATE clients SET enabled = false WHERE organization_id = $1 AND client_id = 'reports'");
+        disable.Parameters.AddWithValue(org.Id);
+        Assert.That(await disable.ExecuteNonQueryAsync(), Is.EqualTo(1));
+    }
 
     private static Task<int> RoundTripsAsync(Func<string, Task> send) => DatabaseCommands.CountAsync(send);
 }
