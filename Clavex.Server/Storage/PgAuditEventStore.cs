@@ -40,7 +40,7 @@ public sealed record AuditEventRecord(
 /// <summary>
 /// Reads the audit log for the admin API, newest first and keyset-paged on (occurred_at, id). The query is put
 /// together only from the constant clauses below, one per filter given; every value is a parameter. Each clause
-/// matches an index of <c>0005_audit_query.sql</c> (the correlation id one of <c>0008_audit_correlation.sql</c>).
+/// matches an index of <c>0005_audit_query.sql</c> (the correlation id one of <c>0006_audit_correlation.sql</c>).
 /// </summary>
 public sealed class PgAuditEventStore(NpgsqlDataSource dataSource)
 {
