@@ -15,10 +15,7 @@ internal static class AdminAudit
         this AuditLog audit, HttpContext context, Organization? organization, string entityAction, string? clientId, string? subject, byte[]? before, byte[]? after)
     {
         ArgumentNullException.ThrowIfNull(audit);
-        audit.Record(context, organization, "admin." + entityAction, true, clientId, subject,
-            ("actor", AdminAuthentication.ActorOf(context)),
-            ("before", before is null ? null : System.Text.Encoding.UTF8.GetString(before)),
-            ("after", after is null ? null : System.Text.Encoding.UTF8.GetString(after)));
+        audit.RecordChange(context, organization, "admin." + entityAction, clientId, subject, AdminAuthentication.ActorOf(context), before, after);
     }
 
     public static byte[] Summary(Action<Utf8JsonWriter> write) => AdminResults.Write(write);

@@ -25,8 +25,27 @@ public sealed partial class AuditLog(TimeProvider timeProvider, ILogger<AuditLog
     public void Record(HttpContext context, Organization? organization, string eventType, bool success, string? clientId, string? subject, params (string Key, string? Value)[] detail) =>
         Record(AuditOrigin.Of(context), organization, eventType, success, clientId, subject, detail);
 
+    /// <summary>
+    /// Records a change with <paramref name="before"/> and <paramref name="after"/> as nested JSON documents (null:
+    /// there was none), e.g. an admin change: they must hold no secret.
+    /// </summary>
+    public void RecordChange(HttpContext context, Organization? organization, string eventType, string? clientId, string? subject, string actor, byte[]? before, byte[]? after)
+    {
+        var json = new Dictionary<string, byte[]>(2, StringComparer.Ordinal)
+        {
+            ["before"] = before ?? "null"u8.ToArray(),
+            ["after"] = after ?? "null"u8.ToArray(),
+        };
+        Record(AuditOrigin.Of(context), organization, eventType, true, clientId, subject, json, [("actor", actor)]);
+    }
+
     /// <summary>Records an event decided after its request was answered (e.g. by a background writer), with the request's origin.</summary>
-    public void Record(AuditOrigin origin, Organization? organization, string eventType, bool success, string? clientId, string? subject, params (string Key, string? Value)[] detail)
+    public void Record(AuditOrigin origin, Organization? organization, string eventType, bool success, string? clientId, string? subject, params (string Key, string? Value)[] detail) =>
+        Record(origin, organization, eventType, success, clientId, subject, null, detail);
+
+    private void Record(
+        AuditOrigin origin, Organization? organization, string eventType, bool success, string? clientId, string? subject,
+        Dictionary<string, byte[]>? jsonDetail, (string Key, string? Value)[] detail)
     {
         ArgumentNullException.ThrowIfNull(origin);
         var details = new Dictionary<string, string?>(detail.Length, StringComparer.Ordinal);
@@ -47,6 +66,7 @@ public sealed partial class AuditLog(TimeProvider timeProvider, ILogger<AuditLog
             UserAgent = origin.UserAgent,
             CorrelationId = origin.CorrelationId,
             Detail = details,
+            JsonDetail = jsonDetail ?? [],
         };
         details.TryGetValue("error", out string? error);
         details.TryGetValue("reason", out string? reason);

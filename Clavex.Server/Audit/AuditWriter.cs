@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -71,7 +70,7 @@ public sealed partial class AuditWriter(AuditLog log, NpgsqlDataSource dataSourc
                 command.Parameters.Add(new NpgsqlParameter("ips", NpgsqlDbType.Array | NpgsqlDbType.Inet) { Value = batch.Select(e => e.Ip is null ? null : System.Net.IPAddress.Parse(e.Ip)).ToArray() });
                 command.Parameters.Add(new NpgsqlParameter<string?[]>("user_agents", [.. batch.Select(e => e.UserAgent)]));
                 command.Parameters.Add(new NpgsqlParameter<string?[]>("correlation_ids", [.. batch.Select(e => e.CorrelationId)]));
-                command.Parameters.Add(new NpgsqlParameter("details", NpgsqlDbType.Array | NpgsqlDbType.Jsonb) { Value = batch.Select(e => JsonSerializer.Serialize(e.Detail)).ToArray() });
+                command.Parameters.Add(new NpgsqlParameter("details", NpgsqlDbType.Array | NpgsqlDbType.Jsonb) { Value = batch.Select(e => e.DetailJson()).ToArray() });
                 await command.ExecuteNonQueryAsync(cancellationToken);
                 batch.Clear();
                 return;

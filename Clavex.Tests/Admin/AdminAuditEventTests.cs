@@ -141,6 +141,13 @@ public class AdminAuditEventTests : AdminTestBase
         Assert.That(e.GetProperty("ip").GetString(), Is.EqualTo("127.0.0.1"));
         Assert.That(e.GetProperty("detail").GetProperty("actor").GetString(), Is.EqualTo("admin"));
         Assert.That(e.GetProperty("correlation_id").GetString(), Is.Not.Empty);
+
+        // before and after are the API's own representations, nested as JSON rather than quoted as strings.
+        Assert.That(e.GetProperty("detail").GetProperty("before").ValueKind, Is.EqualTo(JsonValueKind.Null));
+        JsonElement after = e.GetProperty("detail").GetProperty("after");
+        Assert.That(after.ValueKind, Is.EqualTo(JsonValueKind.Object));
+        Assert.That(after.GetProperty("client_name").GetString(), Is.EqualTo("Jira + Confluence"));
+        Assert.That(after.GetProperty("redirect_uris").GetArrayLength(), Is.EqualTo(2));
     }
 
     [Test]

@@ -97,12 +97,23 @@ public abstract class AdminTestBase : ServerTestBase
         await AuditEvents.WaitForAsync(organizationId, eventType);
         await using var dataSource = NpgsqlDataSource.Create(PostgresFixture.ConnectionString);
         await using NpgsqlCommand command = dataSource.CreateCommand(
-            "SELECT detail->>$3 FROM audit_events WHERE organization_id = $1 AND event_type = $2 ORDER BY id DESC LIMIT 1");
+            "SELECT (detail->$3)::text FROM audit_events WHERE organization_id = $1 AND event_type = $2 ORDER BY id DESC LIMIT 1");
         command.Parameters.AddWithValue(organizationId);
         command.Parameters.AddWithValue(eventType);
         command.Parameters.AddWithValue(key);
-        object? value = await command.ExecuteScalarAsync();
-        return value as string;
+        if (await command.ExecuteScalarAsync() is not string json)
+        {
+            return null;
+        }
+
+        // A string member as its text; a nested document (before, after) as compact JSON, whatever jsonb's spacing.
+        JsonElement value = JsonDocument.Parse(json).RootElement;
+        return value.ValueKind switch
+        {
+            JsonValueKind.String => value.GetString(),
+            JsonValueKind.Null => null,
+            _ => System.Text.Json.Nodes.JsonNode.Parse(json)!.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }),
+        };
     }
 
     internal static string IdTokenClaim(JsonElement tokenResponse, string claim)
