@@ -85,9 +85,11 @@ public static class SigningKeysApi
             return AdminResults.Error(error!);
         }
 
-        // The keys are not part of the organisation's representation, so a rotation leaves its version as it is and there
-        // is no organisation row to condition atomically: If-Match is evaluated against the version read here, which
-        // still catches an admin acting on an organisation read before someone else changed it.
+        // If-Match names the organisation's ETag: a rotation naming a new algorithm changes the organisation (and bumps
+        // its version). The header is evaluated against the version read here, and the version it names is checked again
+        // under the organisation's row lock in the rotation's transaction, so a PATCH or another rotation that lands in
+        // between is not silently overwritten.
+        long? expectedVersion = null;
         if (context.Request.Headers.IfMatch.Count > 0)
         {
             OrganizationDetails? details = await organizations.FindDetailsAsync(org, context.RequestAborted);
@@ -96,7 +98,7 @@ public static class SigningKeysApi
                 return AdminResults.Error(AdminError.NotFound($"There is no organisation '{org}'."));
             }
 
-            if (!AdminETag.Matches(context.Request, details.Version, out _))
+            if (!AdminETag.Matches(context.Request, details.Version, out expectedVersion))
             {
                 return AdminETag.Refuse(context, $"organisation '{org}'", details.Version);
             }
@@ -125,7 +127,12 @@ public static class SigningKeysApi
             }
         }
 
-        RotationOutcome outcome = await rotation.RotateAsync(organization.Id, algorithm, immediate, context.RequestAborted);
+        RotationOutcome outcome = await rotation.RotateAsync(organization.Id, algorithm, immediate, context.RequestAborted, expectedVersion);
+        if (outcome.PreconditionFailed)
+        {
+            return AdminETag.Refuse(context, $"organisation '{org}'", outcome.StaleVersion);
+        }
+
         if (outcome.Key is null)
         {
             SigningKeyInfo pending = outcome.Pending!;

@@ -74,9 +74,11 @@ public sealed partial class KeyRotation(NpgsqlDataSource dataSource, PgSigningKe
         ORDER BY o.id
         """;
 
-    // NO KEY UPDATE: serialises rotations of one organisation without blocking the inserts that reference its row.
+    // NO KEY UPDATE: serialises rotations of one organisation without blocking the inserts that reference its row; it
+    // also waits for an admin UPDATE of the row (a PATCH) in flight, so the version read here is the one the rotation
+    // writes over, and If-Match is checked against it.
     private const string LockOrganization = """
-        SELECT slug, signing_algorithm, key_rotation_days FROM organizations WHERE id = @OrganizationId FOR NO KEY UPDATE
+        SELECT slug, signing_algorithm, key_rotation_days, version FROM organizations WHERE id = @OrganizationId FOR NO KEY UPDATE
         """;
 
     // An admin change of the organisation like a PATCH: the version (its ETag) moves, so a PATCH with the ETag read
@@ -145,13 +147,21 @@ public sealed partial class KeyRotation(NpgsqlDataSource dataSource, PgSigningKe
     /// Rotates on request. Normally a next key is published that signs after <see cref="PublicationLead"/>; with
     /// <paramref name="immediate"/> (a compromised key) a new key signs at once and the current and any next key are
     /// unpublished at once. An <paramref name="algorithm"/> also becomes the organisation's, so scheduled rotations keep it.
+    /// With <paramref name="expectedVersion"/> (If-Match) nothing is written unless the organisation still has that
+    /// version under the row lock: <see cref="RotationOutcome.PreconditionFailed"/>.
     /// </summary>
-    public async Task<RotationOutcome> RotateAsync(long organizationId, JwsAlgorithm? algorithm, bool immediate, CancellationToken cancellationToken)
+    public async Task<RotationOutcome> RotateAsync(
+        long organizationId, JwsAlgorithm? algorithm, bool immediate, CancellationToken cancellationToken, long? expectedVersion = null)
     {
         DateTimeOffset now = _timeProvider.GetUtcNow();
         await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
         OrganizationRow organization = await LockAsync(connection, transaction, organizationId, cancellationToken);
+        if (expectedVersion is long expected && organization.Version != expected)
+        {
+            return RotationOutcome.Stale(organization.Version, organization.SigningAlgorithm);
+        }
+
         if (!immediate)
         {
             KeyRow? pending = await connection.QuerySingleOrDefaultAsync<KeyRow>(
@@ -332,6 +342,8 @@ public sealed partial class KeyRotation(NpgsqlDataSource dataSource, PgSigningKe
         public string SigningAlgorithm { get; init; } = "RS256";
 
         public int? KeyRotationDays { get; init; }
+
+        public long Version { get; init; }
     }
 
     private sealed class KeyRow

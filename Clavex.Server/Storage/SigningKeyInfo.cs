@@ -12,11 +12,23 @@ public sealed record SigningKeyInfo(
     DateTimeOffset? RetiredAt);
 
 /// <summary>
-/// What a rotation request did: <see cref="Key"/> is the new key, or null when <see cref="Pending"/> is already waiting.
-/// The organisation's signing_algorithm before and after the request differ when the request named a new one.
+/// What a rotation request did: <see cref="Key"/> is the new key, or null when <see cref="Pending"/> is already waiting
+/// or when <see cref="PreconditionFailed"/>. The organisation's signing_algorithm before and after the request differ
+/// when the request named a new one.
 /// </summary>
 public sealed record RotationOutcome(
     SigningKeyInfo? Key, SigningKeyInfo? Pending, IReadOnlyList<string> Unpublished, string AlgorithmBefore, string AlgorithmAfter)
 {
     public bool ChangedAlgorithm => AlgorithmBefore != AlgorithmAfter;
+
+    /// <summary>
+    /// Set only when the organisation's version under the row lock was not the one If-Match named: that version (its
+    /// current ETag). Nothing was written.
+    /// </summary>
+    public long? StaleVersion { get; init; }
+
+    public bool PreconditionFailed => StaleVersion is not null;
+
+    public static RotationOutcome Stale(long currentVersion, string algorithm) =>
+        new(null, null, [], algorithm, algorithm) { StaleVersion = currentVersion };
 }

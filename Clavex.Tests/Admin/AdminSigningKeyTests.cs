@@ -301,6 +301,91 @@ public class AdminSigningKeyTests : AdminTestBase
     }
 
     [Test]
+    public async Task A_rotation_with_a_stale_if_match_is_412_and_creates_no_key_nor_changes_the_algorithm()
+    {
+        TestOrganization org = await NewOrganizationAsync();
+        string path = $"/api/v1/organizations/{org.Slug}";
+        string stale = (await AdminAsync(HttpMethod.Get, path)).Headers.ETag!.ToString();
+        await AdminJsonAsync(HttpMethod.Patch, path, """{"display_name":"Moved"}""", HttpStatusCode.OK);
+        string current = (await AdminAsync(HttpMethod.Get, path)).Headers.ETag!.ToString();
+
+        HttpResponseMessage refused = await SendAsync(HttpMethod.Post, $"{Keys(org)}/rotate", """{"algorithm":"ES256"}""", stale);
+
+        JsonElement organization = await AdminJsonAsync(HttpMethod.Get, path, null, HttpStatusCode.OK);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.PreconditionFailed));
+            Assert.That(refused.Headers.ETag!.ToString(), Is.EqualTo(current).And.Not.EqualTo(stale));
+            JsonElement error = await JsonAsync(refused);
+            Assert.That(error.GetProperty("error").GetString(), Is.EqualTo("precondition_failed"));
+            Assert.That(error.GetProperty("error_description").GetString(), Does.StartWith($"If-Match does not match the current ETag of organisation '{org.Slug}'"));
+            Assert.That((await KeysByKidAsync(org)).Count, Is.EqualTo(1));
+            Assert.That(organization.GetProperty("signing_algorithm").GetString(), Is.EqualTo("RS256"));
+            Assert.That((await AdminAsync(HttpMethod.Get, path)).Headers.ETag!.ToString(), Is.EqualTo(current));
+        }
+    }
+
+    [Test]
+    public async Task A_rotation_with_the_current_if_match_is_201_and_a_second_one_with_the_same_etag_is_412()
+    {
+        TestOrganization org = await NewOrganizationAsync();
+        string path = $"/api/v1/organizations/{org.Slug}";
+        string etag = (await AdminAsync(HttpMethod.Get, path)).Headers.ETag!.ToString();
+
+        HttpResponseMessage rotated = await SendAsync(HttpMethod.Post, $"{Keys(org)}/rotate", """{"algorithm":"ES256"}""", etag);
+        string moved = (await AdminAsync(HttpMethod.Get, path)).Headers.ETag!.ToString();
+        HttpResponseMessage again = await SendAsync(HttpMethod.Post, $"{Keys(org)}/rotate", """{"algorithm":"PS256","immediate":true}""", etag);
+
+        JsonElement organization = await AdminJsonAsync(HttpMethod.Get, path, null, HttpStatusCode.OK);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(rotated.StatusCode, Is.EqualTo(HttpStatusCode.Created), await rotated.Content.ReadAsStringAsync());
+            Assert.That((await JsonAsync(rotated)).GetProperty("alg").GetString(), Is.EqualTo("ES256"));
+            Assert.That(moved, Is.Not.EqualTo(etag));
+            Assert.That(again.StatusCode, Is.EqualTo(HttpStatusCode.PreconditionFailed));
+            Assert.That(again.Headers.ETag!.ToString(), Is.EqualTo(moved));
+            Assert.That(organization.GetProperty("signing_algorithm").GetString(), Is.EqualTo("ES256"));
+            Assert.That((await KeysByKidAsync(org)).Values.Select(k => k.GetProperty("alg").GetString()), Is.EquivalentTo(new[] { "RS256", "ES256" }));
+        }
+    }
+
+    /// <summary>
+    /// Review of the If-Match fix (SHOULD-FIX): the rotation evaluated If-Match against the version read before it
+    /// locked the organisation, so a change that landed in between was silently overwritten. Here the change holds the
+    /// row lock while the rotation (with the ETag that was current when it read it) waits for it.
+    /// </summary>
+    [Test]
+    public async Task Regression_a_change_landing_between_the_read_and_the_row_lock_makes_the_rotation_412()
+    {
+        TestOrganization org = await NewOrganizationAsync();
+        string path = $"/api/v1/organizations/{org.Slug}";
+        string etag = (await AdminAsync(HttpMethod.Get, path)).Headers.ETag!.ToString();
+        await using var dataSource = NpgsqlDataSource.Create(PostgresFixture.ConnectionString);
+        await using NpgsqlConnection change = await dataSource.OpenConnectionAsync();
+        await using NpgsqlTransaction transaction = await change.BeginTransactionAsync();
+        await ExecuteAsync(change, transaction, "SELECT 1 FROM organizations WHERE id = $1 FOR UPDATE", org.Id);
+
+        Task<HttpResponseMessage> rotation = SendAsync(HttpMethod.Post, $"{Keys(org)}/rotate", """{"algorithm":"ES256"}""", etag);
+        await WaitUntilBlockedByAsync(dataSource, change.ProcessID, rotation);
+        // What a PATCH of the organisation writes.
+        await ExecuteAsync(change, transaction, "UPDATE organizations SET display_name = 'Moved', version = version + 1 WHERE id = $1", org.Id);
+        await transaction.CommitAsync();
+        HttpResponseMessage refused = await rotation;
+
+        JsonElement organization = await AdminJsonAsync(HttpMethod.Get, path, null, HttpStatusCode.OK);
+        string current = (await AdminAsync(HttpMethod.Get, path)).Headers.ETag!.ToString();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.PreconditionFailed), await refused.Content.ReadAsStringAsync());
+            Assert.That((await JsonAsync(refused)).GetProperty("error").GetString(), Is.EqualTo("precondition_failed"));
+            Assert.That(refused.Headers.ETag!.ToString(), Is.EqualTo(current).And.Not.EqualTo(etag));
+            Assert.That((await KeysByKidAsync(org)).Count, Is.EqualTo(1));
+            Assert.That(organization.GetProperty("signing_algorithm").GetString(), Is.EqualTo("RS256"));
+            Assert.That(organization.GetProperty("display_name").GetString(), Is.EqualTo("Moved"));
+        }
+    }
+
+    [Test]
     public async Task An_organisation_created_with_es256_gets_an_es256_first_key()
     {
         string slug = NewSlug();
@@ -430,13 +515,36 @@ public class AdminSigningKeyTests : AdminTestBase
         }
     }
 
-    private async Task<HttpResponseMessage> PatchAsync(string path, string json, string ifMatch)
+    private Task<HttpResponseMessage> PatchAsync(string path, string json, string ifMatch) => SendAsync(HttpMethod.Patch, path, json, ifMatch);
+
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string json, string ifMatch)
     {
         using HttpClient client = Server.CreateClient();
-        using var request = new HttpRequestMessage(new HttpMethod("PATCH"), path) { Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json") };
+        using var request = new HttpRequestMessage(method, path) { Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json") };
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ClavexTestServer.AdminToken);
         request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
         return await client.SendAsync(request);
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, long organizationId)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        command.Parameters.AddWithValue(organizationId);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>Waits (bounded) until some backend waits for a lock the backend <paramref name="processId"/> holds.</summary>
+    private static async Task WaitUntilBlockedByAsync(NpgsqlDataSource dataSource, int processId, Task request)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await using NpgsqlCommand blocked = dataSource.CreateCommand("SELECT count(*) FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))");
+        blocked.Parameters.AddWithValue(processId);
+        while ((long)(await blocked.ExecuteScalarAsync())! == 0 && !request.IsCompleted && clock.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.That(request.IsCompleted, Is.False, "the rotation did not wait for the organisation's row lock");
     }
 
     private static string Keys(TestOrganization org) => $"/api/v1/organizations/{org.Slug}/signing-keys";
