@@ -23,7 +23,7 @@ public sealed partial class AuditLog(TimeProvider timeProvider, ILogger<AuditLog
     public void Complete() => _queue.Writer.TryComplete();
 
     public void Record(HttpContext context, Organization? organization, string eventType, bool success, string? clientId, string? subject, params (string Key, string? Value)[] detail) =>
-        Record(AuditOrigin.Of(context), organization, eventType, success, clientId, subject, detail);
+        Record(AuditOrigin.Of(context), organization, eventType, success, clientId, subject, null, detail);
 
     /// <summary>
     /// Records a change with <paramref name="before"/> and <paramref name="after"/> as nested JSON documents (null:
@@ -38,10 +38,6 @@ public sealed partial class AuditLog(TimeProvider timeProvider, ILogger<AuditLog
         };
         Record(AuditOrigin.Of(context), organization, eventType, true, clientId, subject, json, [("actor", actor)]);
     }
-
-    /// <summary>Records an event decided after its request was answered (e.g. by a background writer), with the request's origin.</summary>
-    public void Record(AuditOrigin origin, Organization? organization, string eventType, bool success, string? clientId, string? subject, params (string Key, string? Value)[] detail) =>
-        Record(origin, organization, eventType, success, clientId, subject, null, detail);
 
     private void Record(
         AuditOrigin origin, Organization? organization, string eventType, bool success, string? clientId, string? subject,

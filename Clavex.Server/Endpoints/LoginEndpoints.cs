@@ -1,3 +1,4 @@
+using System.Globalization;
 using Clavex.Core;
 using Clavex.Core.Authorization;
 using Clavex.Core.Protocol;
@@ -36,7 +37,6 @@ public static class LoginEndpoints
         ISessionStore sessions,
         PasswordHasher hasher,
         PasswordCheckLimiter limiter,
-        LoginAttempts attempts,
         SessionCookie cookie,
         AuditLog audit,
         TimeProvider timeProvider)
@@ -58,10 +58,13 @@ public static class LoginEndpoints
         string username = (form.Get(BrowserForm.UsernameField) ?? string.Empty).Trim();
         string password = form.Get(BrowserForm.PasswordField) ?? string.Empty;
 
-        UserCredentials? account = username.Length is > 0 and <= 256
+        // A name no user can have is not looked up, nor recorded: its failure reveals nothing.
+        bool plausible = username.Length is > 0 and <= 256;
+        UserCredentials? account = plausible
             ? await users.FindByUsernameAsync(organization.Id, username, context.RequestAborted)
             : null;
-        bool locked = account?.LockedUntil > timeProvider.GetUtcNow();
+        DateTimeOffset now = timeProvider.GetUtcNow();
+        bool locked = account?.LockedUntil > now;
         // A locked account's hash is not verified, but the dummy costs the same, so timing does not reveal the lock.
         PasswordVerification verification = await limiter.RunAsync(
             () => !locked && account?.PasswordHash is { } stored ? hasher.Verify(password, stored) : hasher.VerifyAgainstDummy(password),
@@ -72,16 +75,16 @@ public static class LoginEndpoints
             : verification == PasswordVerification.Failed ? "wrong_password"
             : !account.User.Enabled ? "disabled"
             : null;
-        // Every failure answers after the same database work (the lookup above): a wrong password is counted by
-        // LoginAttempts' background writer, not here, so its answer is no slower than an unknown user's or a lock's.
-        if (reason == "wrong_password")
+        if (reason is null && !await users.RecordSuccessfulPasswordAsync(organization.Id, account!.User.Subject, now, context.RequestAborted))
         {
-            await attempts.RecordFailureAsync(context, organization, request.Client.ClientId, account!.User.Subject);
-        }
-        else if (reason is null && !await attempts.RecordSuccessAsync(organization, account!.User.Subject, context.RequestAborted))
-        {
-            // Locked by a failure queued before this attempt, or by a concurrent one: the lock wins over the right password.
+            // A concurrent failure locked the account after the lookup read it: the lock wins over the right password.
             reason = "locked";
+        }
+        else if (reason is not null && plausible)
+        {
+            // Every failure (unknown user, wrong password, locked, disabled) runs the same one statement before the
+            // answer, so the database work does not tell them apart beyond a matched or unmatched row.
+            reason = await RecordFailureAsync(context, organization, request.Client.ClientId, users, audit, username, account, reason, now);
         }
 
         if (reason is not null)
@@ -104,7 +107,7 @@ public static class LoginEndpoints
             await sessions.DeleteAsync(organization.Id, old.Id, context.RequestAborted);
         }
 
-        DateTimeOffset now = timeProvider.GetUtcNow();
+        now = timeProvider.GetUtcNow();
         string secret = OpaqueToken.New(OpaqueToken.SecretBytes);
         var session = new AuthenticationSession
         {
@@ -120,6 +123,28 @@ public static class LoginEndpoints
         audit.Record(context, organization, "login.succeeded", true, request.Client.ClientId, user.Subject, ("amr", "pwd"));
 
         return await flow.ContinueAsync(context, request, form.Request, session, sessionIsFresh: true, consentIsFresh: false);
+    }
+
+    /// <summary>
+    /// Runs the one statement every failed sign-in runs before it is answered (<see cref="LockoutPolicy"/>), counting a
+    /// wrong password of an enabled, unlocked user; returns the reason to audit, <c>locked</c> when a concurrent
+    /// failure locked the user after the lookup read it unlocked.
+    /// </summary>
+    private static async Task<string> RecordFailureAsync(
+        HttpContext context, Organization organization, string clientId, PgUserStore users, AuditLog audit, string username, UserCredentials? account, string reason, DateTimeOffset now)
+    {
+        bool count = reason == "wrong_password" && account!.User.Enabled;
+        FailedSignIn recorded = await users.RecordFailedSignInAsync(
+            organization.Id, username, count, LockoutPolicy.MaxConsecutiveFailures, now, now + LockoutPolicy.LockDuration, context.RequestAborted);
+        if (recorded.StartedLock)
+        {
+            audit.Record(context, organization, "login.locked", false, clientId, account!.User.Subject,
+                ("locked_until", recorded.LockedUntil!.Value.ToString("O", CultureInfo.InvariantCulture)),
+                ("failures", LockoutPolicy.MaxConsecutiveFailures.ToString(CultureInfo.InvariantCulture)));
+            return reason;
+        }
+
+        return count && recorded.LockedUntil is not null ? "locked" : reason;
     }
 
     private static async Task<IResult> ConsentAsync(

@@ -113,8 +113,6 @@ public static class ClavexApp
         services.AddSingleton<LogoutEndpoints.LogoutHandler>();
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<PasswordCheckLimiter>();
-        services.AddSingleton<LoginAttempts>();
-        services.AddHostedService<LoginAttemptWriter>();
         services.AddSingleton<SecretUsage>();
         services.AddHostedService(s => s.GetRequiredService<SecretUsage>());
         services.AddSingleton<AuditLog>();

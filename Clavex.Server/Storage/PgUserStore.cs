@@ -145,17 +145,36 @@ public sealed class PgUserStore(NpgsqlDataSource dataSource) : IUserStore
         SELECT count(*) FROM deleted
         """;
 
-    // A wrong password while not locked: one more consecutive failure, and at the threshold the lock starts and the
-    // count starts again. One statement, so concurrent attempts each count; the row lock orders them. A failure while
-    // locked is not counted (the sign-in did not get as far as the password). The version moves only when the lock
-    // starts: locked_until is part of the admin representation, the count is not.
+    // Every failed sign-in, whatever its reason, runs this one batch before it is answered, keyed by the username as
+    // typed, so that an unknown name runs it too (and matches no row). @Count is true only for a wrong password of a
+    // user the lookup read as enabled and unlocked; the row lock orders concurrent attempts and the subquery's
+    // FOR UPDATE re-reads the row after waiting, so each counts against the latest count and lock: once the 10th
+    // failure commits, a later one finds the lock and counts no more. At the threshold the lock starts and the count
+    // starts again. The version moves only when the lock starts: locked_until is part of the admin representation,
+    // the count is not. Returns the lock in force after the statement and whether this statement started it.
+    //
+    // synchronous_commit = off for this transaction only: a matched row (an existing user) then commits without
+    // waiting for the WAL flush, so it answers about as fast as an unmatched one (an unknown user, which writes no
+    // WAL). The price: after a database crash the last increments of a failure count may be lost (a count that is
+    // a few lower, or a lock that starts a few failures later), never an acceptance; that is acceptable for a
+    // counter of guesses. BEGIN and COMMIT are in the same command text so that the whole transaction is one round
+    // trip (an NpgsqlTransaction's COMMIT would be another).
     private const string RecordFailure = """
-        UPDATE users SET
-            failed_login_count = CASE WHEN failed_login_count + 1 >= @MaxFailures THEN 0 ELSE failed_login_count + 1 END,
-            locked_until = CASE WHEN failed_login_count + 1 >= @MaxFailures THEN @LockedUntil ELSE locked_until END,
-            version = CASE WHEN failed_login_count + 1 >= @MaxFailures THEN version + 1 ELSE version END
-        WHERE organization_id = @OrganizationId AND subject = @Subject AND (locked_until IS NULL OR locked_until <= @Now)
-        RETURNING CASE WHEN locked_until > @Now THEN locked_until END
+        BEGIN;
+        SET LOCAL synchronous_commit = off;
+        UPDATE users u SET
+            failed_login_count = CASE WHEN a.starts_lock THEN 0 WHEN a.counted THEN u.failed_login_count + 1 ELSE u.failed_login_count END,
+            locked_until = CASE WHEN a.starts_lock THEN @LockedUntil ELSE u.locked_until END,
+            version = CASE WHEN a.starts_lock THEN u.version + 1 ELSE u.version END
+        FROM (SELECT id,
+                     @Count AND enabled AND (locked_until IS NULL OR locked_until <= @Now) AS counted,
+                     @Count AND enabled AND (locked_until IS NULL OR locked_until <= @Now) AND failed_login_count + 1 >= @MaxFailures AS starts_lock
+              FROM users
+              WHERE organization_id = @OrganizationId AND lower(username) = lower(@Username)
+              FOR UPDATE) a
+        WHERE u.id = a.id
+        RETURNING CASE WHEN u.locked_until > @Now THEN u.locked_until END AS locked_until, a.starts_lock AS started_lock;
+        COMMIT
         """;
 
     // A right password: the count starts again and an expired lock is cleared, unless a concurrent attempt locked the
@@ -210,19 +229,21 @@ public sealed class PgUserStore(NpgsqlDataSource dataSource) : IUserStore
     }
 
     /// <summary>
-    /// Counts a wrong password of a user that is not locked; when it is the <paramref name="maxFailures"/>th in a row,
-    /// locks the user until <paramref name="lockedUntil"/> and returns that instant, else null.
+    /// Records a failed sign-in of <paramref name="username"/> (which may name no user): when <paramref name="count"/>
+    /// (a wrong password of a user read as enabled and unlocked) and the user is still unlocked, one more consecutive
+    /// failure, and at the <paramref name="maxFailures"/>th the user is locked until <paramref name="lockedUntil"/>.
+    /// Every failure runs the same statement, so existing and unknown users cost the same database work.
     /// </summary>
-    public async Task<DateTimeOffset?> RecordFailedPasswordAsync(
-        long organizationId, string subject, int maxFailures, DateTimeOffset now, DateTimeOffset lockedUntil, CancellationToken cancellationToken)
+    public async Task<FailedSignIn> RecordFailedSignInAsync(
+        long organizationId, string username, bool count, int maxFailures, DateTimeOffset now, DateTimeOffset lockedUntil, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(subject);
+        ArgumentNullException.ThrowIfNull(username);
         await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        DateTime? locked = await connection.ExecuteScalarAsync<DateTime?>(Db.Command(RecordFailure, new
+        FailedSignInRow? row = await connection.QuerySingleOrDefaultAsync<FailedSignInRow>(Db.Command(RecordFailure, new
         {
-            OrganizationId = organizationId, Subject = subject, MaxFailures = maxFailures, Now = Db.Utc(now), LockedUntil = Db.Utc(lockedUntil),
+            OrganizationId = organizationId, Username = username, Count = count, MaxFailures = maxFailures, Now = Db.Utc(now), LockedUntil = Db.Utc(lockedUntil),
         }, cancellationToken));
-        return Db.FromUtc(locked);
+        return row is null ? default : new FailedSignIn(Db.FromUtc(row.LockedUntil), row.StartedLock);
     }
 
     /// <summary>Clears the failure count after a right password; false when the user is locked (by a concurrent attempt).</summary>
@@ -336,6 +357,13 @@ public sealed class PgUserStore(NpgsqlDataSource dataSource) : IUserStore
         await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<long>(Db.Command(
             Delete, new { OrganizationId = organizationId, Subject = subject, Now = Db.Utc(now), ExpectedVersion = expectedVersion }, cancellationToken)) == 1;
+    }
+
+    private sealed class FailedSignInRow
+    {
+        public DateTime? LockedUntil { get; init; }
+
+        public bool StartedLock { get; init; }
     }
 
     internal sealed class UserRow

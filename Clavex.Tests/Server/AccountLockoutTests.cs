@@ -1,11 +1,9 @@
 using System.Net;
 using System.Text.Json;
-using Clavex.Core.Protocol;
-using Clavex.Server.Http;
 using Clavex.Server.Login;
+using Clavex.Server.Storage;
 using Clavex.Tests.Admin;
 using Clavex.Tests.Support;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
@@ -36,7 +34,6 @@ public class AccountLockoutTests : AdminTestBase
     {
         TestOrganization org = await NewOrganizationAsync();
         await FailAsync(org, LockoutPolicy.MaxConsecutiveFailures);
-        await FlushAsync();
         DateTimeOffset lockedUntil = Server.Clock.GetUtcNow() + LockoutPolicy.LockDuration;
 
         JsonElement user = await AdminJsonAsync(HttpMethod.Get, $"/api/v1/organizations/{org.Slug}/users/{org.AliceSubject}", null, HttpStatusCode.OK);
@@ -45,7 +42,6 @@ public class AccountLockoutTests : AdminTestBase
 
         Server.Clock.Advance(LockoutPolicy.LockDuration - TimeSpan.FromSeconds(5));
         Assert.That((await TryPasswordAsync(org, org.AlicePassword)).StatusCode, Is.EqualTo(HttpStatusCode.OK), "still locked");
-        await FlushAsync();
         Server.Clock.Advance(TimeSpan.FromSeconds(10));
         Assert.That((await TryPasswordAsync(org, org.AlicePassword)).StatusCode, Is.EqualTo(HttpStatusCode.SeeOther), "the lock has ended");
 
@@ -59,7 +55,6 @@ public class AccountLockoutTests : AdminTestBase
     {
         TestOrganization org = await NewOrganizationAsync();
         await FailAsync(org, LockoutPolicy.MaxConsecutiveFailures - 1);
-        await FlushAsync();
         Assert.That(await FailedLoginCountAsync(org), Is.EqualTo(LockoutPolicy.MaxConsecutiveFailures - 1));
 
         Assert.That((await TryPasswordAsync(org, org.AlicePassword)).StatusCode, Is.EqualTo(HttpStatusCode.SeeOther));
@@ -76,7 +71,6 @@ public class AccountLockoutTests : AdminTestBase
     {
         TestOrganization org = await NewOrganizationAsync();
         await FailAsync(org, LockoutPolicy.MaxConsecutiveFailures);
-        await FlushAsync();
 
         HttpResponseMessage unlocked = await AdminAsync(HttpMethod.Post, $"/api/v1/organizations/{org.Slug}/users/{org.AliceSubject}/unlock");
 
@@ -100,53 +94,89 @@ public class AccountLockoutTests : AdminTestBase
     }
 
     [Test]
-    public async Task Unknown_user_wrong_password_and_locked_answer_after_the_same_database_commands()
+    public async Task Unknown_user_wrong_password_locked_and_disabled_answer_after_the_same_database_commands()
     {
-        // Review finding (username enumeration by timing): only the wrong-password path wrote the failure count
-        // before answering, so an existing unlocked account answered one locked, committed UPDATE slower.
+        // Review findings (enumeration and right-password detection by timing): every failure must do the same
+        // database work before it is answered, the counting of a wrong password included.
         TestOrganization org = await NewOrganizationAsync();
         await AdminJsonAsync(HttpMethod.Post, $"/api/v1/organizations/{org.Slug}/users", """{"username":"bob","password":"bob's long password"}""", HttpStatusCode.Created);
+        JsonElement carol = await AdminJsonAsync(HttpMethod.Post, $"/api/v1/organizations/{org.Slug}/users", """{"username":"carol","password":"carol's long password"}""", HttpStatusCode.Created);
+        Assert.That((await AdminAsync(HttpMethod.Post, $"/api/v1/organizations/{org.Slug}/users/{carol.GetProperty("sub").GetString()}/disable")).StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
         await FailAsync(org, LockoutPolicy.MaxConsecutiveFailures);
-        await FlushAsync();
         await LoginCommandsAsync(org, "nobody", WrongPassword); // warms the caches of organisation, client and keys
 
         IReadOnlyList<string> unknown = await LoginCommandsAsync(org, "nobody", WrongPassword);
         IReadOnlyList<string> wrong = await LoginCommandsAsync(org, "bob", WrongPassword);
         IReadOnlyList<string> locked = await LoginCommandsAsync(org, "alice", org.AlicePassword);
+        IReadOnlyList<string> disabled = await LoginCommandsAsync(org, "carol", "carol's long password");
 
-        Assert.That(unknown, Has.Count.EqualTo(1), string.Join("\n---\n", unknown));
+        Assert.That(unknown, Has.Count.EqualTo(2), "the username lookup and the failure's one UPDATE:\n" + string.Join("\n---\n", unknown));
+        Assert.That(unknown[1], Does.Contain("synchronous_commit = off").And.Contain("COMMIT"), "one round trip, committed without waiting for the WAL flush");
         Assert.That(wrong, Is.EqualTo(unknown), string.Join("\n---\n", wrong));
         Assert.That(locked, Is.EqualTo(unknown), string.Join("\n---\n", locked));
-        await FlushAsync();
-        Assert.That(await FailedLoginCountAsync(org, "bob"), Is.EqualTo(1), "the wrong password was still counted, off the response path");
+        Assert.That(disabled, Is.EqualTo(unknown), string.Join("\n---\n", disabled));
+        Assert.That(await FailedLoginCountAsync(org, "bob"), Is.EqualTo(1), "the wrong password was counted before the answer");
+        Assert.That(await FailedLoginCountAsync(org, "carol"), Is.Zero, "a disabled user's sign-in is not counted");
+        string[] reasons = await LoginFailureReasonsAsync(org.Id, LockoutPolicy.MaxConsecutiveFailures + 5);
+        Assert.That(reasons[^4..], Is.EqualTo(new[] { "unknown_user", "wrong_password", "locked", "disabled" }));
     }
 
     [Test]
-    public async Task A_failure_queued_before_a_success_is_counted_before_it_and_never_undoes_its_reset()
+    public async Task Concurrent_wrong_passwords_count_no_further_than_the_lock()
     {
+        // Review finding: with the count applied behind a queue, parallel guesses all read the account as unlocked
+        // and had their passwords checked, without limit.
+        const int Attempts = 2 * LockoutPolicy.MaxConsecutiveFailures;
         TestOrganization org = await NewOrganizationAsync();
-        var attempts = Server.Services.GetRequiredService<LoginAttempts>();
-        Organization organization = (await Server.Services.GetRequiredService<OrganizationDirectory>().FindAsync(org.Slug, CancellationToken.None))!;
-        var context = new DefaultHttpContext();
-
-        // Queued without waiting for the writer, as the login endpoint does; the success waits for its turn.
-        for (int i = 0; i < LockoutPolicy.MaxConsecutiveFailures - 1; i++)
+        var browsers = new List<HttpClient>();
+        var forms = new List<HtmlForm>();
+        try
         {
-            await attempts.RecordFailureAsync(context, organization, "atlassian", org.AliceSubject);
+            for (int i = 0; i < Attempts; i++)
+            {
+                HttpClient browser = Server.CreateClient();
+                browsers.Add(browser);
+                HttpResponseMessage page = await browser.GetAsync(AuthorizeUrl(org));
+                forms.Add(HtmlForm.Find(await page.Content.ReadAsStringAsync(), "/login"));
+            }
+
+            HttpResponseMessage[] responses = await Task.WhenAll(browsers.Select((browser, i) =>
+                browser.PostAsync(forms[i].Action, forms[i].With("username", "alice").With("password", WrongPassword).ToContent())));
+
+            Assert.That(responses.Select(r => r.StatusCode), Is.All.EqualTo(HttpStatusCode.OK));
+        }
+        finally
+        {
+            browsers.ForEach(b => b.Dispose());
         }
 
-        Assert.That(await attempts.RecordSuccessAsync(organization, org.AliceSubject, CancellationToken.None), Is.True);
-        await attempts.RecordFailureAsync(context, organization, "atlassian", org.AliceSubject);
-        await attempts.FlushAsync(CancellationToken.None);
-        Assert.That(await FailedLoginCountAsync(org), Is.EqualTo(1), "only the failure queued after the success counts");
+        string[] reasons = await LoginFailureReasonsAsync(org.Id, Attempts);
+        Assert.That(reasons, Has.Length.EqualTo(Attempts));
+        Assert.That(reasons.Count(r => r == "wrong_password"), Is.EqualTo(LockoutPolicy.MaxConsecutiveFailures), string.Join(", ", reasons));
+        Assert.That(reasons.Count(r => r == "locked"), Is.EqualTo(Attempts - LockoutPolicy.MaxConsecutiveFailures), string.Join(", ", reasons));
+        Assert.That(await CountEventsAsync(org.Id, "login.locked"), Is.EqualTo(1));
+        Assert.That(await FailedLoginCountAsync(org), Is.Zero, "the count starts again with the lock and nothing counted past it");
+        JsonElement user = await AdminJsonAsync(HttpMethod.Get, $"/api/v1/organizations/{org.Slug}/users/{org.AliceSubject}", null, HttpStatusCode.OK);
+        Assert.That(user.GetProperty("locked_until").GetDateTimeOffset(), Is.EqualTo(Server.Clock.GetUtcNow() + LockoutPolicy.LockDuration).Within(TimeSpan.FromSeconds(1)));
+    }
 
-        for (int i = 0; i < LockoutPolicy.MaxConsecutiveFailures - 1; i++)
-        {
-            await attempts.RecordFailureAsync(context, organization, "atlassian", org.AliceSubject);
-        }
+    [Test]
+    public async Task A_wrong_password_read_as_unlocked_whose_update_finds_the_lock_is_not_counted()
+    {
+        // The lookup read "unlocked", then a concurrent 10th failure locked the user before this attempt's UPDATE.
+        TestOrganization org = await NewOrganizationAsync();
+        await FailAsync(org, LockoutPolicy.MaxConsecutiveFailures);
+        var users = Server.Services.GetRequiredService<PgUserStore>();
+        DateTimeOffset now = Server.Clock.GetUtcNow();
 
-        Assert.That(await attempts.RecordSuccessAsync(organization, org.AliceSubject, CancellationToken.None), Is.False,
-            "the failures queued before it locked the account, so the right password is refused");
+        FailedSignIn recorded = await users.RecordFailedSignInAsync(
+            org.Id, "ALICE", count: true, LockoutPolicy.MaxConsecutiveFailures, now, now + LockoutPolicy.LockDuration, CancellationToken.None);
+
+        Assert.That(recorded.LockedUntil, Is.EqualTo(now + LockoutPolicy.LockDuration).Within(TimeSpan.FromSeconds(1)));
+        Assert.That(recorded.StartedLock, Is.False);
+        Assert.That(await FailedLoginCountAsync(org), Is.Zero);
+        Assert.That(await users.RecordFailedSignInAsync(
+            org.Id, "nobody", count: true, LockoutPolicy.MaxConsecutiveFailures, now, now + LockoutPolicy.LockDuration, CancellationToken.None), Is.EqualTo(default(FailedSignIn)));
     }
 
     [Test]
@@ -156,7 +186,6 @@ public class AccountLockoutTests : AdminTestBase
         TestOrganization org = await NewOrganizationAsync();
         string path = $"/api/v1/organizations/{org.Slug}/users/{org.AliceSubject}";
         await FailAsync(org, LockoutPolicy.MaxConsecutiveFailures);
-        await FlushAsync();
         HttpResponseMessage whileLocked = await AdminAsync(HttpMethod.Get, path);
         string lockedBody = await whileLocked.Content.ReadAsStringAsync();
 
@@ -181,7 +210,6 @@ public class AccountLockoutTests : AdminTestBase
         string before = (await AdminAsync(HttpMethod.Get, path)).Headers.ETag!.ToString();
 
         await FailAsync(org, 1);
-        await FlushAsync();
 
         Assert.That((await AdminAsync(HttpMethod.Get, path)).Headers.ETag!.ToString(), Is.EqualTo(before), "the count is not part of the representation");
         Assert.That((await TryPasswordAsync(org, org.AlicePassword)).StatusCode, Is.EqualTo(HttpStatusCode.SeeOther));
@@ -225,9 +253,6 @@ public class AccountLockoutTests : AdminTestBase
             Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain(LoginPageModel.IncorrectCredentials));
         });
     }
-
-    /// <summary>Waits until the queued sign-in attempts have been written (the lockout count is kept off the response path).</summary>
-    private Task FlushAsync() => Server.Services.GetRequiredService<LoginAttempts>().FlushAsync(CancellationToken.None);
 
     private static async Task<long> CountEventsAsync(long organizationId, string eventType)
     {
