@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Clavex.Core.Protocol;
 using Clavex.Core.Token;
+using Clavex.Server.Http;
 
 namespace Clavex.Server.Audit;
 
@@ -47,7 +48,7 @@ public sealed partial class AuditLog(TimeProvider timeProvider, ILogger<AuditLog
         var details = new Dictionary<string, string?>(detail.Length, StringComparer.Ordinal);
         foreach (var (key, value) in detail)
         {
-            details[key] = value;
+            details[key] = StorableText.Clean(value);
         }
 
         var auditEvent = new AuditEvent
@@ -56,11 +57,11 @@ public sealed partial class AuditLog(TimeProvider timeProvider, ILogger<AuditLog
             OccurredAt = timeProvider.GetUtcNow(),
             EventType = eventType,
             Outcome = success ? "success" : "failure",
-            ClientId = clientId,
-            Subject = subject,
+            ClientId = StorableText.Clean(clientId),
+            Subject = StorableText.Clean(subject),
             Ip = origin.Ip,
-            UserAgent = origin.UserAgent,
-            CorrelationId = origin.CorrelationId,
+            UserAgent = StorableText.Clean(origin.UserAgent),
+            CorrelationId = StorableText.Clean(origin.CorrelationId),
             Detail = details,
             JsonDetail = jsonDetail ?? [],
         };
@@ -69,7 +70,15 @@ public sealed partial class AuditLog(TimeProvider timeProvider, ILogger<AuditLog
         LogEvent(logger, eventType, auditEvent.Outcome, organization?.Slug, clientId, subject, auditEvent.CorrelationId, error, reason);
         if (!_queue.Writer.TryWrite(auditEvent))
         {
-            _queue.Writer.WriteAsync(auditEvent).AsTask().GetAwaiter().GetResult();
+            try
+            {
+                _queue.Writer.WriteAsync(auditEvent).AsTask().GetAwaiter().GetResult();
+            }
+            catch (ChannelClosedException)
+            {
+                // Shutting down and the writer has finished: the event is in the log line above, not in the table.
+                LogAfterShutdown(logger, eventType, auditEvent.CorrelationId);
+            }
         }
     }
 
@@ -95,6 +104,9 @@ public sealed partial class AuditLog(TimeProvider timeProvider, ILogger<AuditLog
             ("grant_id", result.GrantId), ("error", result.Error?.ErrorName), ("reason", result.Error?.Detail));
     }
 
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "audit {EventType} (correlation={CorrelationId}) came after the audit writer stopped; it is in the log only")]
+    private static partial void LogAfterShutdown(ILogger logger, string eventType, string? correlationId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "audit {EventType} {Outcome} org={Organization} client={ClientId} sub={Subject} correlation={CorrelationId} error={Error} reason={Reason}")]
     private static partial void LogEvent(ILogger logger, string eventType, string outcome, string? organization, string? clientId, string? subject, string? correlationId, string? error, string? reason);

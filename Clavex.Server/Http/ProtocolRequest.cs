@@ -18,7 +18,7 @@ public static class ProtocolRequest
         {
             foreach (string? value in item.Value)
             {
-                pairs.Add(new(item.Key, value ?? string.Empty));
+                pairs.Add(new(StorableText.Clean(item.Key)!, StorableText.Clean(value) ?? string.Empty));
             }
         }
 
@@ -45,7 +45,7 @@ public static class ProtocolRequest
         var pairs = new List<KeyValuePair<string, string>>();
         while (await reader.ReadNextPairAsync(cancellationToken) is { } pair)
         {
-            pairs.Add(new(pair.Key, pair.Value));
+            pairs.Add(new(StorableText.Clean(pair.Key)!, StorableText.Clean(pair.Value)!));
         }
 
         return new ProtocolParameters(pairs);
@@ -64,7 +64,9 @@ public static class ProtocolRequest
             return default;
         }
 
+        // A NUL can be URL-encoded into the id or secret; no client has one, and PostgreSQL could not look it up.
         return BasicCredentials.TryParse(header, out BasicCredentials? credentials)
+            && !credentials.ClientId.Contains('\0', StringComparison.Ordinal) && !credentials.ClientSecret.Contains('\0', StringComparison.Ordinal)
             ? new BasicHeader(credentials, Malformed: false)
             : new BasicHeader(null, Malformed: true);
     }
