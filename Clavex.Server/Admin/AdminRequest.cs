@@ -31,6 +31,13 @@ internal static class AdminRequest
                 return (null, new AdminError(AdminError.InvalidRequest, "The request body must be a JSON object."));
             }
 
+            if (FindUnstorableText(document.RootElement, string.Empty) is string path)
+            {
+                document.Dispose();
+                return (null, new AdminError(AdminError.InvalidRequest,
+                    $"{(path.Length == 0 ? "A member name" : path)} contains U+0000 or an unpaired surrogate (\\u0000, a lone \\ud800…\\udfff), which cannot be stored."));
+            }
+
             return (document, null);
         }
         catch (JsonException e)
@@ -39,6 +46,67 @@ internal static class AdminRequest
             return (null, new AdminError(AdminError.InvalidRequest, $"The request body is not valid JSON: {e.Message}"));
         }
     }
+
+    /// <summary>
+    /// The JSON path of the first member name or string value PostgreSQL could not store (U+0000, which text and jsonb
+    /// refuse) or .NET could not read (an escaped lone surrogate), so such a body is a 400 naming it, never a 500 later.
+    /// </summary>
+    private static string? FindUnstorableText(JsonElement element, string path)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (JsonProperty property in element.EnumerateObject())
+                {
+                    string name;
+                    try
+                    {
+                        name = property.Name;
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        return path;
+                    }
+
+                    if (!IsStorable(name))
+                    {
+                        return path;
+                    }
+
+                    if (FindUnstorableText(property.Value, path.Length == 0 ? name : path + "." + name) is string found)
+                    {
+                        return found;
+                    }
+                }
+
+                return null;
+            case JsonValueKind.Array:
+                int index = 0;
+                foreach (JsonElement item in element.EnumerateArray())
+                {
+                    if (FindUnstorableText(item, $"{path}[{index++}]") is string found)
+                    {
+                        return found;
+                    }
+                }
+
+                return null;
+            case JsonValueKind.String:
+                try
+                {
+                    return IsStorable(element.GetString()!) ? null : path;
+                }
+                catch (InvalidOperationException)
+                {
+                    return path;
+                }
+
+            default:
+                return null;
+        }
+    }
+
+    private static bool IsStorable(string text) => Http.StorableText.IsStorable(text);
 
     // application/json, or a structured +json type such as RFC 7396's application/merge-patch+json.
     private static bool IsJson(string? contentType)

@@ -34,6 +34,9 @@ public static class StorableText
         return cleaned.ToString();
     }
 
+    /// <summary>Whether <paramref name="text"/> can be stored as it is (no U+0000, no unpaired surrogate).</summary>
+    public static bool IsStorable(string text) => !NeedsCleaning(text ?? throw new ArgumentNullException(nameof(text)));
+
     private static bool NeedsCleaning(string text)
     {
         for (int i = 0; i < text.Length; i++)
