@@ -34,30 +34,18 @@ public sealed class CacheConsistencyTests : AdminTestBase
     [OneTimeTearDown]
     public async Task StopSecondInstanceAsync() => await _other.DisposeAsync();
 
-    [Test]
-    public async Task A_client_disabled_through_one_instance_is_refused_by_the_other_within_a_second()
+    [TestCase("PATCH", """{"enabled":false}""", HttpStatusCode.OK, TestName = "A_client_disabled_through_one_instance_is_refused_by_the_other_within_a_second")]
+    [TestCase("DELETE", null, HttpStatusCode.NoContent, TestName = "A_client_deleted_through_one_instance_is_refused_by_the_other_within_a_second")]
+    public async Task A_client_change_through_one_instance_is_refused_by_the_other_within_a_second(string method, string? body, HttpStatusCode answer)
     {
         (TestOrganization org, string secret) = await ServiceClientAsync();
         await WarmAsync(_other, org, secret);
 
-        await AdminJsonAsync(HttpMethod.Patch, $"/api/v1/organizations/{org.Slug}/clients/reports", """{"enabled":false}""", HttpStatusCode.OK);
+        await AdminJsonAsync(new HttpMethod(method), $"/api/v1/organizations/{org.Slug}/clients/reports", body, answer);
 
-        (HttpStatusCode status, string body) = await PollAsync(_other, org, secret, refused: true);
+        (HttpStatusCode status, string refusal) = await PollAsync(_other, org, secret, refused: true);
         Assert.That(status, Is.EqualTo(HttpStatusCode.Unauthorized));
-        Assert.That(body, Is.EqualTo(RefusedJson));
-    }
-
-    [Test]
-    public async Task A_client_deleted_through_one_instance_is_refused_by_the_other_within_a_second()
-    {
-        (TestOrganization org, string secret) = await ServiceClientAsync();
-        await WarmAsync(_other, org, secret);
-
-        await AdminJsonAsync(HttpMethod.Delete, $"/api/v1/organizations/{org.Slug}/clients/reports", null, HttpStatusCode.NoContent);
-
-        (HttpStatusCode status, string body) = await PollAsync(_other, org, secret, refused: true);
-        Assert.That(status, Is.EqualTo(HttpStatusCode.Unauthorized));
-        Assert.That(body, Is.EqualTo(RefusedJson));
+        Assert.That(refusal, Is.EqualTo(RefusedJson));
     }
 
     [Test]
