@@ -57,6 +57,23 @@ public sealed class IdentitySchemaTests
         Assert.That(error!.SqlState, Is.EqualTo(PostgresErrorCodes.ForeignKeyViolation));
     }
 
+    [TestCase("access_token_lifetime_seconds")]
+    [TestCase("id_token_lifetime_seconds")]
+    public async Task A_signed_token_lifetime_above_a_day_is_refused_even_by_hand(string column)
+    {
+        long acme = await PopulateAsync();
+        await ExecuteAsync($"UPDATE clients SET {column} = 86400 WHERE organization_id = @Org", acme);
+
+        PostgresException? error = await Assert.ThrowsAsync<PostgresException>(() => ExecuteAsync(
+            $"UPDATE clients SET {column} = 86401 WHERE organization_id = @Org", acme));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(error!.SqlState, Is.EqualTo(PostgresErrorCodes.CheckViolation));
+            Assert.That(error.ConstraintName, Is.EqualTo("clients_signed_token_lifetimes_at_most_a_day"));
+        }
+    }
+
     [Test]
     public async Task An_organisation_has_at_most_one_current_signing_key()
     {
