@@ -50,6 +50,13 @@ public sealed class Client
 
     public ClaimMapping ClaimMapping { get; init; } = ClaimMapping.Default;
 
+    /// <summary>
+    /// OIDC Dynamic Client Registration §2 <c>id_token_signed_response_alg</c>: the one algorithm the relying party
+    /// accepts for ID tokens; null when not pinned. Issuance does not consult it: the admin API keeps the organisation's
+    /// signing algorithm equal to every pin, so the organisation's key already has it.
+    /// </summary>
+    public JwsAlgorithm? IdTokenSignedResponseAlgorithm { get; init; }
+
     public bool IsPublic => TokenEndpointAuthMethod == TokenEndpointAuthMethod.None;
 
     public bool HasGrantType(string grantType) => Contains(GrantTypes, grantType);

@@ -33,6 +33,14 @@ internal static class ClientJson
         writer.WriteBoolean("allow_plain_pkce", client.AllowPlainPkce);
         writer.WriteBoolean("require_consent", client.RequireConsent);
         writer.WriteBoolean("always_issue_refresh_token", client.AlwaysIssueRefreshToken);
+        if (client.IdTokenSignedResponseAlgorithm is JwsAlgorithm pin)
+        {
+            writer.WriteString(ClientMetadata.IdTokenSignedResponseAlg, JwsAlgorithms.GetName(pin));
+        }
+        else
+        {
+            writer.WriteNull(ClientMetadata.IdTokenSignedResponseAlg);
+        }
 
         writer.WriteStartObject("token_lifetimes");
         writer.WriteNumber("access_token", (long)client.Lifetimes.AccessToken.TotalSeconds);

@@ -18,8 +18,11 @@ internal static partial class ClientMetadata
     {
         "client_id", "client_name", "enabled", "application_type", "redirect_uris", "post_logout_redirect_uris", "grant_types",
         "scopes", "token_endpoint_auth_method", "jwks", "require_pkce", "allow_plain_pkce", "require_consent",
-        "always_issue_refresh_token", "token_lifetimes", "claim_mapping",
+        "always_issue_refresh_token", "token_lifetimes", "claim_mapping", IdTokenSignedResponseAlg,
     };
+
+    /// <summary>OIDC Dynamic Client Registration §2 name of <see cref="Client.IdTokenSignedResponseAlgorithm"/>.</summary>
+    public const string IdTokenSignedResponseAlg = "id_token_signed_response_alg";
 
     private static readonly HashSet<string> LifetimeFields = new(StringComparer.Ordinal)
     {
@@ -96,6 +99,7 @@ internal static partial class ClientMetadata
         bool allowPlainPkce = fields.Bool("allow_plain_pkce") ?? false;
         bool requireConsent = fields.Bool("require_consent") ?? false;
         bool alwaysIssueRefreshToken = fields.Bool("always_issue_refresh_token") ?? false;
+        JwsAlgorithm? idTokenAlgorithm = SigningKeysApi.ReadAlgorithm(fields, IdTokenSignedResponseAlg);
         if (!fields.IsValid)
         {
             return (null, fields.Error);
@@ -120,8 +124,20 @@ internal static partial class ClientMetadata
             AlwaysIssueRefreshToken = alwaysIssueRefreshToken,
             Lifetimes = lifetimes,
             ClaimMapping = mapping,
+            IdTokenSignedResponseAlgorithm = idTokenAlgorithm,
         }, null);
     }
+
+    /// <summary>
+    /// A pin must be the organisation's signing algorithm: the organisation has one signing key at a time, so a pin
+    /// to any other algorithm could not be honoured. Null when the client has no pin or it matches.
+    /// </summary>
+    public static AdminError? CheckPin(Client client, string organizationAlgorithm, string org) =>
+        client.IdTokenSignedResponseAlgorithm is JwsAlgorithm pin && JwsAlgorithms.GetName(pin) != organizationAlgorithm
+            ? new AdminError(AdminError.InvalidClientMetadata,
+                $"{IdTokenSignedResponseAlg} is {JwsAlgorithms.GetName(pin)}, but organisation '{org}' signs with {organizationAlgorithm}; "
+                + $"pin {organizationAlgorithm}, or change the organisation's signing_algorithm first.")
+            : null;
 
     private static IReadOnlyList<string> RedirectUris(JsonFields fields, string name, bool native)
     {

@@ -74,6 +74,11 @@ public static class ClientsApi
                 return AdminResults.Error(error!);
             }
 
+            if (await CheckPinAsync(context, org, client, organizations) is AdminError pinError)
+            {
+                return AdminResults.Error(pinError);
+            }
+
             // RFC 7591 §2: a public client ("none") and a private_key_jwt client have no secret.
             string? secret = client.TokenEndpointAuthMethod is TokenEndpointAuthMethod.ClientSecretBasic or TokenEndpointAuthMethod.ClientSecretPost
                 ? ClientSecrets.Generate()
@@ -177,6 +182,11 @@ public static class ClientsApi
             if (merged is null)
             {
                 return AdminResults.Error(error!);
+            }
+
+            if (await CheckPinAsync(context, org, merged, organizations) is AdminError pinError)
+            {
+                return AdminResults.Error(pinError);
             }
 
             if (await clients.UpdateAsync(merged, context.RequestAborted, expectedVersion) is not long newVersion)
@@ -351,6 +361,25 @@ public static class ClientsApi
             : (organization, client, version, null);
     }
 
+    /// <summary>
+    /// A pinned client's algorithm against the organisation's. Read, then checked, then written in another
+    /// transaction: an algorithm change landing in between could leave a pin the organisation no longer signs with.
+    /// The organisation side checks pins under its row lock, so only that narrow race remains, and an admin sees it
+    /// on the client (GET shows the pin) and fixes it with either PATCH. Only pinned clients pay the extra read.
+    /// </summary>
+    private static async Task<AdminError?> CheckPinAsync(HttpContext context, string org, Client client, PgOrganizationStore organizations)
+    {
+        if (client.IdTokenSignedResponseAlgorithm is null)
+        {
+            return null;
+        }
+
+        OrganizationDetails? details = await organizations.FindDetailsAsync(org, context.RequestAborted);
+        return details is null
+            ? AdminError.NotFound($"There is no organisation '{org}'.")
+            : ClientMetadata.CheckPin(client, details.SigningAlgorithm, org);
+    }
+
     private static ClientSecret NewSecret(string secret, TimeProvider timeProvider) =>
         new("s_" + OpaqueToken.New(8), ClientSecrets.Hash(secret), timeProvider.GetUtcNow());
 
@@ -374,6 +403,7 @@ public static class ClientsApi
         AlwaysIssueRefreshToken = client.AlwaysIssueRefreshToken,
         Lifetimes = client.Lifetimes,
         ClaimMapping = client.ClaimMapping,
+        IdTokenSignedResponseAlgorithm = client.IdTokenSignedResponseAlgorithm,
     };
 
     internal static void WriteInstant(Utf8JsonWriter writer, string name, DateTimeOffset? value)

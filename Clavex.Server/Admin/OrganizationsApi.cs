@@ -170,7 +170,14 @@ public static partial class OrganizationsApi
                 SetKeyRotationDays = rotationGiven,
                 KeyRotationDays = rotationDays,
             };
-            OrganizationDetails? after = await organizations.UpdateAsync(org, changes, context.RequestAborted, expectedVersion);
+            OrganizationUpdate update = await organizations.UpdateAsync(org, changes, context.RequestAborted, expectedVersion);
+            if (update.PinConflicts.Count > 0)
+            {
+                return AdminResults.Error(AdminError.Conflict(
+                    $"Organisation '{org}' cannot change {SigningAlgorithm} to {changes.SigningAlgorithm}: {AlgorithmPins.Describe(update.PinConflicts)}"));
+            }
+
+            OrganizationDetails? after = update.Details;
             if (after is null)
             {
                 return expectedVersion is null

@@ -133,6 +133,12 @@ public static class SigningKeysApi
             return AdminETag.Refuse(context, $"organisation '{org}'", outcome.StaleVersion);
         }
 
+        if (outcome.PinConflicts.Count > 0)
+        {
+            return AdminResults.Error(AdminError.Conflict(
+                $"Organisation '{org}' cannot rotate to {JwsAlgorithms.GetName(algorithm!.Value)}: {AlgorithmPins.Describe(outcome.PinConflicts)}"));
+        }
+
         if (outcome.Key is null)
         {
             SigningKeyInfo pending = outcome.Pending!;

@@ -162,6 +162,17 @@ public sealed partial class KeyRotation(NpgsqlDataSource dataSource, PgSigningKe
             return RotationOutcome.Stale(organization.Version, organization.SigningAlgorithm);
         }
 
+        // Under the row lock, so no PATCH or other rotation can move the algorithm between this check and the change.
+        string algorithmName = algorithm is null ? organization.SigningAlgorithm : JwsAlgorithms.GetName(algorithm.Value);
+        if (algorithmName != organization.SigningAlgorithm)
+        {
+            IReadOnlyList<AlgorithmPin> conflicts = await AlgorithmPins.FindConflictsAsync(connection, transaction, organizationId, algorithmName, cancellationToken);
+            if (conflicts.Count > 0)
+            {
+                return new RotationOutcome(null, null, [], organization.SigningAlgorithm, organization.SigningAlgorithm) { PinConflicts = conflicts };
+            }
+        }
+
         if (!immediate)
         {
             KeyRow? pending = await connection.QuerySingleOrDefaultAsync<KeyRow>(
@@ -172,7 +183,6 @@ public sealed partial class KeyRotation(NpgsqlDataSource dataSource, PgSigningKe
             }
         }
 
-        string algorithmName = algorithm is null ? organization.SigningAlgorithm : JwsAlgorithms.GetName(algorithm.Value);
         if (algorithmName != organization.SigningAlgorithm)
         {
             await connection.ExecuteAsync(Db.Command(SetAlgorithm, new { OrganizationId = organizationId, Algorithm = algorithmName }, cancellationToken, transaction));

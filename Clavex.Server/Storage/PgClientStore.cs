@@ -21,7 +21,7 @@ public sealed class PgClientStore(NpgsqlDataSource dataSource) : IClientStore
                grant_types, scopes, jwks, application_type, require_pkce, allow_plain_pkce, require_consent,
                always_issue_refresh_token, authorization_code_lifetime_seconds, access_token_lifetime_seconds,
                id_token_lifetime_seconds, refresh_token_sliding_lifetime_seconds,
-               refresh_token_absolute_lifetime_seconds, claim_mapping, version
+               refresh_token_absolute_lifetime_seconds, claim_mapping, id_token_signed_response_alg, version
         FROM clients
         WHERE organization_id = @OrganizationId AND client_id = @ClientId;
 
@@ -37,13 +37,13 @@ public sealed class PgClientStore(NpgsqlDataSource dataSource) : IClientStore
             post_logout_redirect_uris, grant_types, scopes, jwks, application_type, require_pkce, allow_plain_pkce,
             require_consent, always_issue_refresh_token, authorization_code_lifetime_seconds,
             access_token_lifetime_seconds, id_token_lifetime_seconds, refresh_token_sliding_lifetime_seconds,
-            refresh_token_absolute_lifetime_seconds, claim_mapping)
+            refresh_token_absolute_lifetime_seconds, claim_mapping, id_token_signed_response_alg)
         VALUES (
             @OrganizationId, @ClientId, @ClientName, @Enabled, @TokenEndpointAuthMethod, @RedirectUris,
             @PostLogoutRedirectUris, @GrantTypes, @Scopes, @Jwks::jsonb, @ApplicationType, @RequirePkce, @AllowPlainPkce,
             @RequireConsent, @AlwaysIssueRefreshToken, @AuthorizationCodeLifetimeSeconds,
             @AccessTokenLifetimeSeconds, @IdTokenLifetimeSeconds, @RefreshTokenSlidingLifetimeSeconds,
-            @RefreshTokenAbsoluteLifetimeSeconds, @ClaimMapping::jsonb)
+            @RefreshTokenAbsoluteLifetimeSeconds, @ClaimMapping::jsonb, @IdTokenSignedResponseAlg)
         """;
 
     // Selecting from clients makes a missing client insert nothing rather than fail on the foreign key.
@@ -66,7 +66,7 @@ public sealed class PgClientStore(NpgsqlDataSource dataSource) : IClientStore
                grant_types, scopes, jwks, application_type, require_pkce, allow_plain_pkce, require_consent,
                always_issue_refresh_token, authorization_code_lifetime_seconds, access_token_lifetime_seconds,
                id_token_lifetime_seconds, refresh_token_sliding_lifetime_seconds,
-               refresh_token_absolute_lifetime_seconds, claim_mapping
+               refresh_token_absolute_lifetime_seconds, claim_mapping, id_token_signed_response_alg
         FROM clients
         WHERE organization_id = @OrganizationId
         ORDER BY client_id COLLATE "C"
@@ -83,7 +83,8 @@ public sealed class PgClientStore(NpgsqlDataSource dataSource) : IClientStore
             access_token_lifetime_seconds = @AccessTokenLifetimeSeconds, id_token_lifetime_seconds = @IdTokenLifetimeSeconds,
             refresh_token_sliding_lifetime_seconds = @RefreshTokenSlidingLifetimeSeconds,
             refresh_token_absolute_lifetime_seconds = @RefreshTokenAbsoluteLifetimeSeconds,
-            claim_mapping = @ClaimMapping::jsonb, updated_at = now(), version = version + 1
+            claim_mapping = @ClaimMapping::jsonb, id_token_signed_response_alg = @IdTokenSignedResponseAlg,
+            updated_at = now(), version = version + 1
         WHERE organization_id = @OrganizationId AND client_id = @ClientId
           AND (@ExpectedVersion::bigint IS NULL OR version = @ExpectedVersion)
         RETURNING version
@@ -312,6 +313,7 @@ public sealed class PgClientStore(NpgsqlDataSource dataSource) : IClientStore
         RefreshTokenSlidingLifetimeSeconds = Seconds(client.Lifetimes.RefreshTokenSliding, nameof(TokenLifetimes.RefreshTokenSliding)),
         RefreshTokenAbsoluteLifetimeSeconds = Seconds(client.Lifetimes.RefreshTokenAbsolute, nameof(TokenLifetimes.RefreshTokenAbsolute)),
         ClaimMapping = JsonSerializer.Serialize(client.ClaimMapping, StorageJson.Default.ClaimMapping),
+        IdTokenSignedResponseAlg = client.IdTokenSignedResponseAlgorithm is JwsAlgorithm pin ? JwsAlgorithms.GetName(pin) : null,
     };
 
     private static object SecretParameters(long organizationId, string clientId, ClientSecret secret) => new
@@ -365,6 +367,9 @@ public sealed class PgClientStore(NpgsqlDataSource dataSource) : IClientStore
             RefreshTokenAbsolute = TimeSpan.FromSeconds(row.RefreshTokenAbsoluteLifetimeSeconds),
         },
         ClaimMapping = JsonSerializer.Deserialize(row.ClaimMapping, StorageJson.Default.ClaimMapping) ?? ClaimMapping.Default,
+        IdTokenSignedResponseAlgorithm = row.IdTokenSignedResponseAlg is null ? null
+            : JwsAlgorithms.TryParse(row.IdTokenSignedResponseAlg, out JwsAlgorithm pin) ? pin
+            : throw new InvalidOperationException($"Client '{row.ClientId}' of organisation {organizationId} has the unknown id_token_signed_response_alg '{row.IdTokenSignedResponseAlg}'."),
     };
 
     // Written by JwkSet from keys JwkReader accepts, so a failure here means the column was edited by hand.
@@ -414,6 +419,8 @@ public sealed class PgClientStore(NpgsqlDataSource dataSource) : IClientStore
         public int RefreshTokenAbsoluteLifetimeSeconds { get; init; }
 
         public string ClaimMapping { get; init; } = "{}";
+
+        public string? IdTokenSignedResponseAlg { get; init; }
 
         public long Version { get; init; }
     }

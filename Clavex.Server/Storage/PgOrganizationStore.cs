@@ -37,6 +37,11 @@ public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
         RETURNING {DetailColumns}
         """;
 
+    // Taken before an algorithm change, so the pins are read with the row held: the same lock KeyRotation takes.
+    private const string LockBySlug = """
+        SELECT id FROM organizations WHERE slug = @Slug FOR NO KEY UPDATE
+        """;
+
     private const string Delete = """
         DELETE FROM organizations WHERE id = @Id
         """;
@@ -87,21 +92,37 @@ public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>Renames the organisation for display; null when there is no such slug.</summary>
-    public Task<OrganizationDetails?> SetDisplayNameAsync(string slug, string displayName, CancellationToken cancellationToken) =>
-        UpdateAsync(slug, new OrganizationChanges { DisplayName = displayName ?? throw new ArgumentNullException(nameof(displayName)) }, cancellationToken);
+    public async Task<OrganizationDetails?> SetDisplayNameAsync(string slug, string displayName, CancellationToken cancellationToken) =>
+        (await UpdateAsync(slug, new OrganizationChanges { DisplayName = displayName ?? throw new ArgumentNullException(nameof(displayName)) }, cancellationToken)).Details;
 
     /// <summary>
     /// Changes what <paramref name="changes"/> sets and keeps the rest, if the organisation's version is
     /// <paramref name="expectedVersion"/> (null: whatever it is); null when there is no such slug or its version
     /// differs. Sends <see cref="CacheChanges.Organization"/> in the same transaction, so every instance drops the
-    /// organisation when the change commits.
+    /// organisation when the change commits. A new signing algorithm that a client pins differently
+    /// (id_token_signed_response_alg) changes nothing and comes back as <see cref="OrganizationUpdate.PinConflicts"/>.
     /// </summary>
-    public async Task<OrganizationDetails?> UpdateAsync(string slug, OrganizationChanges changes, CancellationToken cancellationToken, long? expectedVersion = null)
+    public async Task<OrganizationUpdate> UpdateAsync(string slug, OrganizationChanges changes, CancellationToken cancellationToken, long? expectedVersion = null)
     {
         ArgumentNullException.ThrowIfNull(slug);
         ArgumentNullException.ThrowIfNull(changes);
         await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (changes.SigningAlgorithm is string algorithm)
+        {
+            long? id = await connection.QuerySingleOrDefaultAsync<long?>(Db.Command(LockBySlug, new { Slug = slug }, cancellationToken, transaction));
+            if (id is null)
+            {
+                return new OrganizationUpdate(null, []);
+            }
+
+            IReadOnlyList<AlgorithmPin> conflicts = await AlgorithmPins.FindConflictsAsync(connection, transaction, id.Value, algorithm, cancellationToken);
+            if (conflicts.Count > 0)
+            {
+                return new OrganizationUpdate(null, conflicts);
+            }
+        }
+
         DetailRow? row = await connection.QuerySingleOrDefaultAsync<DetailRow>(Db.Command(Update, new
         {
             Slug = slug,
@@ -113,12 +134,12 @@ public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
         }, cancellationToken, transaction));
         if (row is null)
         {
-            return null;
+            return new OrganizationUpdate(null, []);
         }
 
         await CacheChanges.NotifyAsync(connection, CacheChanges.Organization(row.Id, row.Slug), cancellationToken, transaction);
         await transaction.CommitAsync(cancellationToken);
-        return row.ToDetails();
+        return new OrganizationUpdate(row.ToDetails(), []);
     }
 
     /// <summary>Deletes the organisation and, by cascade, everything of it.</summary>
@@ -159,6 +180,13 @@ public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
         public string DisplayName { get; init; } = string.Empty;
     }
 }
+
+/// <summary>
+/// What <see cref="PgOrganizationStore.UpdateAsync"/> did: the organisation after the change; or null details with the
+/// clients whose pin refused a new signing algorithm; or null details and no conflicts when there is no such slug or
+/// its version differs.
+/// </summary>
+public sealed record OrganizationUpdate(OrganizationDetails? Details, IReadOnlyList<AlgorithmPin> PinConflicts);
 
 /// <summary>An admin change to an organisation: null members stay as they are, except key_rotation_days when <see cref="SetKeyRotationDays"/>.</summary>
 public sealed record OrganizationChanges

@@ -29,6 +29,12 @@ public sealed record RotationOutcome(
 
     public bool PreconditionFailed => StaleVersion is not null;
 
+    /// <summary>
+    /// Set only when the rotation named an algorithm some client pins differently (id_token_signed_response_alg):
+    /// those clients. Nothing was written.
+    /// </summary>
+    public IReadOnlyList<AlgorithmPin> PinConflicts { get; init; } = [];
+
     public static RotationOutcome Stale(long currentVersion, string algorithm) =>
         new(null, null, [], algorithm, algorithm) { StaleVersion = currentVersion };
 }

@@ -27,15 +27,19 @@ public sealed record ClientRequest(
     string? ClientId = null, string? ClientName = null, bool? Enabled = null, string? ApplicationType = null, IReadOnlyList<string>? RedirectUris = null,
     IReadOnlyList<string>? PostLogoutRedirectUris = null, IReadOnlyList<string>? GrantTypes = null, IReadOnlyList<string>? Scopes = null,
     string? TokenEndpointAuthMethod = null, JsonElement? Jwks = null, bool? RequirePkce = null, bool? AllowPlainPkce = null, bool? RequireConsent = null,
-    bool? AlwaysIssueRefreshToken = null, TokenLifetimesRequest? TokenLifetimes = null, ClaimMappingSchema? ClaimMapping = null);
+    bool? AlwaysIssueRefreshToken = null, TokenLifetimesRequest? TokenLifetimes = null, ClaimMappingSchema? ClaimMapping = null,
+    string? IdTokenSignedResponseAlg = null);
 
-/// <summary>A client; client_name and jwks are absent when not set.</summary>
+/// <summary>
+/// A client; client_name and jwks are absent when not set. id_token_signed_response_alg (RS256, PS256 or ES256) is null
+/// when the client does not pin its ID token algorithm; a pin must equal the organisation's signing_algorithm.
+/// </summary>
 public sealed record ClientResponse(
     string ClientId, bool Enabled, string ApplicationType, IReadOnlyList<string> RedirectUris,
     IReadOnlyList<string> PostLogoutRedirectUris, IReadOnlyList<string> GrantTypes, IReadOnlyList<string> Scopes,
     string TokenEndpointAuthMethod, bool RequirePkce, bool AllowPlainPkce, bool RequireConsent,
     bool AlwaysIssueRefreshToken, TokenLifetimesSchema TokenLifetimes, ClaimMappingSchema ClaimMapping,
-    string? ClientName = null, JsonElement? Jwks = null);
+    string? ClientName = null, JsonElement? Jwks = null, string? IdTokenSignedResponseAlg = null);
 
 /// <summary>A registration's answer: the client, and its secret shown this once (absent for none and private_key_jwt).</summary>
 public sealed record ClientCreatedResponse(
@@ -43,7 +47,7 @@ public sealed record ClientCreatedResponse(
     IReadOnlyList<string> PostLogoutRedirectUris, IReadOnlyList<string> GrantTypes, IReadOnlyList<string> Scopes,
     string TokenEndpointAuthMethod, bool RequirePkce, bool AllowPlainPkce, bool RequireConsent,
     bool AlwaysIssueRefreshToken, TokenLifetimesSchema TokenLifetimes, ClaimMappingSchema ClaimMapping,
-    string? ClientName = null, JsonElement? Jwks = null, string? ClientSecret = null, long? ClientSecretExpiresAt = null);
+    string? ClientName = null, JsonElement? Jwks = null, string? IdTokenSignedResponseAlg = null, string? ClientSecret = null, long? ClientSecretExpiresAt = null);
 
 public sealed record ClientListResponse(IReadOnlyList<ClientResponse> Clients);
 
