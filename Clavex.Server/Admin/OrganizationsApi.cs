@@ -39,7 +39,7 @@ public static partial class OrganizationsApi
             .Produces<Schemas.OrganizationResponse>().ProducesAdminError(404);
         api.MapMethods("/organizations/{org}", ["PATCH"], PatchAsync)
             .WithName("updateOrganization").WithSummary("Change an organisation's display name or signing-key policy").WithTags(Tag)
-            .AcceptsJson<Schemas.OrganizationPatchRequest>(mergePatch: true).Produces<Schemas.OrganizationResponse>().ProducesAdminError(400, 404, 412);
+            .AcceptsJson<Schemas.OrganizationPatchRequest>(mergePatch: true).Produces<Schemas.OrganizationResponse>().ProducesAdminError(400, 404, 409, 412);
         return api;
     }
 
