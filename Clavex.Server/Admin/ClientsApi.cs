@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Clavex.Core.Clients;
+using Clavex.Core.Jose;
 using Clavex.Core.Protocol;
+using Clavex.Core.Stores;
 using Clavex.Server.Audit;
 using Clavex.Server.Hosting;
 using Clavex.Server.Storage;
@@ -375,9 +377,23 @@ public static class ClientsApi
         }
 
         OrganizationDetails? details = await organizations.FindDetailsAsync(org, context.RequestAborted);
-        return details is null
-            ? AdminError.NotFound($"There is no organisation '{org}'.")
-            : ClientMetadata.CheckPin(client, details.SigningAlgorithm, org);
+        if (details is null)
+        {
+            return AdminError.NotFound($"There is no organisation '{org}'.");
+        }
+
+        if (ClientMetadata.CheckPin(client, details.SigningAlgorithm, org) is AdminError error)
+        {
+            return error;
+        }
+
+        // signing_algorithm names the keys of future rotations; the pin must also hold for the key that signs today.
+        SigningKeys keys = await context.RequestServices.GetRequiredService<PgSigningKeyStore>().GetAsync(details.Id, context.RequestAborted);
+        return keys.Current.Algorithm == client.IdTokenSignedResponseAlgorithm
+            ? null
+            : new AdminError(AdminError.InvalidClientMetadata,
+                $"id_token_signed_response_alg is {details.SigningAlgorithm}, but organisation '{org}' still signs with "
+                + $"{JwsAlgorithms.GetName(keys.Current.Algorithm)} until its next key activates; pin it once the rotation is done.");
     }
 
     private static ClientSecret NewSecret(string secret, TimeProvider timeProvider) =>

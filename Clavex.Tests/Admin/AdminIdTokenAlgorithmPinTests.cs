@@ -163,6 +163,14 @@ public class AdminIdTokenAlgorithmPinTests : AdminTestBase
 
         JsonElement unpinned = await AdminJsonAsync(Patch, Client(org), """{"id_token_signed_response_alg":null}""", HttpStatusCode.OK);
         JsonElement organization = await AdminJsonAsync(Patch, Organization(org), """{"signing_algorithm":"ES256"}""", HttpStatusCode.OK);
+
+        // The organisation's keys are still RS256 until a rotation: a pin to ES256 now would be a promise not kept.
+        HttpResponseMessage early = await AdminAsync(Patch, Client(org), """{"id_token_signed_response_alg":"ES256"}""");
+        JsonElement problem = await ProblemAsync(early, HttpStatusCode.BadRequest);
+        Assert.That(problem.GetProperty("error_description").GetString(), Is.EqualTo(
+            $"id_token_signed_response_alg is ES256, but organisation '{org.Slug}' still signs with RS256 until its next key activates; pin it once the rotation is done."));
+
+        await AdminJsonAsync(HttpMethod.Post, $"/api/v1/organizations/{org.Slug}/signing-keys/rotate", """{"immediate":true}""", HttpStatusCode.Created);
         JsonElement repinned = await AdminJsonAsync(Patch, Client(org), """{"id_token_signed_response_alg":"ES256"}""", HttpStatusCode.OK);
 
         using (Assert.EnterMultipleScope())
