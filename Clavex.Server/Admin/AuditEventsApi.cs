@@ -221,11 +221,11 @@ public static partial class AuditEventsApi
         writer.WriteString("occurred_at", e.OccurredAt);
         writer.WriteString("event_type", e.EventType);
         writer.WriteString("outcome", e.Outcome);
-        Nullable(writer, "client_id", e.ClientId);
-        Nullable(writer, "subject", e.Subject);
-        Nullable(writer, "ip", e.Ip);
-        Nullable(writer, "user_agent", e.UserAgent);
-        Nullable(writer, "correlation_id", e.CorrelationId);
+        writer.WriteStringOrNull("client_id", e.ClientId);
+        writer.WriteStringOrNull("subject", e.Subject);
+        writer.WriteStringOrNull("ip", e.Ip);
+        writer.WriteStringOrNull("user_agent", e.UserAgent);
+        writer.WriteStringOrNull("correlation_id", e.CorrelationId);
         writer.WritePropertyName("detail");
         if (e.Detail is null)
         {
@@ -239,18 +239,6 @@ public static partial class AuditEventsApi
         }
 
         writer.WriteEndObject();
-    }
-
-    private static void Nullable(Utf8JsonWriter writer, string name, string? value)
-    {
-        if (value is null)
-        {
-            writer.WriteNull(name);
-        }
-        else
-        {
-            writer.WriteString(name, value);
-        }
     }
 
     [GeneratedRegex(@"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*(\.\*)?$", RegexOptions.CultureInvariant)]

@@ -33,14 +33,9 @@ internal static class ClientJson
         writer.WriteBoolean("allow_plain_pkce", client.AllowPlainPkce);
         writer.WriteBoolean("require_consent", client.RequireConsent);
         writer.WriteBoolean("always_issue_refresh_token", client.AlwaysIssueRefreshToken);
-        if (client.IdTokenSignedResponseAlgorithm is JwsAlgorithm pin)
-        {
-            writer.WriteString(ClientMetadata.IdTokenSignedResponseAlg, JwsAlgorithms.GetName(pin));
-        }
-        else
-        {
-            writer.WriteNull(ClientMetadata.IdTokenSignedResponseAlg);
-        }
+        writer.WriteStringOrNull(
+            ClientMetadata.IdTokenSignedResponseAlg,
+            client.IdTokenSignedResponseAlgorithm is JwsAlgorithm pin ? JwsAlgorithms.GetName(pin) : null);
 
         writer.WriteStartObject("token_lifetimes");
         writer.WriteNumber("access_token", (long)client.Lifetimes.AccessToken.TotalSeconds);
@@ -86,22 +81,14 @@ internal static class ClientJson
         {
             writer.WriteStartObject();
             writer.WriteString("name", extra.Name);
-            Optional(writer, "value", extra.StaticValue);
-            Optional(writer, "from_attribute", extra.FromAttribute);
-            Optional(writer, "scope", extra.Scope);
+            writer.WriteStringIfPresent("value", extra.StaticValue);
+            writer.WriteStringIfPresent("from_attribute", extra.FromAttribute);
+            writer.WriteStringIfPresent("scope", extra.Scope);
             writer.WriteEndObject();
         }
 
         writer.WriteEndArray();
         writer.WriteEndObject();
-    }
-
-    private static void Optional(Utf8JsonWriter writer, string name, string? value)
-    {
-        if (value is not null)
-        {
-            writer.WriteString(name, value);
-        }
     }
 
     internal static void Strings(Utf8JsonWriter writer, string name, IEnumerable<string> values)

@@ -149,18 +149,13 @@ public static class ClientsApi
         HttpContext context, string org, string clientId, PgOrganizationStore organizations, PgClientStore clients, CachingClientStore cache, ClavexSettings settings,
         AuditLog audit)
     {
-        (Organization? organization, Client? before, long version, AdminError? error) = await FindVersionedClientAsync(context, org, clientId, organizations, clients, settings);
+        (Organization? organization, Client? before, long? expectedVersion, IResult? refusal) = await FindClientForChangeAsync(context, org, clientId, organizations, clients, settings);
         if (before is null)
         {
-            return AdminResults.Error(error!);
+            return refusal!;
         }
 
-        if (!AdminETag.Matches(context.Request, version, out long? expectedVersion))
-        {
-            return AdminETag.Refuse(context, $"client '{clientId}'", version);
-        }
-
-        (JsonDocument? document, error) = await AdminRequest.ReadJsonAsync(context.Request);
+        (JsonDocument? document, AdminError? error) = await AdminRequest.ReadJsonAsync(context.Request);
         using (document)
         {
             if (document is null)
@@ -208,15 +203,10 @@ public static class ClientsApi
         HttpContext context, string org, string clientId, PgOrganizationStore organizations, PgClientStore clients, CachingClientStore cache, ClavexSettings settings,
         AuditLog audit, TimeProvider timeProvider)
     {
-        (Organization? organization, Client? before, long version, AdminError? error) = await FindVersionedClientAsync(context, org, clientId, organizations, clients, settings);
+        (Organization? organization, Client? before, long? expectedVersion, IResult? refusal) = await FindClientForChangeAsync(context, org, clientId, organizations, clients, settings);
         if (before is null)
         {
-            return AdminResults.Error(error!);
-        }
-
-        if (!AdminETag.Matches(context.Request, version, out long? expectedVersion))
-        {
-            return AdminETag.Refuse(context, $"client '{clientId}'", version);
+            return refusal!;
         }
 
         if (!await clients.DeleteAsync(organization!.Id, clientId, timeProvider.GetUtcNow(), context.RequestAborted, expectedVersion))
@@ -235,17 +225,12 @@ public static class ClientsApi
         HttpContext context, string org, string clientId, PgOrganizationStore organizations, PgClientStore clients, CachingClientStore cache, ClavexSettings settings,
         AuditLog audit, TimeProvider timeProvider)
     {
-        (Organization? organization, Client? client, long version, AdminError? error) = await FindVersionedClientAsync(context, org, clientId, organizations, clients, settings);
-        if (client is null)
-        {
-            return AdminResults.Error(error!);
-        }
-
         // The secrets are not part of the client's representation, so a rotation leaves its version as it is; If-Match
         // is still evaluated, against the version just read and again in the statement that adds the secret.
-        if (!AdminETag.Matches(context.Request, version, out long? expectedVersion))
+        (Organization? organization, Client? client, long? expectedVersion, IResult? refusal) = await FindClientForChangeAsync(context, org, clientId, organizations, clients, settings);
+        if (client is null)
         {
-            return AdminETag.Refuse(context, $"client '{clientId}'", version);
+            return refusal!;
         }
 
         if (client.TokenEndpointAuthMethod is not (TokenEndpointAuthMethod.ClientSecretBasic or TokenEndpointAuthMethod.ClientSecretPost))
@@ -255,7 +240,7 @@ public static class ClientsApi
         }
 
         long previousLifetime = DefaultPreviousSecretLifetimeSeconds;
-        (JsonDocument? document, error) = await AdminRequest.ReadJsonAsync(context.Request, optional: true);
+        (JsonDocument? document, AdminError? error) = await AdminRequest.ReadJsonAsync(context.Request, optional: true);
         using (document)
         {
             if (error is not null)
@@ -331,8 +316,8 @@ public static class ClientsApi
                 w.WriteStartObject();
                 w.WriteString("id", secret.Id);
                 w.WriteString("created_at", secret.CreatedAt);
-                WriteInstant(w, "last_used_at", secret.LastUsedAt);
-                WriteInstant(w, "expires_at", secret.ExpiresAt);
+                w.WriteStringOrNull("last_used_at", secret.LastUsedAt);
+                w.WriteStringOrNull("expires_at", secret.ExpiresAt);
                 w.WriteEndObject();
             }
 
@@ -345,6 +330,24 @@ public static class ClientsApi
     {
         (Organization? organization, Client? client, long _, AdminError? error) = await FindVersionedClientAsync(context, org, clientId, organizations, clients, settings);
         return (organization, client, error);
+    }
+
+    /// <summary>
+    /// The client a conditional change (PATCH, DELETE, secret rotation) acts on, with the version <c>If-Match</c> expects
+    /// (null without the header); or the answer that ends the request: 404, or 412 when <c>If-Match</c> is already stale.
+    /// </summary>
+    private static async Task<(Organization? Organization, Client? Client, long? ExpectedVersion, IResult? Refusal)> FindClientForChangeAsync(
+        HttpContext context, string org, string clientId, PgOrganizationStore organizations, PgClientStore clients, ClavexSettings settings)
+    {
+        (Organization? organization, Client? client, long version, AdminError? error) = await FindVersionedClientAsync(context, org, clientId, organizations, clients, settings);
+        if (client is null)
+        {
+            return (null, null, null, AdminResults.Error(error!));
+        }
+
+        return AdminETag.Matches(context.Request, version, out long? expectedVersion)
+            ? (organization, client, expectedVersion, null)
+            : (null, null, null, AdminETag.Refuse(context, $"client '{clientId}'", version));
     }
 
     /// <summary>The client with its version, the ETag of GET and the expected value of a conditional PATCH or DELETE.</summary>
@@ -421,16 +424,4 @@ public static class ClientsApi
         ClaimMapping = client.ClaimMapping,
         IdTokenSignedResponseAlgorithm = client.IdTokenSignedResponseAlgorithm,
     };
-
-    internal static void WriteInstant(Utf8JsonWriter writer, string name, DateTimeOffset? value)
-    {
-        if (value is null)
-        {
-            writer.WriteNull(name);
-        }
-        else
-        {
-            writer.WriteString(name, value.Value);
-        }
-    }
 }

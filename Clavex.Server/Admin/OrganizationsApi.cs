@@ -200,14 +200,7 @@ public static partial class OrganizationsApi
         writer.WriteString("created_at", details.CreatedAt);
         writer.WriteString("updated_at", details.UpdatedAt);
         writer.WriteString(SigningAlgorithm, details.SigningAlgorithm);
-        if (details.KeyRotationDays is int days)
-        {
-            writer.WriteNumber(KeyRotationDays, days);
-        }
-        else
-        {
-            writer.WriteNull(KeyRotationDays);
-        }
+        writer.WriteNumberOrNull(KeyRotationDays, details.KeyRotationDays);
     }
 
     /// <summary>

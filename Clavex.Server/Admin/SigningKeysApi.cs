@@ -192,21 +192,9 @@ public static class SigningKeysApi
         writer.WriteString("alg", key.Algorithm);
         writer.WriteString("state", key.State);
         writer.WriteString("created_at", key.CreatedAt);
-        WriteDate(writer, "activates_at", key.ActivatesAt);
-        WriteDate(writer, "activated_at", key.ActivatedAt);
-        WriteDate(writer, "retire_after", key.RetireAfter);
-        WriteDate(writer, "retired_at", key.RetiredAt);
-    }
-
-    private static void WriteDate(Utf8JsonWriter writer, string name, DateTimeOffset? value)
-    {
-        if (value is null)
-        {
-            writer.WriteNull(name);
-        }
-        else
-        {
-            writer.WriteString(name, value.Value);
-        }
+        writer.WriteStringOrNull("activates_at", key.ActivatesAt);
+        writer.WriteStringOrNull("activated_at", key.ActivatedAt);
+        writer.WriteStringOrNull("retire_after", key.RetireAfter);
+        writer.WriteStringOrNull("retired_at", key.RetiredAt);
     }
 }

@@ -110,28 +110,28 @@ internal static class UserProfile
     public static void WriteProfile(Utf8JsonWriter writer, User user)
     {
         writer.WriteString("username", user.Username);
-        Optional(writer, "name", user.Name);
-        Optional(writer, "given_name", user.GivenName);
-        Optional(writer, "family_name", user.FamilyName);
-        Optional(writer, "middle_name", user.MiddleName);
-        Optional(writer, "nickname", user.Nickname);
-        Optional(writer, "picture", user.Picture);
-        Optional(writer, "website", user.Website);
-        Optional(writer, "locale", user.Locale);
-        Optional(writer, "zoneinfo", user.Zoneinfo);
-        Optional(writer, "email", user.Email);
+        writer.WriteStringIfPresent("name", user.Name);
+        writer.WriteStringIfPresent("given_name", user.GivenName);
+        writer.WriteStringIfPresent("family_name", user.FamilyName);
+        writer.WriteStringIfPresent("middle_name", user.MiddleName);
+        writer.WriteStringIfPresent("nickname", user.Nickname);
+        writer.WriteStringIfPresent("picture", user.Picture);
+        writer.WriteStringIfPresent("website", user.Website);
+        writer.WriteStringIfPresent("locale", user.Locale);
+        writer.WriteStringIfPresent("zoneinfo", user.Zoneinfo);
+        writer.WriteStringIfPresent("email", user.Email);
         writer.WriteBoolean("email_verified", user.EmailVerified);
-        Optional(writer, "phone_number", user.PhoneNumber);
+        writer.WriteStringIfPresent("phone_number", user.PhoneNumber);
         writer.WriteBoolean("phone_number_verified", user.PhoneNumberVerified);
         if (user.Address is { } address)
         {
             writer.WriteStartObject("address");
-            Optional(writer, "formatted", address.Formatted);
-            Optional(writer, "street_address", address.StreetAddress);
-            Optional(writer, "locality", address.Locality);
-            Optional(writer, "region", address.Region);
-            Optional(writer, "postal_code", address.PostalCode);
-            Optional(writer, "country", address.Country);
+            writer.WriteStringIfPresent("formatted", address.Formatted);
+            writer.WriteStringIfPresent("street_address", address.StreetAddress);
+            writer.WriteStringIfPresent("locality", address.Locality);
+            writer.WriteStringIfPresent("region", address.Region);
+            writer.WriteStringIfPresent("postal_code", address.PostalCode);
+            writer.WriteStringIfPresent("country", address.Country);
             writer.WriteEndObject();
         }
 
@@ -160,16 +160,8 @@ internal static class UserProfile
 
         WriteProfile(writer, user);
         ClientJson.Strings(writer, "groups", user.Groups);
-        ClientsApi.WriteInstant(writer, "updated_at", user.UpdatedAt);
+        writer.WriteStringOrNull("updated_at", user.UpdatedAt);
     }
 
     public static byte[] ToUtf8(User user) => AdminResults.Write(w => Write(w, user));
-
-    private static void Optional(Utf8JsonWriter writer, string name, string? value)
-    {
-        if (value is not null)
-        {
-            writer.WriteString(name, value);
-        }
-    }
 }

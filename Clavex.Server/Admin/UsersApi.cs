@@ -344,7 +344,7 @@ public static class UsersApi
         }
 
         d.Audit.AdminChange(context, organization, "user.unlocked", null, sub,
-            AdminResults.Write(w => ClientsApi.WriteInstant(w, "locked_until", lifted)), AdminResults.Write(w => w.WriteNull("locked_until")));
+            AdminResults.Write(w => w.WriteStringOrNull("locked_until", lifted)), AdminResults.Write(w => w.WriteNull("locked_until")));
         return AdminResults.NoContent();
     }
 
