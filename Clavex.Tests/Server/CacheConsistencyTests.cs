@@ -43,9 +43,7 @@ public sealed class CacheConsistencyTests : AdminTestBase
 
         await AdminJsonAsync(new HttpMethod(method), $"/api/v1/organizations/{org.Slug}/clients/reports", body, answer);
 
-        (HttpStatusCode status, string refusal) = await PollAsync(_other, org, secret, refused: true);
-        Assert.That(status, Is.EqualTo(HttpStatusCode.Unauthorized));
-        Assert.That(refusal, Is.EqualTo(RefusedJson));
+        AssertRefused(await PollAsync(_other, org, secret, refused: true));
     }
 
     [Test]
@@ -58,9 +56,7 @@ public sealed class CacheConsistencyTests : AdminTestBase
             HttpMethod.Post, $"/api/v1/organizations/{org.Slug}/clients/reports/secrets", """{"previous_secret_expires_in":0}""", HttpStatusCode.Created);
         string newSecret = rotated.GetProperty("client_secret").GetString()!;
 
-        (HttpStatusCode status, string body) = await PollAsync(_other, org, oldSecret, refused: true);
-        Assert.That(status, Is.EqualTo(HttpStatusCode.Unauthorized));
-        Assert.That(body, Is.EqualTo(RefusedJson));
+        AssertRefused(await PollAsync(_other, org, oldSecret, refused: true));
         await AssertTokenAsync(_other, org, newSecret);
     }
 
@@ -145,9 +141,7 @@ public sealed class CacheConsistencyTests : AdminTestBase
         await WarmAsync(_other, org, secret);
         await AdminJsonAsync(HttpMethod.Patch, $"/api/v1/organizations/{org.Slug}/clients/reports", """{"enabled":false}""", HttpStatusCode.OK);
 
-        (HttpStatusCode status, string body) = await PollAsync(_other, org, secret, refused: true);
-        Assert.That(status, Is.EqualTo(HttpStatusCode.Unauthorized));
-        Assert.That(body, Is.EqualTo(RefusedJson));
+        AssertRefused(await PollAsync(_other, org, secret, refused: true));
         Assert.That(listener.ListeningProcessId, Is.EqualTo(listening));
     }
 
@@ -168,13 +162,11 @@ public sealed class CacheConsistencyTests : AdminTestBase
         Assert.That(await TerminateAsync(killed), Is.True);
         await ListeningAsync(_other, killed);
 
-        (HttpStatusCode status, string body) = await TokenAsync(_other, org, secret);
-        Assert.That(status, Is.EqualTo(HttpStatusCode.Unauthorized));
-        Assert.That(body, Is.EqualTo(RefusedJson));
+        AssertRefused(await TokenAsync(_other, org, secret));
     }
 
     [Test]
-    public async Task The_periodic_refresh_drops_what_no_notification_announced()
+    public async Task Clearing_every_cache_as_the_periodic_refresh_does_drops_what_no_notification_announced()
     {
         (TestOrganization org, string secret) = await ServiceClientAsync();
         await WarmAsync(_other, org, secret);
@@ -183,9 +175,7 @@ public sealed class CacheConsistencyTests : AdminTestBase
         await AssertTokenAsync(_other, org, secret);
         _other.Services.GetRequiredService<CacheChangeListener>().ClearAll();
 
-        (HttpStatusCode status, string body) = await TokenAsync(_other, org, secret);
-        Assert.That(status, Is.EqualTo(HttpStatusCode.Unauthorized));
-        Assert.That(body, Is.EqualTo(RefusedJson));
+        AssertRefused(await TokenAsync(_other, org, secret));
         Assert.That(CacheChangeListener.RefreshInterval, Is.EqualTo(TimeSpan.FromSeconds(60)));
     }
 
@@ -393,6 +383,13 @@ public sealed class CacheConsistencyTests : AdminTestBase
         await using NpgsqlCommand disable = dataSource.CreateCommand("UPDATE clients SET enabled = false WHERE organization_id = $1 AND client_id = 'reports'");
         disable.Parameters.AddWithValue(org.Id);
         Assert.That(await disable.ExecuteNonQueryAsync(), Is.EqualTo(1));
+    }
+
+    /// <summary>The token request was refused with the exact invalid_client answer.</summary>
+    private static void AssertRefused((HttpStatusCode Status, string Body) answer)
+    {
+        Assert.That(answer.Status, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(answer.Body, Is.EqualTo(RefusedJson));
     }
 
     private static Task<int> RoundTripsAsync(Func<string, Task> send) => DatabaseCommands.CountAsync(send);
