@@ -21,6 +21,7 @@ public static class ParameterNames
     public const string UiLocales = "ui_locales";
     public const string ClaimsLocales = "claims_locales";
     public const string IdTokenHint = "id_token_hint";
+    public const string PostLogoutRedirectUri = "post_logout_redirect_uri";
     public const string Claims = "claims";
     public const string Request = "request";
     public const string RequestUri = "request_uri";

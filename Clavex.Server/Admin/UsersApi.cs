@@ -323,7 +323,7 @@ public static class UsersApi
         return AdminResults.NoContent();
     }
 
-    /// <summary>Lifts a lock after too many wrong passwords (<see cref="LockoutPolicy"/>) and clears the failure count: 204.</summary>
+    /// <summary>Lifts a lock after too many wrong passwords (<see cref="Core.Interaction.LockoutPolicy"/>) and clears the failure count: 204.</summary>
     private static async Task<IResult> UnlockAsync(HttpContext context, string org, string sub, [AsParameters] Dependencies d)
     {
         (Organization? organization, UserAccount? user, AdminError? error) = await FindUserAsync(context, org, sub, d);

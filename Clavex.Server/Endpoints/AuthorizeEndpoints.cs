@@ -1,7 +1,5 @@
-using Clavex.Core;
-using Clavex.Core.Authorization;
+using Clavex.Core.Interaction;
 using Clavex.Core.Protocol;
-using Clavex.Core.Sessions;
 using Clavex.Server.Http;
 
 namespace Clavex.Server.Endpoints;
@@ -11,28 +9,23 @@ public static class AuthorizeEndpoints
 {
     public static RouteGroupBuilder MapAuthorize(this RouteGroupBuilder group)
     {
-        group.MapGet("/authorize", (HttpContext context, OpenIdProvider provider, SignInFlow flow) =>
-            HandleAsync(context, provider, flow, ProtocolRequest.FromQuery(context.Request)));
-        group.MapPost("/authorize", async (HttpContext context, OpenIdProvider provider, SignInFlow flow, BrowserPages pages) =>
+        group.MapGet("/authorize", (HttpContext context, SignInInteraction interaction, SessionCookie cookie, InteractionResults results) =>
+            HandleAsync(context, interaction, cookie, results, ProtocolRequest.FromQuery(context.Request)));
+        group.MapPost("/authorize", async (HttpContext context, SignInInteraction interaction, SessionCookie cookie, InteractionResults results, BrowserPages pages) =>
         {
             ProtocolParameters? form = await ProtocolRequest.FromFormAsync(context.Request, context.RequestAborted);
             return form is null
-                ? pages.Error(context, "This sign-in request cannot be completed", "The request body must be a form (application/x-www-form-urlencoded).", StatusCodes.Status400BadRequest)
-                : await HandleAsync(context, provider, flow, form);
+                ? pages.Error(context, InteractionResults.SignInRefusedTitle, "The request body must be a form (application/x-www-form-urlencoded).", StatusCodes.Status400BadRequest)
+                : await HandleAsync(context, interaction, cookie, results, form);
         });
         return group;
     }
 
-    private static async Task<IResult> HandleAsync(HttpContext context, OpenIdProvider provider, SignInFlow flow, ProtocolParameters parameters)
+    private static async Task<IResult> HandleAsync(
+        HttpContext context, SignInInteraction interaction, SessionCookie cookie, InteractionResults results, ProtocolParameters parameters)
     {
         Organization organization = context.GetOrganization();
-        AuthorizationValidation validation = await provider.Authorization.ValidateAsync(organization, parameters, context.RequestAborted);
-        if (flow.Refuse(context, organization, validation) is IResult refusal)
-        {
-            return refusal;
-        }
-
-        AuthenticationSession? session = await flow.CurrentSessionAsync(context, organization);
-        return await flow.ContinueAsync(context, validation.Request!, parameters, session, sessionIsFresh: false, consentIsFresh: false);
+        InteractionResult result = await interaction.AuthorizeAsync(organization, parameters, cookie.Read(context), context.RequestAborted);
+        return results.Write(context, organization, result, parameters);
     }
 }

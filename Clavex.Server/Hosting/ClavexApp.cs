@@ -1,5 +1,6 @@
 using System.Net;
 using Clavex.Core;
+using Clavex.Core.Interaction;
 using Clavex.Core.Protocol;
 using Clavex.Core.Stores;
 using Clavex.Server.Admin;
@@ -109,10 +110,22 @@ public static class ClavexApp
         services.AddHostedService(s => s.GetRequiredService<CacheChangeListener>());
         services.AddSingleton<SessionCookie>();
         services.AddSingleton<BrowserPages>();
-        services.AddSingleton<SignInFlow>();
-        services.AddSingleton<LogoutEndpoints.LogoutHandler>();
+        services.AddSingleton<InteractionResults>();
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<PasswordCheckLimiter>();
+        services.AddSingleton<IPasswordVerifier, Argon2idPasswordVerifier>();
+        services.AddSingleton<ISignInAccountStore>(s => s.GetRequiredService<PgUserStore>());
+        services.AddSingleton<BrowserSessions>();
+        services.AddSingleton<PasswordSignIn>();
+        services.AddSingleton(s => new SignInInteraction(
+            s.GetRequiredService<OpenIdProvider>().Authorization,
+            s.GetRequiredService<OpenIdProvider>().CodeIssuer,
+            s.GetRequiredService<BrowserSessions>(),
+            s.GetRequiredService<IConsentStore>(),
+            s.GetRequiredService<PasswordSignIn>(),
+            s.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<LogoutRequestValidator>();
+        services.AddSingleton<RpInitiatedLogout>();
         services.AddSingleton<SecretUsage>();
         services.AddHostedService(s => s.GetRequiredService<SecretUsage>());
         services.AddSingleton<AuditLog>();

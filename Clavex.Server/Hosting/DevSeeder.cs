@@ -1,4 +1,5 @@
 using Clavex.Core.Clients;
+using Clavex.Core.Interaction;
 using Clavex.Core.Users;
 using Clavex.Server.Login;
 using Clavex.Server.Storage;

@@ -39,12 +39,12 @@ public sealed class BrowserPages(ClavexSettings settings, OrganizationDirectory 
         return Page(html, PageKind.Consent, StatusCodes.Status200OK, request.RedirectUri);
     }
 
-    public IResult LogoutConfirm(HttpContext context, Organization organization, ProtocolParameters original)
+    /// <summary>The confirmation page; <paramref name="returnTo"/> is the post_logout_redirect_uri the core has checked is registered.</summary>
+    public IResult LogoutConfirm(HttpContext context, Organization organization, ProtocolParameters original, string? returnTo)
     {
         ArgumentNullException.ThrowIfNull(organization);
+        ArgumentNullException.ThrowIfNull(original);
         string html = Pages.LogoutConfirm(new LogoutPageModel(names.DisplayName(organization), NewForm(context, "/" + organization.Slug + "/logout", original)));
-        // The logout handler has already checked that any post_logout_redirect_uri is registered.
-        original.TryGetSingle("post_logout_redirect_uri", out string? returnTo);
         return Page(html, PageKind.LogoutConfirm, StatusCodes.Status200OK, returnTo);
     }
 

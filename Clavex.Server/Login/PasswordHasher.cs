@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Clavex.Core.Interaction;
 using NSec.Cryptography;
 
 namespace Clavex.Server.Login;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Clavex.Core.Interaction;
 using Clavex.Core.Stores;
 using Clavex.Core.Users;
 using Dapper;
@@ -7,7 +8,7 @@ using Npgsql;
 namespace Clavex.Server.Storage;
 
 /// <summary>Users with their groups. A user is read with its group names in one query; no password hash on that path.</summary>
-public sealed class PgUserStore(NpgsqlDataSource dataSource) : IUserStore
+public sealed class PgUserStore(NpgsqlDataSource dataSource) : IUserStore, ISignInAccountStore
 {
     /// <summary>A user's columns over alias <c>u</c>, read into <see cref="UserRow"/>; other stores join users with it.</summary>
     internal const string Columns = """
@@ -295,6 +296,9 @@ public sealed class PgUserStore(NpgsqlDataSource dataSource) : IUserStore
         return await connection.ExecuteAsync(Db.Command(
             UpdatePasswordHash, new { OrganizationId = organizationId, Subject = subject, PasswordHash = passwordHash, ExpectedVersion = expectedVersion }, cancellationToken)) == 1;
     }
+
+    Task ISignInAccountStore.UpdatePasswordHashAsync(long organizationId, string subject, string passwordHash, CancellationToken cancellationToken) =>
+        SetPasswordHashAsync(organizationId, subject, passwordHash, cancellationToken);
 
     /// <summary>Adds the user to the group, creating the group if needed; idempotent. False when there is no such user.</summary>
     public async Task<bool> AddToGroupAsync(long organizationId, string subject, string groupName, CancellationToken cancellationToken)

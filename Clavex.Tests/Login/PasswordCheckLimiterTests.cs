@@ -1,3 +1,4 @@
+using Clavex.Core.Interaction;
 using Clavex.Server.Login;
 
 namespace Clavex.Tests.Login;

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Clavex.Core.Interaction;
 using Clavex.Server.Login;
 using NSec.Cryptography;
 

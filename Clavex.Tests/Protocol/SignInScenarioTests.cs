@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Clavex.Core.Authorization;
+using Clavex.Core.Interaction;
 using Clavex.Core.Protocol;
 using Clavex.Core.Sessions;
 using Clavex.Core.Token;

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Clavex.Core.Interaction;
 using Clavex.Server.Login;
 using Clavex.Server.Storage;
 using Clavex.Tests.Admin;

@@ -1,3 +1,4 @@
+using Clavex.Core.Interaction;
 using Clavex.Core.Users;
 using Clavex.Server.Storage;
 using Dapper;

@@ -1,11 +1,12 @@
 using Clavex.Core.Authorization;
 using Clavex.Core.Clients;
+using Clavex.Core.Interaction;
 using Clavex.Core.Protocol;
 using Clavex.Core.Sessions;
 using Clavex.Tests.Support;
 using static Clavex.Tests.Support.ProtocolFixture;
 
-namespace Clavex.Tests.Authorization;
+namespace Clavex.Tests.Interaction;
 
 /// <summary>OIDC Core §3.1.2.1 prompt and max_age, §3.1.2.3–3.1.2.4 authentication and consent.</summary>
 public class InteractionDecisionTests

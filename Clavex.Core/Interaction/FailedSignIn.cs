@@ -1,4 +1,4 @@
-namespace Clavex.Server.Storage;
+namespace Clavex.Core.Interaction;
 
 /// <summary>
 /// What recording a failed sign-in found: the end of the lock in force after it (null: not locked, or no such user),

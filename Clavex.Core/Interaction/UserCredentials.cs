@@ -1,7 +1,7 @@
 using System.Text;
 using Clavex.Core.Users;
 
-namespace Clavex.Server.Storage;
+namespace Clavex.Core.Interaction;
 
 /// <summary>
 /// A user found for sign-in, with the password hash to verify against (null: no password set) and the end of its
@@ -16,6 +16,3 @@ public sealed record UserCredentials(User User, string? PasswordHash, DateTimeOf
         return true;
     }
 }
-
-/// <summary>A user as the admin API shows it: its version is the ETag, and <see cref="LockedUntil"/> ends its lock.</summary>
-public sealed record UserAccount(User User, long Version, DateTimeOffset? LockedUntil);

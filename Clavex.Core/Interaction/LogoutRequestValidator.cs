@@ -1,0 +1,107 @@
+using System.Text.Json;
+using Clavex.Core.Clients;
+using Clavex.Core.Jose;
+using Clavex.Core.Protocol;
+using Clavex.Core.Stores;
+
+namespace Clavex.Core.Interaction;
+
+/// <summary>
+/// Validates an RP-Initiated Logout request (OpenID Connect RP-Initiated Logout 1.0 §2–3): an <c>id_token_hint</c>
+/// must be an ID token this organisation signed (expired is fine), naming the same client as <c>client_id</c>; a
+/// <c>post_logout_redirect_uri</c> must be registered for that client.
+/// </summary>
+public sealed class LogoutRequestValidator(IClientStore clients, ISigningKeyStore keys, TimeProvider timeProvider)
+{
+    private static readonly JwsAlgorithm[] Algorithms = [JwsAlgorithm.RS256, JwsAlgorithm.PS256, JwsAlgorithm.ES256];
+
+    /// <summary>The request, or null when it cannot be trusted (the user is then shown an error, never redirected).</summary>
+    public async Task<LogoutRequest?> ValidateAsync(Organization organization, ProtocolParameters parameters, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(organization);
+        ArgumentNullException.ThrowIfNull(parameters);
+        parameters.TryGetSingle(ParameterNames.IdTokenHint, out string? hint);
+        parameters.TryGetSingle(ParameterNames.PostLogoutRedirectUri, out string? postLogoutRedirectUri);
+        parameters.TryGetSingle(ParameterNames.State, out string? state);
+        parameters.TryGetSingle(ParameterNames.ClientId, out string? clientId);
+
+        string? hintSessionId = null;
+        if (hint is not null)
+        {
+            (string? hintClient, hintSessionId) = await ReadHintAsync(organization, hint, clientId, cancellationToken);
+            if (hintClient is null || (clientId is not null && clientId != hintClient))
+            {
+                return null;
+            }
+
+            clientId = hintClient;
+        }
+
+        if (postLogoutRedirectUri is not null)
+        {
+            // §3: the URI must have been registered for the client; without a known client it cannot be trusted.
+            Client? client = clientId is null ? null : await clients.FindAsync(organization.Id, clientId, cancellationToken);
+            if (client is null || !client.PostLogoutRedirectUris.Contains(postLogoutRedirectUri, StringComparer.Ordinal))
+            {
+                return null;
+            }
+        }
+
+        return new LogoutRequest(clientId, postLogoutRedirectUri, state, hintSessionId);
+    }
+
+    /// <summary>The hint's client and session when it is an ID token this organisation signed; it may have expired.</summary>
+    private async Task<(string? ClientId, string? SessionId)> ReadHintAsync(Organization organization, string hint, string? clientId, CancellationToken cancellationToken)
+    {
+        string? audience = clientId ?? UnverifiedAudience(hint);
+        if (audience is null)
+        {
+            return (null, null);
+        }
+
+        SigningKeys signingKeys = await keys.GetAsync(organization.Id, cancellationToken);
+        using JwtValidationResult result = JwtValidator.Validate(hint, new JwtValidationParameters
+        {
+            Keys = signingKeys.Verification,
+            AllowedAlgorithms = Algorithms,
+            Issuer = organization.Issuer,
+            Audiences = [audience],
+            RequiredType = JwtType.Jwt,
+            // §2: an expired ID token is still a fine hint of who is logging out.
+            RequireExpiration = false,
+            ClockSkew = TimeSpan.FromDays(30),
+            TimeProvider = timeProvider,
+        });
+        if (!result.IsValid)
+        {
+            return (null, null);
+        }
+
+        string? sid = result.Payload.TryGetProperty(JwtClaimNames.Sid.EncodedUtf8Bytes, out JsonElement value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : null;
+        return (audience, sid);
+    }
+
+    // Only used to pick the audience to validate against; the signature check that follows is what counts.
+    private static string? UnverifiedAudience(string token)
+    {
+        string[] parts = token.Split('.');
+        if (parts.Length != 3 || Base64UrlEncoding.DecodeOrNull(parts[1]) is not byte[] payload)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(payload);
+            return document.RootElement.TryGetProperty(JwtClaimNames.Aud.EncodedUtf8Bytes, out JsonElement aud) && aud.ValueKind == JsonValueKind.String
+                ? aud.GetString()
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

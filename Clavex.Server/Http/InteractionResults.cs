@@ -1,0 +1,98 @@
+using Clavex.Core.Authorization;
+using Clavex.Core.Interaction;
+using Clavex.Core.Protocol;
+using Clavex.Server.Audit;
+using Clavex.Server.Login;
+
+namespace Clavex.Server.Http;
+
+/// <summary>
+/// Writes what the core decided for a browser interaction: its audit events, the session cookie it started or ended,
+/// then the page to show or the redirect. No decision is taken here.
+/// </summary>
+public sealed class InteractionResults(BrowserPages pages, SessionCookie cookie, AuditLog audit)
+{
+    public const string SignInRefusedTitle = "This sign-in request cannot be completed";
+
+    public const string SignOutRefusedTitle = "Sign-out cannot be completed";
+
+    /// <summary>Writes a sign-in step; <paramref name="original"/> is the request the login and consent forms carry on in hidden fields.</summary>
+    public IResult Write(HttpContext context, Organization organization, InteractionResult result, ProtocolParameters original)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        Record(context, organization, result.Events);
+        if (result.StartedSession is StartedSession started)
+        {
+            cookie.Write(context, organization, started.Secret, started.Session.ExpiresAt);
+        }
+
+        if (result.IsReject)
+        {
+            return pages.Error(context, SignInRefusedTitle, result.Rejection.Message, StatusCodes.Status400BadRequest);
+        }
+
+        if (result.IsDeliver)
+        {
+            return Deliver(context, result.Response);
+        }
+
+        return result.Kind == InteractionResultKind.ShowConsent
+            ? pages.Consent(context, result.Request!, original)
+            : pages.Login(context, result.Request!, original, result.CredentialsRejected ? LoginPageModel.IncorrectCredentials : null);
+    }
+
+    public IResult Write(HttpContext context, Organization organization, LogoutResult result, ProtocolParameters original)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(result);
+        Record(context, organization, result.Events);
+        if (result.SessionEnded)
+        {
+            cookie.Clear(context, organization);
+        }
+
+        switch (result.Kind)
+        {
+            case LogoutResultKind.Refuse:
+                return pages.Error(context, SignOutRefusedTitle, result.Refusal == LogoutRefusal.InvalidRequest
+                    ? "The sign-out request names a client or return address that is not registered, or an ID token that was not issued here."
+                    : "The sign-out request is not valid.", StatusCodes.Status400BadRequest);
+            case LogoutResultKind.Confirm:
+                return pages.LogoutConfirm(context, organization, original, result.Request!.PostLogoutRedirectUri);
+        }
+
+        if (result.ReturnLocation is null)
+        {
+            return pages.LoggedOut(context, organization);
+        }
+
+        context.Response.Headers.CacheControl = "no-store";
+        return Results.Redirect(result.ReturnLocation);
+    }
+
+    /// <summary>Sends a code or an error back to the client: a 303 redirect, or the form_post page.</summary>
+    private IResult Deliver(HttpContext context, AuthorizationResponse response) =>
+        response.ResponseMode == ResponseModes.FormPost
+            ? pages.FormPost(context, response.RedirectUri, response.Parameters)
+            : new RedirectSeeOther(response.ToQueryRedirectUrl());
+
+    private void Record(HttpContext context, Organization organization, IReadOnlyList<InteractionEvent> events)
+    {
+        foreach (InteractionEvent e in events)
+        {
+            audit.Record(context, organization, e.Type, e.Success, e.ClientId, e.Subject, e.Detail);
+        }
+    }
+
+    /// <summary>303, so a POSTed form is followed by a GET at the client (RFC 9110 §15.4.4).</summary>
+    private sealed class RedirectSeeOther(string location) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.StatusCode = StatusCodes.Status303SeeOther;
+            httpContext.Response.Headers.Location = location;
+            httpContext.Response.Headers.CacheControl = "no-store";
+            return Task.CompletedTask;
+        }
+    }
+}
