@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Clavex.Core.Protocol;
 using Clavex.Server.Audit;
 using Clavex.Server.Http;
+using Clavex.Server.Storage;
 
 namespace Clavex.Server.Admin;
 

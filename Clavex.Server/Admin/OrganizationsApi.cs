@@ -4,7 +4,6 @@ using Clavex.Core.Jose;
 using Clavex.Core.Protocol;
 using Clavex.Server.Audit;
 using Clavex.Server.Hosting;
-using Clavex.Server.Http;
 using Clavex.Server.Storage;
 using Npgsql;
 

@@ -3,7 +3,6 @@ using Clavex.Core.Jose;
 using Clavex.Core.Protocol;
 using Clavex.Server.Audit;
 using Clavex.Server.Hosting;
-using Clavex.Server.Http;
 using Clavex.Server.Storage;
 
 namespace Clavex.Server.Admin;

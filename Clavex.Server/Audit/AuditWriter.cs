@@ -1,11 +1,14 @@
 using Clavex.Server.Http;
+using Clavex.Server.Storage;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace Clavex.Server.Audit;
 
-/// <summary>Drains the audit queue into PostgreSQL in batches; on shutdown it writes what is left before stopping.</summary>
-public sealed partial class AuditWriter(AuditLog log, NpgsqlDataSource dataSource, ILogger<AuditWriter> logger) : BackgroundService
+/// <summary>
+/// Drains the audit queue into PostgreSQL in batches (through <see cref="PgAuditEventStore"/>); on shutdown it writes what
+/// is left before stopping.
+/// </summary>
+public sealed partial class AuditWriter(AuditLog log, PgAuditEventStore store, ILogger<AuditWriter> logger) : BackgroundService
 {
     private volatile bool _stopping;
 
@@ -15,11 +18,6 @@ public sealed partial class AuditWriter(AuditLog log, NpgsqlDataSource dataSourc
     private const int ShutdownAttempts = 3;
 
     private const int MaxRetryDelaySeconds = 30;
-
-    private const string Insert = """
-        INSERT INTO audit_events (organization_id, occurred_at, event_type, outcome, client_id, subject, ip, user_agent, correlation_id, detail)
-        SELECT * FROM unnest(@organization_ids, @occurred_ats, @event_types, @outcomes, @client_ids, @subjects, @ips, @user_agents, @correlation_ids, @details)
-        """;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -75,7 +73,7 @@ public sealed partial class AuditWriter(AuditLog log, NpgsqlDataSource dataSourc
         {
             try
             {
-                await InsertAsync(batch, cancellationToken);
+                await store.InsertAsync(batch, cancellationToken);
                 batch.Clear();
                 return;
             }
@@ -110,7 +108,7 @@ public sealed partial class AuditWriter(AuditLog log, NpgsqlDataSource dataSourc
     {
         try
         {
-            await InsertAsync([item], cancellationToken);
+            await store.InsertAsync([item], cancellationToken);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -125,7 +123,7 @@ public sealed partial class AuditWriter(AuditLog log, NpgsqlDataSource dataSourc
             };
             try
             {
-                await InsertAsync([bare], cancellationToken);
+                await store.InsertAsync([bare], cancellationToken);
                 LogStrippedDetail(logger, item.EventType, item.CorrelationId, exception.Message);
             }
             catch (Exception again) when (again is not OperationCanceledException)
@@ -137,22 +135,6 @@ public sealed partial class AuditWriter(AuditLog log, NpgsqlDataSource dataSourc
 
     /// <summary>The database or the network is away, as opposed to a statement PostgreSQL refused.</summary>
     private static bool IsUnreachable(NpgsqlException exception) => exception is not PostgresException || exception.IsTransient;
-
-    private async Task InsertAsync(List<AuditEvent> batch, CancellationToken cancellationToken)
-    {
-        await using NpgsqlCommand command = dataSource.CreateCommand(Insert);
-        command.Parameters.Add(new NpgsqlParameter<long?[]>("organization_ids", [.. batch.Select(e => e.OrganizationId)]));
-        command.Parameters.Add(new NpgsqlParameter<DateTime[]>("occurred_ats", [.. batch.Select(e => e.OccurredAt.UtcDateTime)]));
-        command.Parameters.Add(new NpgsqlParameter<string[]>("event_types", [.. batch.Select(e => e.EventType)]));
-        command.Parameters.Add(new NpgsqlParameter<string[]>("outcomes", [.. batch.Select(e => e.Outcome)]));
-        command.Parameters.Add(new NpgsqlParameter<string?[]>("client_ids", [.. batch.Select(e => e.ClientId)]));
-        command.Parameters.Add(new NpgsqlParameter<string?[]>("subjects", [.. batch.Select(e => e.Subject)]));
-        command.Parameters.Add(new NpgsqlParameter("ips", NpgsqlDbType.Array | NpgsqlDbType.Inet) { Value = batch.Select(e => e.Ip is null ? null : System.Net.IPAddress.Parse(e.Ip)).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter<string?[]>("user_agents", [.. batch.Select(e => e.UserAgent)]));
-        command.Parameters.Add(new NpgsqlParameter<string?[]>("correlation_ids", [.. batch.Select(e => e.CorrelationId)]));
-        command.Parameters.Add(new NpgsqlParameter("details", NpgsqlDbType.Array | NpgsqlDbType.Jsonb) { Value = batch.Select(e => e.DetailJson()).ToArray() });
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Writing {Count} audit events failed (attempt {Attempt}): {Reason}; retrying")]
     private static partial void LogRetry(ILogger logger, int count, int attempt, string reason);

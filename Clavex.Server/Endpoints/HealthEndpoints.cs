@@ -1,3 +1,4 @@
+using Clavex.Server.Storage;
 using Npgsql;
 
 namespace Clavex.Server.Endpoints;
@@ -5,19 +6,14 @@ namespace Clavex.Server.Endpoints;
 /// <summary><c>/healthz</c>: the process is up. <c>/readyz</c>: the database answers and the schema is migrated.</summary>
 public static class HealthEndpoints
 {
-    private const string LatestMigration = "SELECT coalesce(max(version), 0) FROM schema_migrations";
-
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
         app.MapGet("/healthz", () => Results.Text("ok"));
-        app.MapGet("/readyz", async (NpgsqlDataSource dataSource, CancellationToken cancellationToken) =>
+        app.MapGet("/readyz", async (PgHealth health, CancellationToken cancellationToken) =>
         {
             try
             {
-                await using NpgsqlCommand command = dataSource.CreateCommand(LatestMigration);
-                object? version = await command.ExecuteScalarAsync(cancellationToken);
-                int expected = Storage.MigrationFiles.Read(Storage.MigrationFiles.Locate()).Max(m => m.Version);
-                return Convert.ToInt32(version, System.Globalization.CultureInfo.InvariantCulture) >= expected
+                return await health.IsMigratedAsync(cancellationToken)
                     ? Results.Text("ready")
                     : Results.Text("migrations pending", statusCode: StatusCodes.Status503ServiceUnavailable);
             }

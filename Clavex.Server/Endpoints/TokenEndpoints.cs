@@ -3,6 +3,7 @@ using Clavex.Core.Protocol;
 using Clavex.Core.Token;
 using Clavex.Server.Audit;
 using Clavex.Server.Http;
+using Clavex.Server.Storage;
 
 namespace Clavex.Server.Endpoints;
 

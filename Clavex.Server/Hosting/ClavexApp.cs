@@ -89,6 +89,7 @@ public static class ClavexApp
         services.AddSingleton<KeyRotation>();
         services.AddSingleton<PgMaintenance>();
         services.AddSingleton<PgAuditEventStore>();
+        services.AddSingleton<PgHealth>();
         if (settings.RunBackgroundSweeps)
         {
             services.AddHostedService<KeyRotationService>();
@@ -105,8 +106,8 @@ public static class ClavexApp
                 s.GetRequiredService<IReplayCache>()),
             s.GetRequiredService<TimeProvider>()));
         services.AddSingleton(DiscoveryOptions.Default);
-        services.AddSingleton<OrganizationDirectory>();
-        services.AddSingleton<CacheChangeListener>();
+        services.AddSingleton(s => new OrganizationDirectory(s.GetRequiredService<PgOrganizationStore>(), settings.IssuerFor));
+        services.AddSingleton(s => ActivatorUtilities.CreateInstance<CacheChangeListener>(s, settings.ConnectionString));
         services.AddHostedService(s => s.GetRequiredService<CacheChangeListener>());
         services.AddSingleton<SessionCookie>();
         services.AddSingleton<BrowserPages>();

@@ -1,4 +1,5 @@
-using Clavex.Server.Storage;
+using Clavex.Server.Storage.Embedded;
+using Clavex.Server.Storage.Migrations;
 using Npgsql;
 
 namespace Clavex.Server.Hosting;

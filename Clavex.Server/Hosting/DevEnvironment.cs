@@ -1,5 +1,4 @@
-using Clavex.Server.Storage;
-using Npgsql;
+using Clavex.Server.Storage.Embedded;
 
 namespace Clavex.Server.Hosting;
 
@@ -30,7 +29,7 @@ public static class DevEnvironment
             cluster = new LocalPostgres(Path.Combine(root, "pg"), state.PostgresPort);
             await cluster.StartAsync();
             state = state with { PostgresPort = cluster.Port };
-            connectionString = await EnsureDatabaseAsync(cluster);
+            connectionString = await cluster.EnsureClavexDatabaseAsync();
         }
 
         state.Save(root);
@@ -66,20 +65,6 @@ public static class DevEnvironment
     {
         string? urls = configuration["urls"] ?? Environment.GetEnvironmentVariable("ASPNETCORE_URLS");
         return urls?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
-    }
-
-    private static async Task<string> EnsureDatabaseAsync(LocalPostgres cluster)
-    {
-        await using var connection = new NpgsqlConnection(cluster.ConnectionString);
-        await connection.OpenAsync();
-        await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = 'clavex'", connection);
-        if (await exists.ExecuteScalarAsync() is null)
-        {
-            await using var create = new NpgsqlCommand("CREATE DATABASE clavex", connection);
-            await create.ExecuteNonQueryAsync();
-        }
-
-        return cluster.GetConnectionString("clavex");
     }
 
     private static string Describe(ClavexSettings settings, DevState state, DevSeed seed)

@@ -3,6 +3,7 @@ using Clavex.Core.Authorization;
 using Clavex.Core.Protocol;
 using Clavex.Server.Hosting;
 using Clavex.Server.Login;
+using Clavex.Server.Storage;
 
 namespace Clavex.Server.Http;
 

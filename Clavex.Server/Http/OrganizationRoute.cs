@@ -1,4 +1,5 @@
 using Clavex.Core.Protocol;
+using Clavex.Server.Storage;
 
 namespace Clavex.Server.Http;
 

@@ -1,5 +1,3 @@
-using Clavex.Server.Hosting;
-using Clavex.Server.Http;
 using Npgsql;
 
 namespace Clavex.Server.Storage;
@@ -11,9 +9,13 @@ namespace Clavex.Server.Storage;
 /// cache is cleared, because notifications sent while no connection listened are lost; and every
 /// <see cref="RefreshInterval"/> every cache is cleared anyway, so a missed signal (a change written by hand in SQL, a
 /// connection that died silently) is stale for at most that long.
+/// <para>
+/// <c>connectionString</c> is the database's, with its password: the listener opens its own connection
+/// rather than borrow one from the pooled data source.
+/// </para>
 /// </summary>
 public sealed partial class CacheChangeListener(
-    ClavexSettings settings,
+    string connectionString,
     OrganizationDirectory organizations,
     CachingClientStore clients,
     PgSigningKeyStore keys,
@@ -31,7 +33,7 @@ public sealed partial class CacheChangeListener(
 
     // Pooling off: the connection lives as long as the listener, and a broken one must never go back to a pool.
     // Npgsql's keepalive makes WaitAsync notice a connection that died without a word.
-    private readonly string _connectionString = new NpgsqlConnectionStringBuilder(settings.ConnectionString)
+    private readonly string _connectionString = new NpgsqlConnectionStringBuilder(connectionString)
     {
         ApplicationName = ApplicationName,
         Pooling = false,

@@ -1,7 +1,5 @@
-using System.Text.Json;
 using Clavex.Core.Clients;
 using Clavex.Core.Jose;
-using Clavex.Server.Endpoints;
 using Dapper;
 using Npgsql;
 
@@ -25,7 +23,7 @@ public sealed partial class KeyRotation(NpgsqlDataSource dataSource, PgSigningKe
     /// How long a next key is published before it signs: twice the JWKS cache lifetime, so a relying party that
     /// cached the JWK Set just before the key appeared has refetched it before the first token the key signs.
     /// </summary>
-    public static readonly TimeSpan PublicationLead = 2 * DiscoveryEndpoints.JwksCacheLifetime;
+    public static readonly TimeSpan PublicationLead = 2 * JwkSet.CacheLifetime;
 
     /// <summary>
     /// Added to the longest token lifetime before a previous key is retired: relying parties accept tokens a few
@@ -124,11 +122,6 @@ public sealed partial class KeyRotation(NpgsqlDataSource dataSource, PgSigningKe
         INSERT INTO signing_keys (organization_id, kid, algorithm, state, public_jwk, private_key, created_at, activates_at, activated_at)
         VALUES (@OrganizationId, @Kid, @Algorithm, @State, @PublicJwk::jsonb, @PrivateKey, @Now, @ActivatesAt, @ActivatedAt)
         RETURNING {Columns}
-        """;
-
-    private const string InsertAudit = """
-        INSERT INTO audit_events (organization_id, occurred_at, event_type, outcome, detail)
-        VALUES (@OrganizationId, @Now, @EventType, 'success', @Detail::jsonb)
         """;
 
     private readonly NpgsqlDataSource _dataSource = dataSource ?? throw new ArgumentNullException(nameof(dataSource));
@@ -316,7 +309,7 @@ public sealed partial class KeyRotation(NpgsqlDataSource dataSource, PgSigningKe
         return row.ToInfo();
     }
 
-    private static Task<int> AuditAsync(
+    private static Task AuditAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, long organizationId, DateTimeOffset now, string eventType, CancellationToken cancellationToken,
         params (string Key, string? Value)[] detail)
     {
@@ -327,13 +320,15 @@ public sealed partial class KeyRotation(NpgsqlDataSource dataSource, PgSigningKe
             members[key] = value;
         }
 
-        return connection.ExecuteAsync(Db.Command(InsertAudit, new
+        var auditEvent = new AuditEvent
         {
             OrganizationId = organizationId,
-            Now = Db.Utc(now),
+            OccurredAt = now,
             EventType = eventType,
-            Detail = JsonSerializer.Serialize(members),
-        }, cancellationToken, transaction));
+            Outcome = "success",
+            Detail = members,
+        };
+        return PgAuditEventStore.InsertAsync(connection, transaction, [auditEvent], cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Signing key {Kid} of organisation {OrganizationId} now signs; {PreviousKid} stays published until {RetireAfter:O}")]

@@ -1,6 +1,8 @@
+using System.Net;
 using System.Text;
 using Dapper;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace Clavex.Server.Storage;
 
@@ -38,12 +40,22 @@ public sealed record AuditEventRecord(
     string? UserAgent, string? CorrelationId, string? Detail);
 
 /// <summary>
-/// Reads the audit log for the admin API, newest first and keyset-paged on (occurred_at, id). The query is put
-/// together only from the constant clauses below, one per filter given; every value is a parameter. Each clause
-/// matches an index of <c>0005_audit_query.sql</c> (the correlation id one of <c>0006_audit_correlation.sql</c>).
+/// The audit log's table. Writes: a batch of the audit writer, or events inside a caller's transaction for changes
+/// whose event must commit with them (key rotation); both send the one statement <c>Insert</c>.
+/// <para>
+/// Reads, for the admin API: newest first and keyset-paged on (occurred_at, id). The query is put together only from
+/// the constant clauses below, one per filter given; every value is a parameter. Each clause matches an index of
+/// <c>0005_audit_query.sql</c> (the correlation id one of <c>0006_audit_correlation.sql</c>).
+/// </para>
 /// </summary>
 public sealed class PgAuditEventStore(NpgsqlDataSource dataSource)
 {
+    // One row per element of the parallel arrays: a batch of any size is one round trip.
+    private const string Insert = """
+        INSERT INTO audit_events (organization_id, occurred_at, event_type, outcome, client_id, subject, ip, user_agent, correlation_id, detail)
+        SELECT * FROM unnest(@organization_ids, @occurred_ats, @event_types, @outcomes, @client_ids, @subjects, @ips, @user_agents, @correlation_ids, @details)
+        """;
+
     private const string Select = """
         SELECT id, occurred_at, event_type, outcome, client_id, subject, host(ip) AS ip, user_agent, correlation_id, detail::text AS detail
         FROM audit_events
@@ -108,6 +120,38 @@ public sealed class PgAuditEventStore(NpgsqlDataSource dataSource)
         """;
 
     private readonly NpgsqlDataSource _dataSource = dataSource ?? throw new ArgumentNullException(nameof(dataSource));
+
+    /// <summary>Stores the events in one statement.</summary>
+    public async Task InsertAsync(IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
+    {
+        await using NpgsqlCommand command = _dataSource.CreateCommand(Insert);
+        AddInsertParameters(command, events);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Stores the events in the caller's transaction, so they commit or roll back with its change.</summary>
+    public static async Task InsertAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(Insert, connection, transaction);
+        AddInsertParameters(command, events);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static void AddInsertParameters(NpgsqlCommand command, IReadOnlyList<AuditEvent> events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        command.Parameters.Add(new NpgsqlParameter<long?[]>("organization_ids", [.. events.Select(e => e.OrganizationId)]));
+        command.Parameters.Add(new NpgsqlParameter<DateTime[]>("occurred_ats", [.. events.Select(e => e.OccurredAt.UtcDateTime)]));
+        command.Parameters.Add(new NpgsqlParameter<string[]>("event_types", [.. events.Select(e => e.EventType)]));
+        command.Parameters.Add(new NpgsqlParameter<string[]>("outcomes", [.. events.Select(e => e.Outcome)]));
+        command.Parameters.Add(new NpgsqlParameter<string?[]>("client_ids", [.. events.Select(e => e.ClientId)]));
+        command.Parameters.Add(new NpgsqlParameter<string?[]>("subjects", [.. events.Select(e => e.Subject)]));
+        command.Parameters.Add(new NpgsqlParameter("ips", NpgsqlDbType.Array | NpgsqlDbType.Inet) { Value = events.Select(e => e.Ip is null ? null : IPAddress.Parse(e.Ip)).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<string?[]>("user_agents", [.. events.Select(e => e.UserAgent)]));
+        command.Parameters.Add(new NpgsqlParameter<string?[]>("correlation_ids", [.. events.Select(e => e.CorrelationId)]));
+        command.Parameters.Add(new NpgsqlParameter("details", NpgsqlDbType.Array | NpgsqlDbType.Jsonb) { Value = events.Select(e => e.DetailJson()).ToArray() });
+    }
 
     /// <summary>The SQL for <paramref name="filter"/>: the constant clauses of the filters given, in a fixed order.</summary>
     internal static string Sql(AuditEventFilter filter)

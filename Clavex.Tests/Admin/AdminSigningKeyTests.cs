@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using Clavex.Server.Endpoints;
+using Clavex.Core.Jose;
 using Clavex.Server.Storage;
 using Clavex.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -46,7 +46,7 @@ public class AdminSigningKeyTests : AdminTestBase
 
         HttpResponseMessage jwks = await client.GetAsync($"/{org.Slug}/jwks");
 
-        Assert.That(jwks.Headers.CacheControl!.MaxAge, Is.EqualTo(DiscoveryEndpoints.JwksCacheLifetime));
+        Assert.That(jwks.Headers.CacheControl!.MaxAge, Is.EqualTo(JwkSet.CacheLifetime));
         Assert.That(KeyRotation.PublicationLead, Is.EqualTo(TimeSpan.FromMinutes(10)));
     }
 

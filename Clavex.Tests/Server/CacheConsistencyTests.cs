@@ -64,7 +64,7 @@ public sealed class CacheConsistencyTests : AdminTestBase
     public async Task An_organisation_renamed_through_one_instance_is_shown_renamed_by_the_other_within_a_second()
     {
         TestOrganization org = await NewOrganizationAsync();
-        var directory = _other.Services.GetRequiredService<Clavex.Server.Http.OrganizationDirectory>();
+        var directory = _other.Services.GetRequiredService<Clavex.Server.Storage.OrganizationDirectory>();
         var warmUp = Stopwatch.StartNew();
         while (!directory.IsCached(org.Slug) && warmUp.Elapsed < TimeSpan.FromSeconds(5))
         {

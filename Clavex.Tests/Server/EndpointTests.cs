@@ -303,7 +303,7 @@ public class EndpointTests : ServerTestBase
         using HttpClient jira = Server.CreateClient();
         await SignInAndRedeemAsync(org, jira);
 
-        await Server.Services.GetRequiredService<Clavex.Server.Http.SecretUsage>().FlushAsync(CancellationToken.None);
+        await Server.Services.GetRequiredService<Clavex.Server.Storage.SecretUsage>().FlushAsync(CancellationToken.None);
 
         await using var dataSource = Npgsql.NpgsqlDataSource.Create(PostgresFixture.ConnectionString);
         await using var command = dataSource.CreateCommand("SELECT last_used_at FROM client_secrets WHERE organization_id = $1 AND client_id = 'atlassian'");

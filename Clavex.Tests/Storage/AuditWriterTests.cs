@@ -1,5 +1,6 @@
 using Clavex.Core.Protocol;
 using Clavex.Server.Audit;
+using Clavex.Server.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
@@ -15,7 +16,7 @@ public sealed class AuditWriterTests
         long id = await StorageFixture.CreateOrganizationAsync();
         var organization = new Organization(id, "t", "https://id.acme.eu/t");
         var log = new AuditLog(TimeProvider.System, NullLogger<AuditLog>.Instance);
-        var writer = new AuditWriter(log, StorageFixture.DataSource, NullLogger<AuditWriter>.Instance);
+        var writer = new AuditWriter(log, new PgAuditEventStore(StorageFixture.DataSource), NullLogger<AuditWriter>.Instance);
         var context = new DefaultHttpContext();
 
         // Recorded before the writer starts, so the three are drained as one batch.

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Clavex.Server.Storage;
+using Clavex.Server.Storage.Migrations;
 using Npgsql;
 
 namespace Clavex.Tests.Storage;

@@ -2,7 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
-using Clavex.Server.Storage;
+using Clavex.Server.Storage.Embedded;
+using Clavex.Server.Storage.Migrations;
 using Npgsql;
 
 namespace Clavex.Tests;

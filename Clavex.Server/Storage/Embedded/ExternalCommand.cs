@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 
-namespace Clavex.Server.Storage;
+namespace Clavex.Server.Storage.Embedded;
 
 /// <summary>Runs a program to completion and captures what it printed, for error messages.</summary>
 internal static class ExternalCommand

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
-using Clavex.Server.Storage;
 
-namespace Clavex.Server.Http;
+namespace Clavex.Server.Storage;
 
 /// <summary>
 /// Remembers when each client secret was last used and writes it once a minute, so the admin API can show which secret

@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using Clavex.Server.Storage;
+using Clavex.Server.Storage.Migrations;
 using Clavex.Tests.Support;
 using Dapper;
 using Npgsql;
 
-namespace Clavex.Tests.Storage;
+namespace Clavex.Tests.Storage.Migrations;
 
 public sealed class MigrationRunnerTests
 {

@@ -1,4 +1,4 @@
-namespace Clavex.Server.Audit;
+namespace Clavex.Server.Storage;
 
 /// <summary>One decision worth recording. Never a secret or a token: ids, codes of errors and reasons only.</summary>
 public sealed record AuditEvent

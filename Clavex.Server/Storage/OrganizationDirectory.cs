@@ -1,17 +1,19 @@
 using System.Collections.Concurrent;
 using Clavex.Core.Protocol;
-using Clavex.Server.Hosting;
-using Clavex.Server.Storage;
 
-namespace Clavex.Server.Http;
+namespace Clavex.Server.Storage;
 
 /// <summary>
 /// Resolves the <c>{org}</c> path segment to an <see cref="Organization"/>, cached so the token hot path does not read
 /// the organisation from the database. Entries are dropped by <see cref="Invalidate"/> (the admin API on this
 /// instance, and <see cref="CacheChangeListener"/> for changes made on any instance) and all at once by
 /// <see cref="Clear"/>. Unknown slugs are not cached: anyone can send any number of them.
+/// <para>
+/// <c>issuerFor</c> derives an organisation's issuer from its slug; the host passes its settings' rule,
+/// so storage reads no host configuration.
+/// </para>
 /// </summary>
-public sealed class OrganizationDirectory(PgOrganizationStore organizations, ClavexSettings settings)
+public sealed class OrganizationDirectory(PgOrganizationStore organizations, Func<string, string> issuerFor)
 {
     private readonly ConcurrentDictionary<string, Organization> _cache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, string> _displayNames = new();
@@ -45,7 +47,7 @@ public sealed class OrganizationDirectory(PgOrganizationStore organizations, Cla
             return null;
         }
 
-        var organization = new Organization(record.Id, record.Slug, settings.IssuerFor(record.Slug));
+        var organization = new Organization(record.Id, record.Slug, issuerFor(record.Slug));
 
         // An invalidation while this read ran may mean the row is already stale: use it once, cache nothing.
         lock (_invalidation)

@@ -1,4 +1,4 @@
-namespace Clavex.Server.Storage;
+namespace Clavex.Server.Storage.Migrations;
 
 /// <summary>The migrations cannot be applied as they stand; the message says which file and why.</summary>
 public sealed class MigrationException : Exception

@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using Npgsql;
 
-namespace Clavex.Server.Storage;
+namespace Clavex.Server.Storage.Embedded;
 
 /// <summary>
 /// A PostgreSQL cluster in a local data directory, for development and tests: created on first start, listening
@@ -19,6 +19,13 @@ namespace Clavex.Server.Storage;
 public sealed class LocalPostgres(string dataDirectory, int port = 0, bool throwaway = false) : IAsyncDisposable
 {
     public const string Superuser = "postgres";
+
+    /// <summary>The database <c>start-dev</c> keeps Clavex's data in.</summary>
+    public const string ClavexDatabase = "clavex";
+
+    private const string SelectClavexDatabase = "SELECT 1 FROM pg_database WHERE datname = 'clavex'";
+
+    private const string CreateClavexDatabase = "CREATE DATABASE clavex";
 
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
 
@@ -61,6 +68,21 @@ public sealed class LocalPostgres(string dataDirectory, int port = 0, bool throw
             Username = Superuser,
             Database = database,
         }.ConnectionString;
+    }
+
+    /// <summary>Creates the <c>clavex</c> database if the cluster has none yet and returns its connection string.</summary>
+    public async Task<string> EnsureClavexDatabaseAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var exists = new NpgsqlCommand(SelectClavexDatabase, connection);
+        if (await exists.ExecuteScalarAsync(cancellationToken) is null)
+        {
+            await using var create = new NpgsqlCommand(CreateClavexDatabase, connection);
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        return GetConnectionString(ClavexDatabase);
     }
 
     /// <summary>Creates the cluster if needed, starts it and returns once it accepts connections.</summary>

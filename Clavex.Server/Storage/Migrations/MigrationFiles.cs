@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Clavex.Server.Storage;
+namespace Clavex.Server.Storage.Migrations;
 
 /// <summary>Finds and reads the <c>NNNN_name.sql</c> files of a migrations directory.</summary>
 public static partial class MigrationFiles

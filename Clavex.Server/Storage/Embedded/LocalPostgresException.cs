@@ -1,4 +1,4 @@
-namespace Clavex.Server.Storage;
+namespace Clavex.Server.Storage.Embedded;
 
 /// <summary>A local PostgreSQL cluster could not be found, created, started or stopped; the message carries the tool output.</summary>
 public sealed class LocalPostgresException : Exception

@@ -1,4 +1,4 @@
-namespace Clavex.Server.Storage;
+namespace Clavex.Server.Storage.Migrations;
 
 /// <summary>
 /// One file of <c>db/migrations</c>: <c>0001_organizations.sql</c> is version 1, name <c>organizations</c>.

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Clavex.Server.Storage;
+namespace Clavex.Server.Storage.Embedded;
 
 /// <summary>The directory holding the PostgreSQL server programs (<c>initdb</c>, <c>pg_ctl</c>, <c>postgres</c>).</summary>
 public sealed record PostgresBinaries(string Directory)

@@ -4,7 +4,7 @@ using System.Text;
 using Dapper;
 using Npgsql;
 
-namespace Clavex.Server.Storage;
+namespace Clavex.Server.Storage.Migrations;
 
 /// <summary>
 /// Applies the migrations of a directory forward-only: each version once, in order, each in its own transaction
