@@ -37,7 +37,7 @@ public sealed class ClientCredentialsGrant(ISigningKeyStore keys, TimeProvider t
             {
                 if (IsUserScope(item) || !client.AllowsScope(item))
                 {
-                    return Fail(client, OAuthError.InvalidScope($"The scope '{item}' is not available to client '{client.ClientId}' without a user."));
+                    return Fail(client, OAuthError.InvalidScope("A requested scope is not available to this client without a user.", $"scope {item}"));
                 }
 
                 scopes.Add(item);

@@ -57,7 +57,7 @@ public sealed class RefreshTokenGrant(IGrantStore grants, IUserStore users, ISig
             {
                 if (!ScopeList.Contains(grant.Scopes, item))
                 {
-                    return Fail(client, OAuthError.InvalidScope($"The scope '{item}' was not part of the original grant."), grant);
+                    return Fail(client, OAuthError.InvalidScope($"The scope '{item}' was not part of the original grant.", $"scope {item}"), grant);
                 }
             }
 
