@@ -33,9 +33,10 @@ public sealed class OpenIdProvider
             new AuthorizationCodeGrant(stores.Codes, stores.Grants, stores.Users, stores.Keys, time),
             new RefreshTokenGrant(stores.Grants, stores.Users, stores.Keys, time),
             new ClientCredentialsGrant(stores.Keys, time));
-        UserInfo = new UserInfoEndpoint(stores.Clients, stores.Grants, stores.Users, stores.Keys, time);
-        Revocation = new RevocationEndpoint(ClientAuthenticator, stores.Grants, stores.Keys, time);
-        Introspection = new IntrospectionEndpoint(ClientAuthenticator, stores.Grants, stores.Keys, time);
+        AccessTokens = new AccessTokenValidator(stores.Keys, stores.Grants, time);
+        UserInfo = new UserInfoEndpoint(AccessTokens, stores.Clients, stores.Users);
+        Revocation = new RevocationEndpoint(ClientAuthenticator, AccessTokens, stores.Grants, time);
+        Introspection = new IntrospectionEndpoint(ClientAuthenticator, AccessTokens, stores.Grants, time);
     }
 
     public ClientAuthenticator ClientAuthenticator { get; }
@@ -45,6 +46,9 @@ public sealed class OpenIdProvider
     public AuthorizationCodeIssuer CodeIssuer { get; }
 
     public TokenEndpoint Token { get; }
+
+    /// <summary>The one check of Clavex access tokens, for every resource Clavex itself serves.</summary>
+    public AccessTokenValidator AccessTokens { get; }
 
     public UserInfoEndpoint UserInfo { get; }
 

@@ -154,7 +154,7 @@ public sealed class AuthorizationRequestValidator(IClientStore clients)
         }
 
         // RFC 6749 §3.1.2 query is the default for the code flow; "fragment" would put the code in browser history.
-        return OAuthError.InvalidRequest($"response_mode '{requested}' is not supported; use query or form_post.");
+        return OAuthError.InvalidRequest("response_mode is not supported; use query or form_post.", $"response_mode {requested}");
     }
 
     private static OAuthError? CheckRepeatsAndUnsupported(ProtocolParameters parameters)
@@ -264,7 +264,7 @@ public sealed class AuthorizationRequestValidator(IClientStore clients)
             };
             if (prompt < 0)
             {
-                return OAuthError.InvalidRequest($"prompt value '{item}' is not supported.");
+                return OAuthError.InvalidRequest("A prompt value is not supported; use none, login, consent or select_account.", $"prompt {item}");
             }
         }
 
@@ -336,7 +336,7 @@ public sealed class AuthorizationRequestValidator(IClientStore clients)
                 : OAuthError.InvalidRequest("code_challenge must be 43 to 128 unreserved characters.");
         }
 
-        return OAuthError.InvalidRequest($"code_challenge_method '{method}' is not supported; use S256.");
+        return OAuthError.InvalidRequest("code_challenge_method is not supported; use S256.", $"code_challenge_method {method}");
     }
 
     private sealed record ErrorContext(Organization Organization, string RedirectUri, string? State)

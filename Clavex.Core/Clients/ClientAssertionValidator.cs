@@ -49,8 +49,8 @@ internal static class ClientAssertionValidator
                 return null;
             }
 
-            string? issuer = ReadString(claims, "iss"u8);
-            string? subject = ReadString(claims, "sub"u8);
+            string? issuer = ReadString(claims, JwtClaimNames.Iss.EncodedUtf8Bytes);
+            string? subject = ReadString(claims, JwtClaimNames.Sub.EncodedUtf8Bytes);
             return issuer is not null && subject is not null && !string.Equals(issuer, subject, StringComparison.Ordinal)
                 ? null
                 : issuer ?? subject;
@@ -118,18 +118,18 @@ internal static class ClientAssertionValidator
     {
         jti = string.Empty;
         rememberUntil = default;
-        if (!claims.TryGetProperty("sub"u8, out JsonElement subject) || subject.ValueKind != JsonValueKind.String || !subject.ValueEquals(clientId))
+        if (!claims.TryGetProperty(JwtClaimNames.Sub.EncodedUtf8Bytes, out JsonElement subject) || subject.ValueKind != JsonValueKind.String || !subject.ValueEquals(clientId))
         {
             return "client assertion sub is not the client id";
         }
 
-        if (ReadString(claims, "jti"u8) is not { Length: > 0 } id)
+        if (ReadString(claims, JwtClaimNames.Jti.EncodedUtf8Bytes) is not { Length: > 0 } id)
         {
             return "client assertion has no jti";
         }
 
         // The validator has required exp and checked it is a number in the future.
-        double expires = claims.GetProperty("exp"u8).GetDouble();
+        double expires = claims.GetProperty(JwtClaimNames.Exp.EncodedUtf8Bytes).GetDouble();
         double latest = now.ToUnixTimeSeconds() + (MaxLifetime + ClockSkew).TotalSeconds;
         if (expires > latest)
         {

@@ -1,34 +1,37 @@
-using System.Diagnostics.CodeAnalysis;
 using Clavex.Core.Protocol;
 
 namespace Clavex.Core.Clients;
 
-/// <summary>The authenticated client, or the error to return. Either way, whether HTTP Basic was attempted.</summary>
-public sealed record ClientAuthenticationResult
+/// <summary>The authenticated client, or the <c>invalid_client</c> (or <c>invalid_request</c>) error to return.</summary>
+public sealed record ClientAuthenticationResult : ProtocolResult<Client>
 {
-    public Client? Client { get; init; }
+    private ClientAuthenticationResult(Client client)
+        : base(client)
+    {
+    }
 
-    public OAuthError? Error { get; init; }
+    private ClientAuthenticationResult(OAuthError error)
+        : base(error)
+    {
+    }
+
+    public Client? Client => Value;
 
     /// <summary>How the client authenticated this time, which for secrets may differ from how it was registered.</summary>
-    public TokenEndpointAuthMethod? Method { get; init; }
+    public TokenEndpointAuthMethod? Method { get; private init; }
 
     /// <summary>The id of the secret that matched, for the secret's "last used" time.</summary>
-    public string? MatchedSecretId { get; init; }
+    public string? MatchedSecretId { get; private init; }
 
     /// <summary>
-    /// A Basic <c>Authorization</c> header was presented: an <c>invalid_client</c> answer must then be 401 with
-    /// <c>WWW-Authenticate: Basic</c> (RFC 6749 §5.2).
+    /// Whether a Basic <c>Authorization</c> header was presented. The host decides the RFC 6749 §5.2 challenge from
+    /// the header it parsed, not from this; it is kept for callers of the core that want to log it.
     /// </summary>
-    public bool BasicAttempted { get; init; }
-
-    [MemberNotNullWhen(true, nameof(Client))]
-    [MemberNotNullWhen(false, nameof(Error))]
-    public bool IsSuccess => Client is not null;
+    public bool BasicAttempted { get; private init; }
 
     internal static ClientAuthenticationResult Success(Client client, TokenEndpointAuthMethod method, string? matchedSecretId, bool basicAttempted) =>
-        new() { Client = client, Method = method, MatchedSecretId = matchedSecretId, BasicAttempted = basicAttempted };
+        new(client) { Method = method, MatchedSecretId = matchedSecretId, BasicAttempted = basicAttempted };
 
     internal static ClientAuthenticationResult Failure(OAuthError error, bool basicAttempted) =>
-        new() { Error = error, BasicAttempted = basicAttempted };
+        new(error) { BasicAttempted = basicAttempted };
 }

@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Clavex.Core.Jose;
 
-/// <summary>Pre-encoded claim names (RFC 7519 §4.1, OIDC Core §2 and §5.1, RFC 9068 §2.2).</summary>
+/// <summary>Pre-encoded claim names (RFC 7519 §4.1, OIDC Core §2 and §5.1, RFC 9068 §2.2), and Clavex's one private claim.</summary>
 public static class JwtClaimNames
 {
     public static readonly JsonEncodedText Iss = JsonEncodedText.Encode("iss");
@@ -22,6 +22,10 @@ public static class JwtClaimNames
     public static readonly JsonEncodedText CHash = JsonEncodedText.Encode("c_hash");
     public static readonly JsonEncodedText ClientId = JsonEncodedText.Encode("client_id");
     public static readonly JsonEncodedText Scope = JsonEncodedText.Encode("scope");
+
+    /// <summary>Private: the grant id in Clavex access tokens, so userinfo, introspection and revocation can honour revocation.</summary>
+    public static readonly JsonEncodedText Gid = JsonEncodedText.Encode("gid");
+
     public static readonly JsonEncodedText Name = JsonEncodedText.Encode("name");
     public static readonly JsonEncodedText GivenName = JsonEncodedText.Encode("given_name");
     public static readonly JsonEncodedText FamilyName = JsonEncodedText.Encode("family_name");

@@ -12,7 +12,7 @@ internal static class JwtClaimsCheck
             return JwtValidationOutcome.InvalidPayload;
         }
 
-        if (!claims.TryGetProperty("iss"u8, out JsonElement issuer)
+        if (!claims.TryGetProperty(JwtClaimNames.Iss.EncodedUtf8Bytes, out JsonElement issuer)
             || issuer.ValueKind != JsonValueKind.String
             || !issuer.ValueEquals(parameters.Issuer))
         {
@@ -30,7 +30,7 @@ internal static class JwtClaimsCheck
     // RFC 7519 §4.1.3: aud is a string or an array of strings; one accepted value is enough.
     private static bool HasAcceptedAudience(JsonElement claims, IReadOnlyList<string> accepted)
     {
-        if (!claims.TryGetProperty("aud"u8, out JsonElement audience))
+        if (!claims.TryGetProperty(JwtClaimNames.Aud.EncodedUtf8Bytes, out JsonElement audience))
         {
             return false;
         }
@@ -75,7 +75,7 @@ internal static class JwtClaimsCheck
         double now = parameters.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
         double skew = parameters.ClockSkew.TotalSeconds;
 
-        if (claims.TryGetProperty("exp"u8, out JsonElement exp))
+        if (claims.TryGetProperty(JwtClaimNames.Exp.EncodedUtf8Bytes, out JsonElement exp))
         {
             if (exp.ValueKind != JsonValueKind.Number || !exp.TryGetDouble(out double expires))
             {
@@ -93,7 +93,7 @@ internal static class JwtClaimsCheck
             return JwtValidationOutcome.MissingExpiration;
         }
 
-        if (claims.TryGetProperty("nbf"u8, out JsonElement nbf))
+        if (claims.TryGetProperty(JwtClaimNames.Nbf.EncodedUtf8Bytes, out JsonElement nbf))
         {
             if (nbf.ValueKind != JsonValueKind.Number || !nbf.TryGetDouble(out double notBefore))
             {
@@ -106,7 +106,7 @@ internal static class JwtClaimsCheck
             }
         }
 
-        if (claims.TryGetProperty("iat"u8, out JsonElement iat))
+        if (claims.TryGetProperty(JwtClaimNames.Iat.EncodedUtf8Bytes, out JsonElement iat))
         {
             if (iat.ValueKind != JsonValueKind.Number || !iat.TryGetDouble(out double issuedAt))
             {

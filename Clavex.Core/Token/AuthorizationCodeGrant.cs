@@ -77,14 +77,7 @@ public sealed class AuthorizationCodeGrant(
             client,
             signingKeys.Current);
 
-        return new TokenResult
-        {
-            Response = response,
-            GrantType = GrantTypes.AuthorizationCode,
-            ClientId = client.ClientId,
-            Subject = redeemed.Subject,
-            GrantId = redeemed.GrantId,
-        };
+        return TokenResult.Success(response, GrantTypes.AuthorizationCode, client.ClientId, redeemed.Subject, redeemed.GrantId);
     }
 
     private static OAuthError? Check(AuthorizationCode code, Client client, string? redirectUri, string? verifier, DateTimeOffset now)
@@ -131,12 +124,6 @@ public sealed class AuthorizationCodeGrant(
         return matches ? null : OAuthError.InvalidGrant("code_verifier does not match the code_challenge (PKCE).", "PKCE mismatch");
     }
 
-    private static TokenResult Fail(Client client, OAuthError error, AuthorizationCode? code = null) => new()
-    {
-        Error = error,
-        GrantType = GrantTypes.AuthorizationCode,
-        ClientId = client.ClientId,
-        Subject = code?.Subject,
-        GrantId = code?.GrantId,
-    };
+    private static TokenResult Fail(Client client, OAuthError error, AuthorizationCode? code = null) =>
+        TokenResult.Failure(error, GrantTypes.AuthorizationCode, client.ClientId, code?.Subject, code?.GrantId);
 }

@@ -37,7 +37,7 @@ public sealed class ClientCredentialsGrant(ISigningKeyStore keys, TimeProvider t
             {
                 if (IsUserScope(item) || !client.AllowsScope(item))
                 {
-                    return Fail(client, OAuthError.InvalidScope($"The scope '{item}' is not available to client '{client.ClientId}' without a user."));
+                    return Fail(client, OAuthError.InvalidScope("A requested scope is not available to this client without a user.", $"scope {item}"));
                 }
 
                 scopes.Add(item);
@@ -51,23 +51,17 @@ public sealed class ClientCredentialsGrant(ISigningKeyStore keys, TimeProvider t
             new AccessTokenContent(organization.Issuer, client.ClientId, client.ClientId, joined, now, now + client.Lifetimes.AccessToken, null, null, null),
             signingKeys.Current);
 
-        return new TokenResult
-        {
-            Response = new TokenResponse { AccessToken = accessToken, ExpiresIn = (int)client.Lifetimes.AccessToken.TotalSeconds, Scope = joined },
-            GrantType = GrantTypes.ClientCredentials,
-            ClientId = client.ClientId,
-            Subject = client.ClientId,
-        };
+        return TokenResult.Success(
+            new TokenResponse { AccessToken = accessToken, ExpiresIn = (int)client.Lifetimes.AccessToken.TotalSeconds, Scope = joined },
+            GrantTypes.ClientCredentials,
+            client.ClientId,
+            client.ClientId);
     }
 
     // Scopes that describe a user or a user's session have no meaning for a service account.
     private static bool IsUserScope(string scope) => scope is Scopes.OpenId or Scopes.Profile or Scopes.Email or Scopes.Phone
         or Scopes.Address or Scopes.Groups or Scopes.OfflineAccess;
 
-    private static TokenResult Fail(Client client, OAuthError error) => new()
-    {
-        Error = error,
-        GrantType = GrantTypes.ClientCredentials,
-        ClientId = client.ClientId,
-    };
+    private static TokenResult Fail(Client client, OAuthError error) =>
+        TokenResult.Failure(error, GrantTypes.ClientCredentials, client.ClientId);
 }

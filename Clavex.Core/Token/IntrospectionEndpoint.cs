@@ -13,9 +13,8 @@ namespace Clavex.Core.Token;
 /// has not been revoked. Refresh tokens: only the client they were issued to learns that one is active (§2.2 lets the
 /// server answer each caller differently), and only while it is the current token of an unrevoked, unexpired grant.
 /// </summary>
-public sealed class IntrospectionEndpoint(ClientAuthenticator authenticator, IGrantStore grants, ISigningKeyStore keys, TimeProvider timeProvider)
+public sealed class IntrospectionEndpoint(ClientAuthenticator authenticator, AccessTokenValidator accessTokens, IGrantStore grants, TimeProvider timeProvider)
 {
-    private static readonly JwsAlgorithm[] AllowedAlgorithms = [JwsAlgorithm.RS256, JwsAlgorithm.PS256, JwsAlgorithm.ES256];
     private static readonly byte[] Inactive = """{"active":false}"""u8.ToArray();
 
     public async Task<IntrospectionResult> HandleAsync(Organization organization, ProtocolParameters form, BasicCredentials? basic, CancellationToken cancellationToken)
@@ -23,49 +22,38 @@ public sealed class IntrospectionEndpoint(ClientAuthenticator authenticator, IGr
         ArgumentNullException.ThrowIfNull(organization);
         ArgumentNullException.ThrowIfNull(form);
         ClientAuthenticationResult authentication = await authenticator.AuthenticateAsync(organization, form, basic, cancellationToken);
-        if (authentication.Client is not Client client)
+        if (!authentication.IsSuccess)
         {
-            return new IntrospectionResult(null, authentication.Error, authentication.BasicAttempted, null);
+            return IntrospectionResult.Failure(authentication.Error, null);
         }
 
+        Client client = authentication.Value;
         if (!form.TryGetSingle(ParameterNames.Token, out string? token) || token is null)
         {
-            return new IntrospectionResult(null, OAuthError.InvalidRequest("token is missing or repeated."), false, client.ClientId);
+            return IntrospectionResult.Failure(OAuthError.InvalidRequest("token is missing or repeated."), client.ClientId);
         }
 
         // §2.1: token_type_hint is only a hint. Access tokens are JWTs; refresh tokens are opaque base64url, never with a dot.
-        if (!token.Contains('.', StringComparison.Ordinal))
+        byte[] json = token.Contains('.', StringComparison.Ordinal)
+            ? await IntrospectAccessTokenAsync(organization, token, cancellationToken)
+            : await IntrospectRefreshTokenAsync(organization, client, token, cancellationToken);
+        return IntrospectionResult.Success(json, client.ClientId);
+    }
+
+    private async Task<byte[]> IntrospectAccessTokenAsync(Organization organization, string token, CancellationToken cancellationToken)
+    {
+        using ValidatedAccessToken accessToken = await accessTokens.ValidateAsync(organization, token, AccessTokenValidator.NoClockSkew, cancellationToken);
+        if (!accessToken.IsValid)
         {
-            return new IntrospectionResult(await IntrospectRefreshTokenAsync(organization, client, token, cancellationToken), null, false, client.ClientId);
+            return Inactive;
         }
 
-        SigningKeys signingKeys = await keys.GetAsync(organization.Id, cancellationToken);
-        using JwtValidationResult validation = JwtValidator.Validate(token, new JwtValidationParameters
+        if (accessToken.GrantId is not null && !await accessTokens.IsGrantActiveAsync(organization, accessToken.GrantId, cancellationToken))
         {
-            Keys = signingKeys.Verification,
-            AllowedAlgorithms = AllowedAlgorithms,
-            Issuer = organization.Issuer,
-            Audiences = [organization.Issuer],
-            RequiredType = JwtType.AccessToken,
-            ClockSkew = TimeSpan.Zero,
-            TimeProvider = timeProvider,
-        });
-        if (!validation.IsValid)
-        {
-            return new IntrospectionResult(Inactive, null, false, client.ClientId);
+            return Inactive;
         }
 
-        JsonElement claims = validation.Payload;
-        if (claims.TryGetProperty("gid"u8, out JsonElement gid) && gid.ValueKind == JsonValueKind.String)
-        {
-            Grant? grant = await grants.FindAsync(organization.Id, gid.GetString()!, cancellationToken);
-            if (grant is null || grant.RevokedAt is not null)
-            {
-                return new IntrospectionResult(Inactive, null, false, client.ClientId);
-            }
-        }
-
-        return new IntrospectionResult(WriteActive(claims), null, false, client.ClientId);
+        return WriteActive(accessToken.Payload);
     }
 
     private async Task<byte[]> IntrospectRefreshTokenAsync(Organization organization, Client client, string token, CancellationToken cancellationToken)
@@ -86,12 +74,12 @@ public sealed class IntrospectionEndpoint(ClientAuthenticator authenticator, IGr
 
             // token_type (RFC 6749 §7.1) names how an access token is used; a refresh token has none, so it says what it is.
             writer.WriteString("token_use"u8, "refresh_token"u8);
-            writer.WriteString("scope"u8, string.Join(' ', grant.Scopes));
-            writer.WriteString("client_id"u8, grant.ClientId);
-            writer.WriteString("sub"u8, grant.Subject);
-            writer.WriteString("iss"u8, organization.Issuer);
-            writer.WriteNumber("iat"u8, lookup.CreatedAt.ToUnixTimeSeconds());
-            writer.WriteNumber("exp"u8, expiresAt.ToUnixTimeSeconds());
+            writer.WriteString(JwtClaimNames.Scope, string.Join(' ', grant.Scopes));
+            writer.WriteString(JwtClaimNames.ClientId, grant.ClientId);
+            writer.WriteString(JwtClaimNames.Sub, grant.Subject);
+            writer.WriteString(JwtClaimNames.Iss, organization.Issuer);
+            writer.WriteNumber(JwtClaimNames.Iat, lookup.CreatedAt.ToUnixTimeSeconds());
+            writer.WriteNumber(JwtClaimNames.Exp, expiresAt.ToUnixTimeSeconds());
             writer.WriteEndObject();
         }
 
@@ -109,7 +97,7 @@ public sealed class IntrospectionEndpoint(ClientAuthenticator authenticator, IGr
             writer.WriteString("token_type"u8, "Bearer"u8);
             foreach (JsonProperty claim in claims.EnumerateObject())
             {
-                if (claim.NameEquals("gid"u8))
+                if (claim.NameEquals(JwtClaimNames.Gid.EncodedUtf8Bytes))
                 {
                     continue;
                 }
@@ -124,5 +112,24 @@ public sealed class IntrospectionEndpoint(ClientAuthenticator authenticator, IGr
     }
 }
 
-/// <summary>The JSON answer, or a client-authentication error.</summary>
-public sealed record IntrospectionResult(byte[]? Json, OAuthError? Error, bool BasicAttempted, string? ClientId);
+/// <summary>The JSON answer (active or not), or a client-authentication error; <see cref="ClientId"/> once the client is known.</summary>
+public sealed record IntrospectionResult : ProtocolResult<byte[]>
+{
+    private IntrospectionResult(byte[] json)
+        : base(json)
+    {
+    }
+
+    private IntrospectionResult(OAuthError error)
+        : base(error)
+    {
+    }
+
+    public byte[]? Json => Value;
+
+    public string? ClientId { get; private init; }
+
+    internal static IntrospectionResult Success(byte[] json, string clientId) => new(json) { ClientId = clientId };
+
+    internal static IntrospectionResult Failure(OAuthError error, string? clientId) => new(error) { ClientId = clientId };
+}

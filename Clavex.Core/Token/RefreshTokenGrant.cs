@@ -57,7 +57,7 @@ public sealed class RefreshTokenGrant(IGrantStore grants, IUserStore users, ISig
             {
                 if (!ScopeList.Contains(grant.Scopes, item))
                 {
-                    return Fail(client, OAuthError.InvalidScope($"The scope '{item}' was not part of the original grant."), grant);
+                    return Fail(client, OAuthError.InvalidScope($"The scope '{item}' was not part of the original grant.", $"scope {item}"), grant);
                 }
             }
 
@@ -79,22 +79,9 @@ public sealed class RefreshTokenGrant(IGrantStore grants, IUserStore users, ISig
             client,
             signingKeys.Current);
 
-        return new TokenResult
-        {
-            Response = response,
-            GrantType = GrantTypes.RefreshToken,
-            ClientId = client.ClientId,
-            Subject = grant.Subject,
-            GrantId = grant.GrantId,
-        };
+        return TokenResult.Success(response, GrantTypes.RefreshToken, client.ClientId, grant.Subject, grant.GrantId);
     }
 
-    private static TokenResult Fail(Client client, OAuthError error, Grant? grant = null) => new()
-    {
-        Error = error,
-        GrantType = GrantTypes.RefreshToken,
-        ClientId = client.ClientId,
-        Subject = grant?.Subject,
-        GrantId = grant?.GrantId,
-    };
+    private static TokenResult Fail(Client client, OAuthError error, Grant? grant = null) =>
+        TokenResult.Failure(error, GrantTypes.RefreshToken, client.ClientId, grant?.Subject, grant?.GrantId);
 }

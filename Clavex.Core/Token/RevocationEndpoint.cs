@@ -1,6 +1,4 @@
-using System.Text.Json;
 using Clavex.Core.Clients;
-using Clavex.Core.Jose;
 using Clavex.Core.Protocol;
 using Clavex.Core.Stores;
 
@@ -11,23 +9,22 @@ namespace Clavex.Core.Token;
 /// server may revoke related tokens). The answer is the same whether or not the token was known, so the endpoint
 /// cannot be used to probe tokens.
 /// </summary>
-public sealed class RevocationEndpoint(ClientAuthenticator authenticator, IGrantStore grants, ISigningKeyStore keys, TimeProvider timeProvider)
+public sealed class RevocationEndpoint(ClientAuthenticator authenticator, AccessTokenValidator accessTokens, IGrantStore grants, TimeProvider timeProvider)
 {
-    private static readonly JwsAlgorithm[] AllowedAlgorithms = [JwsAlgorithm.RS256, JwsAlgorithm.PS256, JwsAlgorithm.ES256];
-
     public async Task<RevocationResult> HandleAsync(Organization organization, ProtocolParameters form, BasicCredentials? basic, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(organization);
         ArgumentNullException.ThrowIfNull(form);
         ClientAuthenticationResult authentication = await authenticator.AuthenticateAsync(organization, form, basic, cancellationToken);
-        if (authentication.Client is not Client client)
+        if (!authentication.IsSuccess)
         {
-            return new RevocationResult(authentication.Error, authentication.BasicAttempted, null, null);
+            return RevocationResult.Failure(authentication.Error, null);
         }
 
+        Client client = authentication.Value;
         if (!form.TryGetSingle(ParameterNames.Token, out string? token) || token is null)
         {
-            return new RevocationResult(OAuthError.InvalidRequest("token is missing or repeated."), false, client.ClientId, null);
+            return RevocationResult.Failure(OAuthError.InvalidRequest("token is missing or repeated."), client.ClientId);
         }
 
         DateTimeOffset now = timeProvider.GetUtcNow();
@@ -37,7 +34,7 @@ public sealed class RevocationEndpoint(ClientAuthenticator authenticator, IGrant
             await grants.RevokeAsync(organization.Id, grantId, now, cancellationToken);
         }
 
-        return new RevocationResult(null, false, client.ClientId, grantId);
+        return RevocationResult.Success(client, grantId);
     }
 
     // The hint is only an optimisation (RFC 7009 §2.1), so both kinds are tried whatever it says.
@@ -50,31 +47,35 @@ public sealed class RevocationEndpoint(ClientAuthenticator authenticator, IGrant
             return string.Equals(grant.ClientId, client.ClientId, StringComparison.Ordinal) ? grant.GrantId : null;
         }
 
-        SigningKeys signingKeys = await keys.GetAsync(organization.Id, cancellationToken);
-        using JwtValidationResult validation = JwtValidator.Validate(token, new JwtValidationParameters
-        {
-            Keys = signingKeys.Verification,
-            AllowedAlgorithms = AllowedAlgorithms,
-            Issuer = organization.Issuer,
-            Audiences = [organization.Issuer],
-            RequiredType = JwtType.AccessToken,
-            TimeProvider = timeProvider,
-        });
-        if (!validation.IsValid
-            || !validation.Payload.TryGetProperty("client_id"u8, out JsonElement clientId)
-            || !clientId.ValueEquals(client.ClientId)
-            || !validation.Payload.TryGetProperty("gid"u8, out JsonElement gid)
-            || gid.ValueKind != JsonValueKind.String)
-        {
-            return null;
-        }
-
-        return gid.GetString();
+        using ValidatedAccessToken accessToken = await accessTokens.ValidateAsync(
+            organization, token, AccessTokenValidator.RevocationClockSkew, cancellationToken);
+        return accessToken.IsValid && string.Equals(accessToken.ClientId, client.ClientId, StringComparison.Ordinal)
+            ? accessToken.GrantId
+            : null;
     }
 }
 
-/// <summary>Success is HTTP 200 with an empty body; <see cref="GrantId"/> says what was revoked, for the audit log.</summary>
-public sealed record RevocationResult(OAuthError? Error, bool BasicAttempted, string? ClientId, string? GrantId)
+/// <summary>
+/// Success is HTTP 200 with an empty body; <see cref="GrantId"/> says what was revoked, for the audit log, and
+/// <see cref="ClientId"/> who asked, once the client is known.
+/// </summary>
+public sealed record RevocationResult : ProtocolResult<Client>
 {
-    public bool IsSuccess => Error is null;
+    private RevocationResult(Client client)
+        : base(client)
+    {
+    }
+
+    private RevocationResult(OAuthError error)
+        : base(error)
+    {
+    }
+
+    public string? ClientId { get; private init; }
+
+    public string? GrantId { get; private init; }
+
+    internal static RevocationResult Success(Client client, string? grantId) => new(client) { ClientId = client.ClientId, GrantId = grantId };
+
+    internal static RevocationResult Failure(OAuthError error, string? clientId) => new(error) { ClientId = clientId };
 }

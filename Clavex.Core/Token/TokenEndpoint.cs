@@ -19,46 +19,38 @@ public sealed class TokenEndpoint(
         ArgumentNullException.ThrowIfNull(organization);
         ArgumentNullException.ThrowIfNull(form);
 
-        if (!form.TryGetSingle(ParameterNames.GrantType, out string? grantType))
+        // RFC 6749 §3.1: every parameter at most once. One check for all of them, grant_type included, so a repeat
+        // reads the same whichever parameter it is. A repeated grant_type reads as null here.
+        form.TryGetSingle(ParameterNames.GrantType, out string? grantType);
+        string? repeated = form.FindRepeated(SingleValuedParameters);
+        if (repeated is not null)
         {
-            return new TokenResult { Error = OAuthError.InvalidRequest("grant_type was given more than once.") };
+            return TokenResult.Failure(OAuthError.InvalidRequest($"The parameter '{repeated}' was given more than once."), grantType);
         }
 
         if (grantType is null)
         {
-            return new TokenResult { Error = OAuthError.InvalidRequest("grant_type is missing.") };
+            return TokenResult.Failure(OAuthError.InvalidRequest("grant_type is missing."));
         }
 
         if (grantType is not (GrantTypes.AuthorizationCode or GrantTypes.RefreshToken or GrantTypes.ClientCredentials))
         {
-            return new TokenResult
-            {
-                Error = new OAuthError(OAuthErrorCode.UnsupportedGrantType, $"grant_type '{grantType}' is not supported."),
-                GrantType = grantType,
-            };
-        }
-
-        // RFC 6749 §3.1: every parameter at most once.
-        string? repeated = form.FindRepeated(SingleValuedParameters);
-        if (repeated is not null)
-        {
-            return new TokenResult { Error = OAuthError.InvalidRequest($"The parameter '{repeated}' was given more than once."), GrantType = grantType };
+            // The description names the value although it is raw input: a test pins this wording.
+            return TokenResult.Failure(
+                new OAuthError(OAuthErrorCode.UnsupportedGrantType, $"grant_type '{grantType}' is not supported.", $"grant_type {grantType}"), grantType);
         }
 
         ClientAuthenticationResult authentication = await authenticator.AuthenticateAsync(organization, form, basic, cancellationToken);
-        if (authentication.Client is not Client client)
+        if (!authentication.IsSuccess)
         {
-            return new TokenResult { Error = authentication.Error, BasicAttempted = authentication.BasicAttempted, GrantType = grantType };
+            return TokenResult.Failure(authentication.Error, grantType) with { BasicAttempted = authentication.BasicAttempted };
         }
 
+        Client client = authentication.Value;
         if (!client.HasGrantType(grantType))
         {
-            return new TokenResult
-            {
-                Error = OAuthError.UnauthorizedClient($"Client '{client.ClientId}' is not registered for the {grantType} grant."),
-                GrantType = grantType,
-                ClientId = client.ClientId,
-            };
+            return TokenResult.Failure(
+                OAuthError.UnauthorizedClient($"Client '{client.ClientId}' is not registered for the {grantType} grant."), grantType, client.ClientId);
         }
 
         TokenResult result = grantType switch
@@ -72,7 +64,7 @@ public sealed class TokenEndpoint(
 
     private static readonly string[] SingleValuedParameters =
     [
-        ParameterNames.Code, ParameterNames.RedirectUri, ParameterNames.CodeVerifier, ParameterNames.RefreshToken,
+        ParameterNames.GrantType, ParameterNames.Code, ParameterNames.RedirectUri, ParameterNames.CodeVerifier, ParameterNames.RefreshToken,
         ParameterNames.Scope, ParameterNames.ClientId, ParameterNames.ClientSecret, ParameterNames.ClientAssertion,
         ParameterNames.ClientAssertionType,
     ];

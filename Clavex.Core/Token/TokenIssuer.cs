@@ -9,9 +9,6 @@ namespace Clavex.Core.Token;
 /// <summary>Writes and signs access and ID tokens: the hot path of every sign-in and refresh.</summary>
 public static class TokenIssuer
 {
-    /// <summary>A private claim carrying the grant id, so userinfo and introspection can honour revocation.</summary>
-    public static readonly System.Text.Json.JsonEncodedText GrantIdClaim = System.Text.Json.JsonEncodedText.Encode("gid");
-
     /// <summary>
     /// An RFC 9068 JWT access token. Its audience is the issuer: Clavex's userinfo and introspection endpoints are
     /// the resource servers it is for.
@@ -42,7 +39,7 @@ public static class TokenIssuer
 
         if (content.GrantId is not null)
         {
-            claims.WriteString(GrantIdClaim, content.GrantId);
+            claims.WriteString(JwtClaimNames.Gid, content.GrantId);
         }
 
         return jwt.Sign(key, JwtType.AccessToken);

@@ -16,27 +16,3 @@ public sealed record TokenResponse
     /// <summary>The granted scope, always sent so clients see what was dropped (RFC 6749 §5.1).</summary>
     public required string Scope { get; init; }
 }
-
-/// <summary>The token endpoint's answer: a response or an error, plus what the audit log needs.</summary>
-public sealed record TokenResult
-{
-    public TokenResponse? Response { get; init; }
-
-    public Protocol.OAuthError? Error { get; init; }
-
-    /// <summary>Client authentication was attempted with HTTP Basic: an invalid_client answer is 401 with WWW-Authenticate.</summary>
-    public bool BasicAttempted { get; init; }
-
-    public string? GrantType { get; init; }
-
-    public string? ClientId { get; init; }
-
-    public string? Subject { get; init; }
-
-    public string? GrantId { get; init; }
-
-    /// <summary>The client secret that authenticated the request, so the host can record when it was last used.</summary>
-    public string? ClientSecretId { get; init; }
-
-    public bool IsSuccess => Response is not null;
-}

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Buffers;
 using System.Text.Json;
 using Clavex.Core.Claims;
@@ -14,13 +15,8 @@ namespace Clavex.Core.UserInfo;
 /// The userinfo endpoint (OIDC Core §5.3): a Clavex access token in, the user's current claims for the token's
 /// scopes out, shaped by the client's claim mapping.
 /// </summary>
-public sealed class UserInfoEndpoint(IClientStore clients, IGrantStore grants, IUserStore users, ISigningKeyStore keys, TimeProvider timeProvider)
+public sealed class UserInfoEndpoint(AccessTokenValidator accessTokens, IClientStore clients, IUserStore users)
 {
-    /// <summary>Clavex validates its own tokens on its own clocks; only instance drift needs tolerating.</summary>
-    private static readonly TimeSpan OwnTokenClockSkew = TimeSpan.FromSeconds(5);
-
-    private static readonly JwsAlgorithm[] AllowedAlgorithms = [JwsAlgorithm.RS256, JwsAlgorithm.PS256, JwsAlgorithm.ES256];
-
     public async Task<UserInfoResult> HandleAsync(Organization organization, string? accessToken, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(organization);
@@ -30,57 +26,45 @@ public sealed class UserInfoEndpoint(IClientStore clients, IGrantStore grants, I
             return UserInfoResult.Unauthorized(null, null);
         }
 
-        SigningKeys signingKeys = await keys.GetAsync(organization.Id, cancellationToken);
-        AccessTokenClaims claims;
-        using (JwtValidationResult validation = JwtValidator.Validate(accessToken, new JwtValidationParameters
-        {
-            Keys = signingKeys.Verification,
-            AllowedAlgorithms = AllowedAlgorithms,
-            Issuer = organization.Issuer,
-            Audiences = [organization.Issuer],
-            RequiredType = JwtType.AccessToken,
-            ClockSkew = OwnTokenClockSkew,
-            TimeProvider = timeProvider,
-        }))
+        string? subject, clientId, grantId;
+        IReadOnlyList<string> scopes;
+        using (ValidatedAccessToken validation = await accessTokens.ValidateAsync(
+            organization, accessToken, AccessTokenValidator.OwnTokenClockSkew, cancellationToken))
         {
             if (!validation.IsValid)
             {
                 return UserInfoResult.Unauthorized(OAuthError.InvalidToken("The access token is invalid or has expired.", validation.Outcome.ToString()), null);
             }
 
-            claims = AccessTokenClaims.Read(validation.Payload);
+            (subject, clientId, grantId, scopes) = (validation.Subject, validation.ClientId, validation.GrantId, validation.Scopes);
         }
 
-        if (claims.Subject is null || claims.ClientId is null || !ScopeList.Contains(claims.Scopes, Scopes.OpenId))
+        if (subject is null || clientId is null || !ScopeList.Contains(scopes, Scopes.OpenId))
         {
             // OIDC Core §5.3.1: userinfo is for access tokens of OpenID Connect requests.
             return UserInfoResult.Forbidden(
                 new OAuthError(OAuthErrorCode.InsufficientScope, "The access token was not issued for an OpenID Connect request (scope openid)."),
-                claims.ClientId);
+                clientId);
         }
 
-        if (claims.GrantId is not null)
+        if (grantId is not null && !await accessTokens.IsGrantActiveAsync(organization, grantId, cancellationToken))
         {
-            Grant? grant = await grants.FindAsync(organization.Id, claims.GrantId, cancellationToken);
-            if (grant is null || grant.RevokedAt is not null)
-            {
-                return UserInfoResult.Unauthorized(OAuthError.InvalidToken("The access token has been revoked.", "grant revoked"), claims.ClientId);
-            }
+            return UserInfoResult.Unauthorized(OAuthError.InvalidToken("The access token has been revoked.", "grant revoked"), clientId);
         }
 
-        Client? client = await clients.FindAsync(organization.Id, claims.ClientId, cancellationToken);
+        Client? client = await clients.FindAsync(organization.Id, clientId, cancellationToken);
         if (client is not { Enabled: true })
         {
-            return UserInfoResult.Unauthorized(OAuthError.InvalidToken("The client of this access token is no longer active.", "client missing or disabled"), claims.ClientId);
+            return UserInfoResult.Unauthorized(OAuthError.InvalidToken("The client of this access token is no longer active.", "client missing or disabled"), clientId);
         }
 
-        User? user = await users.FindBySubjectAsync(organization.Id, claims.Subject, cancellationToken);
+        User? user = await users.FindBySubjectAsync(organization.Id, subject, cancellationToken);
         if (user is not { Enabled: true })
         {
-            return UserInfoResult.Unauthorized(OAuthError.InvalidToken("The user of this access token is no longer active.", "user missing or disabled"), claims.ClientId);
+            return UserInfoResult.Unauthorized(OAuthError.InvalidToken("The user of this access token is no longer active.", "user missing or disabled"), clientId);
         }
 
-        return UserInfoResult.Success(Write(user, claims.Scopes, client), user.Subject, client.ClientId);
+        return UserInfoResult.Success(Write(user, scopes, client), user.Subject, client.ClientId);
     }
 
     private static byte[] Write(User user, IReadOnlyList<string> scopes, Client client)
@@ -96,21 +80,13 @@ public sealed class UserInfoEndpoint(IClientStore clients, IGrantStore grants, I
 
         return buffer.WrittenSpan.ToArray();
     }
-
-    private readonly record struct AccessTokenClaims(string? Subject, string? ClientId, IReadOnlyList<string> Scopes, string? GrantId)
-    {
-        public static AccessTokenClaims Read(JsonElement payload) => new(
-            ReadString(payload, "sub"u8),
-            ReadString(payload, "client_id"u8),
-            ScopeList.Parse(ReadString(payload, "scope"u8)),
-            ReadString(payload, "gid"u8));
-
-        private static string? ReadString(JsonElement payload, ReadOnlySpan<byte> name) =>
-            payload.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-    }
 }
 
-/// <summary>The userinfo answer: claims JSON, or an RFC 6750 error with its HTTP status (401 or 403).</summary>
+/// <summary>
+/// The userinfo answer: claims JSON, or an RFC 6750 error with its HTTP status (401 or 403). Unlike
+/// <see cref="ProtocolResult{T}"/> it has a third outcome, RFC 6750 §3.1's bare challenge to a request without a token,
+/// which carries no error at all.
+/// </summary>
 public sealed record UserInfoResult
 {
     public byte[]? Json { get; init; }
@@ -124,6 +100,7 @@ public sealed record UserInfoResult
 
     public string? ClientId { get; init; }
 
+    [MemberNotNullWhen(true, nameof(Json), nameof(Subject), nameof(ClientId))]
     public bool IsSuccess => Json is not null;
 
     public static UserInfoResult Success(byte[] json, string subject, string clientId) => new() { Json = json, Subject = subject, ClientId = clientId };

@@ -23,13 +23,7 @@ internal static class AdminResults
     public static IResult Error(AdminError error)
     {
         ArgumentNullException.ThrowIfNull(error);
-        return OAuthResults.Json(
-            Write(w =>
-            {
-                w.WriteString("error", error.Code);
-                w.WriteString("error_description", error.Description);
-            }),
-            error.StatusCode);
+        return OAuthResults.Json(OAuthResults.ErrorBody(error.Code, error.Description), error.StatusCode);
     }
 
     public static byte[] Write(Action<Utf8JsonWriter> write)

@@ -1,4 +1,4 @@
-using System.Text.Json;
+using Clavex.Core;
 using Clavex.Core.Clients;
 using Clavex.Core.Jose;
 using Clavex.Core.Protocol;
@@ -24,18 +24,13 @@ namespace Clavex.Server.Admin;
 /// answers 403 <c>insufficient_scope</c>.
 /// </remarks>
 public sealed class OrganizationAdminTokens(
-    PgOrganizationStore organizations, ISigningKeyStore keys, IGrantStore grants, IClientStore clients, IUserStore users, ClavexSettings settings, TimeProvider timeProvider)
+    PgOrganizationStore organizations, OpenIdProvider provider, IClientStore clients, IUserStore users, ClavexSettings settings)
 {
     /// <summary>The scope a client must be registered for and request to get an admin-capable access token.</summary>
     public const string Scope = "clavex:admin";
 
     /// <summary>The group of an organisation whose enabled members may administer it with such a token.</summary>
     public const string AdminGroup = "clavex-admins";
-
-    /// <summary>As for userinfo: Clavex validates its own tokens on its own clocks; only instance drift needs tolerating.</summary>
-    private static readonly TimeSpan OwnTokenClockSkew = TimeSpan.FromSeconds(5);
-
-    private static readonly JwsAlgorithm[] AllowedAlgorithms = [JwsAlgorithm.RS256, JwsAlgorithm.PS256, JwsAlgorithm.ES256];
 
     /// <summary>The subject of the organisation admin the token belongs to, or why it is refused.</summary>
     public async Task<(string? Subject, AdminError? Error)> AuthenticateAsync(string slug, string token, CancellationToken cancellationToken)
@@ -49,20 +44,12 @@ public sealed class OrganizationAdminTokens(
             return Invalid("The bearer token is neither the admin token nor a valid access token of this organisation.");
         }
 
-        string issuer = settings.IssuerFor(record.Slug);
-        SigningKeys signingKeys = await keys.GetAsync(record.Id, cancellationToken);
+        var organization = new Organization(record.Id, record.Slug, settings.IssuerFor(record.Slug));
+        AccessTokenValidator accessTokens = provider.AccessTokens;
         string? subject, clientId, grantId;
-        List<string> scopes;
-        using (JwtValidationResult validation = JwtValidator.Validate(token, new JwtValidationParameters
-        {
-            Keys = signingKeys.Verification,
-            AllowedAlgorithms = AllowedAlgorithms,
-            Issuer = issuer,
-            Audiences = [issuer],
-            RequiredType = JwtType.AccessToken,
-            ClockSkew = OwnTokenClockSkew,
-            TimeProvider = timeProvider,
-        }))
+        IReadOnlyList<string> scopes;
+        using (ValidatedAccessToken validation = await accessTokens.ValidateAsync(
+            organization, token, AccessTokenValidator.OwnTokenClockSkew, cancellationToken))
         {
             if (!validation.IsValid)
             {
@@ -71,10 +58,7 @@ public sealed class OrganizationAdminTokens(
                     : "The bearer token is neither the admin token nor a valid access token of this organisation.");
             }
 
-            subject = ReadString(validation.Payload, "sub"u8);
-            clientId = ReadString(validation.Payload, "client_id"u8);
-            grantId = ReadString(validation.Payload, "gid"u8);
-            scopes = ScopeList.Parse(ReadString(validation.Payload, "scope"u8));
+            (subject, clientId, grantId, scopes) = (validation.Subject, validation.ClientId, validation.GrantId, validation.Scopes);
         }
 
         if (!ScopeList.Contains(scopes, Scope))
@@ -88,8 +72,7 @@ public sealed class OrganizationAdminTokens(
             return Insufficient("The access token was not issued to a user.");
         }
 
-        Grant? grant = await grants.FindAsync(record.Id, grantId, cancellationToken);
-        if (grant is null || grant.RevokedAt is not null)
+        if (!await accessTokens.IsGrantActiveAsync(organization, grantId, cancellationToken))
         {
             return Invalid("The access token has been revoked.");
         }
@@ -129,7 +112,4 @@ public sealed class OrganizationAdminTokens(
 
     private static (string?, AdminError?) Insufficient(string description) =>
         (null, new AdminError("insufficient_scope", description, StatusCodes.Status403Forbidden));
-
-    private static string? ReadString(JsonElement payload, ReadOnlySpan<byte> name) =>
-        payload.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }

@@ -29,17 +29,14 @@ public static class TokenEndpoints
 
         TokenResult result = await provider.Token.HandleAsync(organization, form!, basic.Credentials, context.RequestAborted);
         audit.TokenRequest(context, organization, result);
-        if (result.ClientSecretId is not null)
+        if (result is { ClientId: string clientId, ClientSecretId: string secretId })
         {
-            secretUsage.Record(organization.Id, result.ClientId!, result.ClientSecretId);
+            secretUsage.Record(organization.Id, clientId, secretId);
         }
 
-        if (result.Response is not TokenResponse response)
-        {
-            return OAuthResults.Error(result.Error!, result.BasicAttempted);
-        }
-
-        return OAuthResults.Json(TokenResponseJson.Write(response));
+        return result.IsSuccess
+            ? OAuthResults.Json(TokenResponseJson.Write(result.Value))
+            : OAuthResults.Error(result.Error, basic.Present);
     }
 
     private static async Task<IResult> HandleRevokeAsync(HttpContext context, OpenIdProvider provider, AuditLog audit)
@@ -55,7 +52,7 @@ public static class TokenEndpoints
         audit.Revocation(context, organization, result);
         if (!result.IsSuccess)
         {
-            return OAuthResults.Error(result.Error!, result.BasicAttempted);
+            return OAuthResults.Error(result.Error, basic.Present);
         }
 
         // RFC 7009 §2.2: 200 whether or not the token was valid.
@@ -73,14 +70,14 @@ public static class TokenEndpoints
         }
 
         IntrospectionResult result = await provider.Introspection.HandleAsync(organization, form!, basic.Credentials, context.RequestAborted);
-        if (result.Json is not byte[] json)
+        if (!result.IsSuccess)
         {
             audit.Record(context, organization, "introspection.failed", false, result.ClientId, null,
-                ("error", result.Error!.ErrorName), ("reason", result.Error.Detail ?? result.Error.Description));
-            return OAuthResults.Error(result.Error!, result.BasicAttempted);
+                ("error", result.Error.ErrorName), ("reason", result.Error.Detail ?? result.Error.Description));
+            return OAuthResults.Error(result.Error, basic.Present);
         }
 
-        return OAuthResults.Json(json);
+        return OAuthResults.Json(result.Value);
     }
 
     /// <summary>The shared front of every client-authenticated POST endpoint: form body only, Basic well-formed.</summary>

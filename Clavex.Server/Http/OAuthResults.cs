@@ -5,13 +5,19 @@ namespace Clavex.Server.Http;
 
 /// <summary>
 /// Writes protocol errors in one place: RFC 6749 §5.2 JSON with no-store, 401 with <c>WWW-Authenticate</c> for a failed
-/// Basic authentication, RFC 6750 §3 challenges for bearer-token endpoints.
+/// Basic authentication, RFC 6750 §3 challenges for bearer-token endpoints. Every <c>{error, error_description}</c>
+/// body of the server, the admin API's included, comes from <see cref="ErrorBody(string, string)"/>. Only the public
+/// description is written; <see cref="OAuthError.Detail"/> stays for the audit log.
 /// </summary>
 public static class OAuthResults
 {
     public static IResult Json(byte[] utf8Json, int statusCode = StatusCodes.Status200OK) =>
         new NoStoreJsonResult(utf8Json, statusCode, null);
 
+    /// <summary>
+    /// <paramref name="basicAttempted"/> is what the host parsed from the <c>Authorization</c> header, never a
+    /// round trip through the core.
+    /// </summary>
     public static IResult Error(OAuthError error, bool basicAttempted = false, int statusCode = StatusCodes.Status400BadRequest)
     {
         ArgumentNullException.ThrowIfNull(error);
@@ -39,12 +45,20 @@ public static class OAuthResults
     public static byte[] ErrorBody(OAuthError error)
     {
         ArgumentNullException.ThrowIfNull(error);
+        return ErrorBody(error.ErrorName, error.Description);
+    }
+
+    /// <summary>RFC 6749 §5.2 <c>{"error": …, "error_description": …}</c>; also for the admin API's RFC 7591 codes.</summary>
+    public static byte[] ErrorBody(string error, string description)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        ArgumentNullException.ThrowIfNull(description);
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream))
         {
             writer.WriteStartObject();
-            writer.WriteString("error", error.ErrorName);
-            writer.WriteString("error_description", error.Description);
+            writer.WriteString("error"u8, error);
+            writer.WriteString("error_description"u8, description);
             writer.WriteEndObject();
         }
 

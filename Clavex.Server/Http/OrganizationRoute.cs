@@ -19,8 +19,9 @@ public static class OrganizationRoute
             Organization? organization = await directory.FindAsync(slug, http.RequestAborted);
             if (organization is null)
             {
-                return Results.Json(
-                    new { error = "invalid_request", error_description = $"There is no organisation '{slug}' on this server." },
+                // A fixed description: the path segment is raw input. The slug is kept in the detail.
+                return OAuthResults.Error(
+                    OAuthError.InvalidRequest("There is no such organisation on this server.", $"unknown organisation {slug}"),
                     statusCode: StatusCodes.Status404NotFound);
             }
 

@@ -19,19 +19,20 @@ public static class ServerErrors
             return;
         }
 
-        context.Response.StatusCode = StatusCodes.Status500InternalServerError;
-        context.Response.Headers.CacheControl = "no-store";
         string correlation = CorrelationId.Get(context);
         context.Response.Headers[CorrelationId.HeaderName] = correlation;
         if (context.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase))
         {
+            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            context.Response.Headers.CacheControl = "no-store";
             BrowserPages pages = context.RequestServices.GetRequiredService<BrowserPages>();
             await pages.Error(context, "Something went wrong", "Clavex could not complete the request. Try again; if it keeps failing, give your administrator the reference below.", StatusCodes.Status500InternalServerError)
                 .ExecuteAsync(context);
             return;
         }
 
-        context.Response.ContentType = "application/json; charset=utf-8";
-        await context.Response.WriteAsync("""{"error":"server_error","error_description":"The server could not complete the request."}""");
+        await OAuthResults.Error(
+            new Core.Protocol.OAuthError(Core.Protocol.OAuthErrorCode.ServerError, "The server could not complete the request.", exception?.GetType().Name),
+            statusCode: StatusCodes.Status500InternalServerError).ExecuteAsync(context);
     }
 }

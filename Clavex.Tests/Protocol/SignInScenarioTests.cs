@@ -68,7 +68,7 @@ public class SignInScenarioTests
         // 8. A new sign-in, then Jira revokes its refresh token at logout (RFC 7009).
         string code2 = await fixture.AuthorizeAliceAsync([.. JiraAuthorizeRequest().Where(p => p.Item1 != "scope"), ("scope", "openid offline_access")]);
         TokenResponse third = (await fixture.RedeemAsync(code2)).Response!;
-        var revocation = new RevocationEndpoint(fixture.Authenticator, fixture.Grants, fixture.Keys, fixture.Clock);
+        var revocation = new RevocationEndpoint(fixture.Authenticator, fixture.AccessTokens, fixture.Grants, fixture.Clock);
         RevocationResult revoked = await revocation.HandleAsync(
             fixture.Organization, ProtocolParameters.From([("token", third.RefreshToken!), ("token_type_hint", "refresh_token"), .. credentials]), null, CancellationToken.None);
         Assert.That(revoked.IsSuccess, Is.True);
@@ -82,7 +82,7 @@ public class SignInScenarioTests
     public async Task Revoking_an_unknown_token_succeeds_without_revoking_anything()
     {
         var fixture = new ProtocolFixture();
-        var revocation = new RevocationEndpoint(fixture.Authenticator, fixture.Grants, fixture.Keys, fixture.Clock);
+        var revocation = new RevocationEndpoint(fixture.Authenticator, fixture.AccessTokens, fixture.Grants, fixture.Clock);
 
         RevocationResult result = await revocation.HandleAsync(
             fixture.Organization,
@@ -98,7 +98,7 @@ public class SignInScenarioTests
     public async Task Revocation_requires_client_authentication()
     {
         var fixture = new ProtocolFixture();
-        var revocation = new RevocationEndpoint(fixture.Authenticator, fixture.Grants, fixture.Keys, fixture.Clock);
+        var revocation = new RevocationEndpoint(fixture.Authenticator, fixture.AccessTokens, fixture.Grants, fixture.Clock);
 
         RevocationResult result = await revocation.HandleAsync(
             fixture.Organization, ProtocolParameters.From(("token", "x"), ("client_id", "atlassian"), ("client_secret", "cs_wrong")), null, CancellationToken.None);

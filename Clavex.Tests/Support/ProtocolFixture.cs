@@ -43,7 +43,8 @@ internal sealed class ProtocolFixture
             new AuthorizationCodeGrant(Codes, Grants, Users, Keys, Clock),
             new RefreshTokenGrant(Grants, Users, Keys, Clock),
             new ClientCredentialsGrant(Keys, Clock));
-        UserInfo = new UserInfoEndpoint(Clients, Grants, Users, Keys, Clock);
+        AccessTokens = new AccessTokenValidator(Keys, Grants, Clock);
+        UserInfo = new UserInfoEndpoint(AccessTokens, Clients, Users);
     }
 
     public static JwsKey SigningKey => s_signingKey.Value;
@@ -73,6 +74,8 @@ internal sealed class ProtocolFixture
     public ClientAuthenticator Authenticator { get; }
 
     public TokenEndpoint TokenEndpoint { get; }
+
+    public AccessTokenValidator AccessTokens { get; }
 
     public UserInfoEndpoint UserInfo { get; }
 

@@ -1,0 +1,51 @@
+using System.Text.Json;
+using Clavex.Core.Jose;
+using Clavex.Core.Protocol;
+
+namespace Clavex.Core.Token;
+
+/// <summary>
+/// What <see cref="AccessTokenValidator"/> found: the refusal (<see cref="Outcome"/>), or the claims the callers act on
+/// (RFC 9068 §2.2). Dispose it to return the payload's pooled memory.
+/// </summary>
+public sealed class ValidatedAccessToken : IDisposable
+{
+    private readonly JwtValidationResult _validation;
+
+    internal ValidatedAccessToken(JwtValidationResult validation)
+    {
+        _validation = validation;
+        if (!validation.IsValid)
+        {
+            Scopes = [];
+            return;
+        }
+
+        JsonElement payload = validation.Payload;
+        Subject = ReadString(payload, JwtClaimNames.Sub);
+        ClientId = ReadString(payload, JwtClaimNames.ClientId);
+        GrantId = ReadString(payload, JwtClaimNames.Gid);
+        Scopes = ScopeList.Parse(ReadString(payload, JwtClaimNames.Scope));
+    }
+
+    public JwtValidationOutcome Outcome => _validation.Outcome;
+
+    public bool IsValid => _validation.IsValid;
+
+    public string? Subject { get; }
+
+    public string? ClientId { get; }
+
+    /// <summary>The grant the token came from; absent for client_credentials tokens, which have none.</summary>
+    public string? GrantId { get; }
+
+    public IReadOnlyList<string> Scopes { get; }
+
+    /// <summary>Every verified claim, for introspection (RFC 7662 §2.2). Only a valid token has them.</summary>
+    public JsonElement Payload => _validation.Payload;
+
+    public void Dispose() => _validation.Dispose();
+
+    private static string? ReadString(JsonElement payload, JsonEncodedText name) =>
+        payload.TryGetProperty(name.EncodedUtf8Bytes, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+}
