@@ -106,7 +106,7 @@ internal static class AdminRequest
         }
     }
 
-    private static bool IsStorable(string text) => Http.StorableText.IsStorable(text);
+    private static bool IsStorable(string text) => Storage.StorableText.IsStorable(text);
 
     // application/json, or a structured +json type such as RFC 7396's application/merge-patch+json.
     private static bool IsJson(string? contentType)

@@ -1,7 +1,6 @@
 using System.Threading.Channels;
 using Clavex.Core.Protocol;
 using Clavex.Core.Token;
-using Clavex.Server.Http;
 using Clavex.Server.Storage;
 
 namespace Clavex.Server.Audit;

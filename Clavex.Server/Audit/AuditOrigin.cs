@@ -10,7 +10,7 @@ public sealed record AuditOrigin(string? Ip, string? UserAgent, string? Correlat
         return new AuditOrigin(
             context.Connection.RemoteIpAddress?.ToString(),
             Truncate(context.Request.Headers.UserAgent.ToString(), 512),
-            Http.CorrelationId.Get(context));
+            Audit.CorrelationId.Get(context));
     }
 
     private static string? Truncate(string? value, int length) =>

@@ -1,4 +1,3 @@
-using Clavex.Server.Http;
 using Clavex.Server.Storage;
 using Npgsql;
 

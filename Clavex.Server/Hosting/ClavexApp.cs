@@ -1,4 +1,5 @@
 using Clavex.Server.Admin;
+using Clavex.Server.Audit;
 using Clavex.Server.Endpoints;
 using Clavex.Server.Http;
 

@@ -1,6 +1,7 @@
 using System.Text;
 using Clavex.Core.Authorization;
 using Clavex.Core.Protocol;
+using Clavex.Server.Audit;
 using Clavex.Server.Hosting;
 using Clavex.Server.Login;
 using Clavex.Server.Storage;

@@ -1,6 +1,7 @@
 using System.Text;
 using Clavex.Core.Clients;
 using Clavex.Core.Protocol;
+using Clavex.Server.Storage;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Primitives;
 

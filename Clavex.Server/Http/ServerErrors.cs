@@ -1,3 +1,5 @@
+using Clavex.Server.Audit;
+
 namespace Clavex.Server.Http;
 
 /// <summary>

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Clavex.Server.Http;
+namespace Clavex.Server.Storage;
 
 /// <summary>
 /// Makes request-supplied text storable and usable as a query parameter: PostgreSQL's text and jsonb refuse U+0000,

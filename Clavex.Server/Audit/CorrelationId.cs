@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Clavex.Server.Http;
+namespace Clavex.Server.Audit;
 
 /// <summary>
 /// A per-request id in the <c>X-Correlation-Id</c> response header, the log scope and every audit event, so an admin
