@@ -101,6 +101,7 @@ public static class ClavexServices
             s.GetRequiredService<TimeProvider>()));
         services.AddSingleton<LogoutRequestValidator>();
         services.AddSingleton<RpInitiatedLogout>();
+        services.AddSingleton(s => new CookieSecurity(!s.GetRequiredService<ClavexSettings>().AllowInsecureCookies));
         services.AddSingleton<SessionCookie>();
         services.AddSingleton<BrowserPages>();
         services.AddSingleton<InteractionResults>();

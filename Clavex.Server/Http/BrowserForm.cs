@@ -1,5 +1,4 @@
 using Clavex.Core.Protocol;
-using Clavex.Server.Hosting;
 using Clavex.Server.Login;
 
 namespace Clavex.Server.Http;
@@ -48,7 +47,7 @@ public sealed class BrowserForm
             }
         }
 
-        bool secure = !context.RequestServices.GetRequiredService<ClavexSettings>().AllowInsecureCookies;
+        bool secure = context.RequestServices.GetRequiredService<CookieSecurity>().Secure;
         all.TryGetSingle(AntiforgeryTokens.FormFieldName, out string? formToken);
         bool valid = AntiforgeryTokens.Validate(context.Request.Cookies[AntiforgeryTokens.CookieName(secure)], formToken);
         if (requireAntiforgery && !valid)

@@ -2,7 +2,6 @@ using System.Text;
 using Clavex.Core.Authorization;
 using Clavex.Core.Protocol;
 using Clavex.Server.Audit;
-using Clavex.Server.Hosting;
 using Clavex.Server.Login;
 using Clavex.Server.Storage;
 
@@ -12,7 +11,7 @@ namespace Clavex.Server.Http;
 /// Renders the server-side pages as results with their security headers, and sets the antiforgery cookie for pages
 /// that carry a form.
 /// </summary>
-public sealed class BrowserPages(ClavexSettings settings, OrganizationDirectory names)
+public sealed class BrowserPages(CookieSecurity security, OrganizationDirectory names)
 {
     public IResult Login(HttpContext context, AuthorizationRequest request, ProtocolParameters original, string? error)
     {
@@ -61,7 +60,7 @@ public sealed class BrowserPages(ClavexSettings settings, OrganizationDirectory 
 
     private PageForm NewForm(HttpContext context, string action, ProtocolParameters original)
     {
-        bool secure = !settings.AllowInsecureCookies;
+        bool secure = security.Secure;
         string cookieName = AntiforgeryTokens.CookieName(secure);
         string token = AntiforgeryTokens.CurrentOrNew(context.Request.Cookies[cookieName]);
         context.Response.Headers.Append("Set-Cookie", AntiforgeryTokens.SetCookieHeader(cookieName, token, secure));

@@ -1,5 +1,4 @@
 using Clavex.Core.Protocol;
-using Clavex.Server.Hosting;
 
 namespace Clavex.Server.Http;
 
@@ -7,7 +6,7 @@ namespace Clavex.Server.Http;
 /// The browser's session cookie: a random secret, stored server-side only as its hash, scoped to the organisation's
 /// path so organisations never share a session. HttpOnly, SameSite=Lax, Secure except for plain-http loopback dev.
 /// </summary>
-public sealed class SessionCookie(ClavexSettings settings)
+public sealed class SessionCookie(CookieSecurity security)
 {
     public const string Name = "clavex_session";
 
@@ -33,7 +32,7 @@ public sealed class SessionCookie(ClavexSettings settings)
     private CookieOptions Options(Organization organization, DateTimeOffset? expires) => new()
     {
         HttpOnly = true,
-        Secure = !settings.AllowInsecureCookies,
+        Secure = security.Secure,
         // Lax: the cookie must come along on the top-level redirect from Jira to /authorize.
         SameSite = SameSiteMode.Lax,
         Path = "/" + organization.Slug + "/",
