@@ -88,12 +88,12 @@ public sealed partial class AuditLog(TimeProvider timeProvider, ILogger<AuditLog
         if (result.IsSuccess)
         {
             Record(context, organization, "token.issued", true, result.ClientId, result.Subject,
-                ("grant_type", result.GrantType), ("scope", result.Response!.Scope), ("grant_id", result.GrantId));
+                ("grant_type", result.GrantType), ("scope", result.Value.Scope), ("grant_id", result.GrantId));
         }
         else
         {
             Record(context, organization, "token.failed", false, result.ClientId, result.Subject,
-                ("grant_type", result.GrantType), ("error", result.Error!.ErrorName), ("reason", result.Error.Detail ?? result.Error.Description), ("grant_id", result.GrantId));
+                ("grant_type", result.GrantType), ("error", result.Error.ErrorName), ("reason", result.Error.Detail ?? result.Error.Description), ("grant_id", result.GrantId));
         }
     }
 
