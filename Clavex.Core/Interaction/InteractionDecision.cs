@@ -6,6 +6,8 @@ namespace Clavex.Core.Interaction;
 public sealed record InteractionDecision(InteractionKind Kind, AuthorizationResponse? Error = null)
 {
     private static readonly InteractionDecision s_issue = new(InteractionKind.IssueCode);
+    private static readonly InteractionDecision s_login = new(InteractionKind.Login);
+    private static readonly InteractionDecision s_consent = new(InteractionKind.Consent);
 
     /// <summary>Decides with the <see cref="InteractionPolicy.Default"/> steps.</summary>
     public static InteractionDecision Decide(AuthorizationRequest request, InteractionState state, DateTimeOffset now) =>
@@ -29,7 +31,12 @@ public sealed record InteractionDecision(InteractionKind Kind, AuthorizationResp
             return request.Prompt == Prompt.None
                 ? new InteractionDecision(InteractionKind.Error, AuthorizationResponse.Failure(
                     request.RedirectUri, request.ResponseMode, step.PromptNoneError, request.State, request.Organization.Issuer))
-                : new InteractionDecision(step.Prompt);
+                : step.Prompt switch
+                {
+                    InteractionKind.Login => s_login,
+                    InteractionKind.Consent => s_consent,
+                    _ => new InteractionDecision(step.Prompt),
+                };
         }
 
         return s_issue;

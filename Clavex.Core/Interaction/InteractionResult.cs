@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using Clavex.Core.Authorization;
 
 namespace Clavex.Core.Interaction;
@@ -46,15 +45,6 @@ public sealed class InteractionResult
     public StartedSession? StartedSession { get; private init; }
 
     public IReadOnlyList<InteractionEvent> Events { get; }
-
-    [MemberNotNullWhen(true, nameof(Response))]
-    public bool IsDeliver => Kind == InteractionResultKind.Deliver;
-
-    [MemberNotNullWhen(true, nameof(Rejection))]
-    public bool IsReject => Kind == InteractionResultKind.Reject;
-
-    [MemberNotNullWhen(true, nameof(Request))]
-    public bool ShowsPage => Kind is InteractionResultKind.ShowLogin or InteractionResultKind.ShowConsent;
 
     public static InteractionResult Reject(AuthorizationRejection rejection, IReadOnlyList<InteractionEvent> events) =>
         new(InteractionResultKind.Reject, events) { Rejection = rejection ?? throw new ArgumentNullException(nameof(rejection)) };

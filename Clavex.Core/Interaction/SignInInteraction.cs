@@ -25,27 +25,26 @@ public sealed class SignInInteraction(
     public async Task<InteractionResult> AuthorizeAsync(
         Organization organization, ProtocolParameters parameters, string? sessionSecret, CancellationToken cancellationToken)
     {
-        AuthorizationValidation validation = await validator.ValidateAsync(organization, parameters, cancellationToken);
-        if (Refusal(validation) is InteractionResult refusal)
+        (AuthorizationRequest? request, InteractionResult? refusal) = await ValidateAsync(organization, parameters, cancellationToken);
+        if (request is null)
         {
-            return refusal;
+            return refusal!;
         }
 
         AuthenticationSession? session = await sessions.FindCurrentAsync(organization, sessionSecret, cancellationToken);
-        return await ContinueAsync(validation.Request!, new Progress(session), cancellationToken);
+        return await ContinueAsync(request, new Progress(session), cancellationToken);
     }
 
     /// <summary>The login form posted: check the password, start a new session, and go on.</summary>
     public async Task<InteractionResult> SubmitPasswordAsync(
         Organization organization, ProtocolParameters parameters, string? username, string? password, string? sessionSecret, CancellationToken cancellationToken)
     {
-        AuthorizationValidation validation = await validator.ValidateAsync(organization, parameters, cancellationToken);
-        if (Refusal(validation) is InteractionResult refusal)
+        (AuthorizationRequest? request, InteractionResult? refusal) = await ValidateAsync(organization, parameters, cancellationToken);
+        if (request is null)
         {
-            return refusal;
+            return refusal!;
         }
 
-        AuthorizationRequest request = validation.Request!;
         PasswordSignInResult signIn = await passwordSignIn.AttemptAsync(organization, request.Client.ClientId, username, password, cancellationToken);
         if (!signIn.Succeeded)
         {
@@ -64,13 +63,12 @@ public sealed class SignInInteraction(
     public async Task<InteractionResult> SubmitConsentAsync(
         Organization organization, ProtocolParameters parameters, bool allowed, string? sessionSecret, CancellationToken cancellationToken)
     {
-        AuthorizationValidation validation = await validator.ValidateAsync(organization, parameters, cancellationToken);
-        if (Refusal(validation) is InteractionResult refusal)
+        (AuthorizationRequest? request, InteractionResult? refusal) = await ValidateAsync(organization, parameters, cancellationToken);
+        if (request is null)
         {
-            return refusal;
+            return refusal!;
         }
 
-        AuthorizationRequest request = validation.Request!;
         AuthenticationSession? session = await sessions.FindCurrentAsync(organization, sessionSecret, cancellationToken);
         if (session is null)
         {
@@ -123,8 +121,18 @@ public sealed class SignInInteraction(
         return InteractionResult.Deliver(response, events, progress.Started);
     }
 
-    /// <summary>A validation outcome that is not a valid request, as a result; null when it is valid.</summary>
-    private static InteractionResult? Refusal(AuthorizationValidation validation)
+    /// <summary>
+    /// Validates the request every entry carries (the forms in hidden fields): the valid request, or the result that
+    /// ends the interaction (an error page, or an error redirected to the client).
+    /// </summary>
+    private async Task<(AuthorizationRequest? Request, InteractionResult? Refusal)> ValidateAsync(
+        Organization organization, ProtocolParameters parameters, CancellationToken cancellationToken)
+    {
+        AuthorizationValidation validation = await validator.ValidateAsync(organization, parameters, cancellationToken);
+        return validation.Request is AuthorizationRequest request ? (request, null) : (null, Refusal(validation));
+    }
+
+    private static InteractionResult Refusal(AuthorizationValidation validation)
     {
         if (validation.Rejection is AuthorizationRejection rejection)
         {
@@ -132,13 +140,9 @@ public sealed class SignInInteraction(
                 ("error", rejection.Error.ErrorName), ("reason", rejection.Error.Detail), ("redirect_uri", rejection.RedirectUri))]);
         }
 
-        if (validation.Redirect is AuthorizationResponse redirect)
-        {
-            return InteractionResult.Deliver(redirect, [new InteractionEvent("authorize.failed", false, null, null,
-                ("error", redirect.Error!.ErrorName), ("reason", redirect.Error.Description), ("redirect_uri", redirect.RedirectUri))]);
-        }
-
-        return null;
+        AuthorizationResponse redirect = validation.Redirect!;
+        return InteractionResult.Deliver(redirect, [new InteractionEvent("authorize.failed", false, null, null,
+            ("error", redirect.Error!.ErrorName), ("reason", redirect.Error.Description), ("redirect_uri", redirect.RedirectUri))]);
     }
 
     /// <summary>Where the interaction stands after what the user just did.</summary>

@@ -11,13 +11,13 @@ namespace Clavex.Core.Token;
 public sealed class ValidatedAccessToken : IDisposable
 {
     private readonly JwtValidationResult _validation;
+    private IReadOnlyList<string>? _scopes;
 
     internal ValidatedAccessToken(JwtValidationResult validation)
     {
         _validation = validation;
         if (!validation.IsValid)
         {
-            Scopes = [];
             return;
         }
 
@@ -25,7 +25,6 @@ public sealed class ValidatedAccessToken : IDisposable
         Subject = ReadString(payload, JwtClaimNames.Sub);
         ClientId = ReadString(payload, JwtClaimNames.ClientId);
         GrantId = ReadString(payload, JwtClaimNames.Gid);
-        Scopes = ScopeList.Parse(ReadString(payload, JwtClaimNames.Scope));
     }
 
     public JwtValidationOutcome Outcome => _validation.Outcome;
@@ -39,7 +38,8 @@ public sealed class ValidatedAccessToken : IDisposable
     /// <summary>The grant the token came from; absent for client_credentials tokens, which have none.</summary>
     public string? GrantId { get; }
 
-    public IReadOnlyList<string> Scopes { get; }
+    /// <summary>The granted scopes, parsed when first asked for (introspection and revocation never ask), so before <see cref="Dispose"/>.</summary>
+    public IReadOnlyList<string> Scopes => _scopes ??= IsValid ? ScopeList.Parse(ReadString(Payload, JwtClaimNames.Scope)) : [];
 
     /// <summary>Every verified claim, for introspection (RFC 7662 §2.2). Only a valid token has them.</summary>
     public JsonElement Payload => _validation.Payload;

@@ -23,7 +23,7 @@ internal static class AdminResults
     public static IResult Error(AdminError error)
     {
         ArgumentNullException.ThrowIfNull(error);
-        return OAuthResults.Json(OAuthResults.ErrorBody(error.Code, error.Description), error.StatusCode);
+        return OAuthResults.Json(OAuthResults.ErrorBody(error.Code, error.Description, WriterOptions), error.StatusCode);
     }
 
     public static byte[] Write(Action<Utf8JsonWriter> write)

@@ -26,19 +26,13 @@ public sealed class InteractionResults(BrowserPages pages, SessionCookie cookie,
             cookie.Write(context, organization, started.Secret, started.Session.ExpiresAt);
         }
 
-        if (result.IsReject)
+        return result.Kind switch
         {
-            return pages.Error(context, SignInRefusedTitle, result.Rejection.Message, StatusCodes.Status400BadRequest);
-        }
-
-        if (result.IsDeliver)
-        {
-            return Deliver(context, result.Response);
-        }
-
-        return result.Kind == InteractionResultKind.ShowConsent
-            ? pages.Consent(context, result.Request!, original)
-            : pages.Login(context, result.Request!, original, result.CredentialsRejected ? LoginPageModel.IncorrectCredentials : null);
+            InteractionResultKind.Reject => pages.Error(context, SignInRefusedTitle, result.Rejection!.Message, StatusCodes.Status400BadRequest),
+            InteractionResultKind.Deliver => Deliver(context, result.Response!),
+            InteractionResultKind.ShowConsent => pages.Consent(context, result.Request!, original),
+            _ => pages.Login(context, result.Request!, original, result.CredentialsRejected ? LoginPageModel.IncorrectCredentials : null),
+        };
     }
 
     public IResult Write(HttpContext context, Organization organization, LogoutResult result, ProtocolParameters original)
@@ -51,14 +45,16 @@ public sealed class InteractionResults(BrowserPages pages, SessionCookie cookie,
             cookie.Clear(context, organization);
         }
 
-        switch (result.Kind)
+        if (result.Kind == LogoutResultKind.Refuse)
         {
-            case LogoutResultKind.Refuse:
-                return pages.Error(context, SignOutRefusedTitle, result.Refusal == LogoutRefusal.InvalidRequest
-                    ? "The sign-out request names a client or return address that is not registered, or an ID token that was not issued here."
-                    : "The sign-out request is not valid.", StatusCodes.Status400BadRequest);
-            case LogoutResultKind.Confirm:
-                return pages.LogoutConfirm(context, organization, original, result.Request!.PostLogoutRedirectUri);
+            return pages.Error(context, SignOutRefusedTitle, result.Refusal == LogoutRefusal.InvalidRequest
+                ? "The sign-out request names a client or return address that is not registered, or an ID token that was not issued here."
+                : "The sign-out request is not valid.", StatusCodes.Status400BadRequest);
+        }
+
+        if (result.IsConfirm)
+        {
+            return pages.LogoutConfirm(context, organization, original, result.Request.PostLogoutRedirectUri);
         }
 
         if (result.ReturnLocation is null)

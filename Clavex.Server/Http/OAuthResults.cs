@@ -6,7 +6,7 @@ namespace Clavex.Server.Http;
 /// <summary>
 /// Writes protocol errors in one place: RFC 6749 §5.2 JSON with no-store, 401 with <c>WWW-Authenticate</c> for a failed
 /// Basic authentication, RFC 6750 §3 challenges for bearer-token endpoints. Every <c>{error, error_description}</c>
-/// body of the server, the admin API's included, comes from <see cref="ErrorBody(string, string)"/>. Only the public
+/// body of the server, the admin API's included, comes from <see cref="ErrorBody(string, string, JsonWriterOptions)"/>. Only the public
 /// description is written; <see cref="OAuthError.Detail"/> stays for the audit log.
 /// </summary>
 public static class OAuthResults
@@ -48,13 +48,16 @@ public static class OAuthResults
         return ErrorBody(error.ErrorName, error.Description);
     }
 
-    /// <summary>RFC 6749 §5.2 <c>{"error": …, "error_description": …}</c>; also for the admin API's RFC 7591 codes.</summary>
-    public static byte[] ErrorBody(string error, string description)
+    /// <summary>
+    /// RFC 6749 §5.2 <c>{"error": …, "error_description": …}</c>; also for the admin API's RFC 7591 codes, which pass
+    /// their own <paramref name="options"/> (the admin API writes quotes and non-ASCII letters as they are).
+    /// </summary>
+    public static byte[] ErrorBody(string error, string description, JsonWriterOptions options = default)
     {
         ArgumentNullException.ThrowIfNull(error);
         ArgumentNullException.ThrowIfNull(description);
         using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream))
+        using (var writer = new Utf8JsonWriter(stream, options))
         {
             writer.WriteStartObject();
             writer.WriteString("error"u8, error);

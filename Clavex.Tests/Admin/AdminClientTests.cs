@@ -9,6 +9,17 @@ namespace Clavex.Tests.Admin;
 public class AdminClientTests : AdminTestBase
 {
     [Test]
+    public async Task Admin_error_bodies_write_quotes_as_they_are()
+    {
+        string unknown = NewSlug();
+
+        HttpResponseMessage response = await AdminAsync(HttpMethod.Get, $"/api/v1/organizations/{unknown}/clients");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain($"\"error_description\":\"There is no organisation '{unknown}'.\""));
+    }
+
+    [Test]
     public async Task The_guide_registration_answers_201_with_a_one_time_secret_that_signs_alice_in()
     {
         string slug = NewSlug();

@@ -57,6 +57,19 @@ public class EndpointTests : ServerTestBase
     }
 
     [Test]
+    public async Task An_unknown_organisation_is_a_no_store_invalid_request_that_does_not_echo_the_path()
+    {
+        using HttpClient client = Server.CreateClient();
+
+        HttpResponseMessage response = await client.GetAsync("/no-such-org/jwks");
+        string body = await response.Content.ReadAsStringAsync();
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That(response.Headers.CacheControl?.NoStore, Is.True);
+        Assert.That(body, Is.EqualTo("""{"error":"invalid_request","error_description":"There is no such organisation on this server."}"""));
+    }
+
+    [Test]
     public async Task An_unregistered_redirect_uri_gets_an_error_page_that_names_it_and_the_client()
     {
         TestOrganization org = await Server.SeedOrganizationAsync();
