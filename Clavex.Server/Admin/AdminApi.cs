@@ -34,6 +34,12 @@ public static class AdminApi
         // Under one organisation an access token of one of its admins is accepted too; it may lack the admin scope (403).
         RouteGroupBuilder organization = api.MapGroup("/organizations/{org}").WithMetadata(OrganizationScoped.Instance);
         organization.ProducesAdminError(StatusCodes.Status403Forbidden);
+        // After authentication (outer groups' filters run first), so a caller without a credential learns nothing
+        // about which organisations exist.
+        organization.AddEndpointFilter(async (context, next) =>
+            await AdminRequest.ResolveOrganizationAsync(context.HttpContext) is AdminError missing
+                ? AdminResults.Error(missing)
+                : await next(context));
         organization.MapAuditEventsApi();
         organization.MapClientsApi();
         organization.MapUsersApi();

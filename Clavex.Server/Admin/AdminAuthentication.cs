@@ -1,18 +1,17 @@
 using System.Security.Cryptography;
 using System.Text;
-using Clavex.Server.Hosting;
 using Clavex.Server.Http;
 using Microsoft.Net.Http.Headers;
 
 namespace Clavex.Server.Admin;
 
 /// <summary>
-/// The admin API's credentials, as <c>Authorization: Bearer</c>: the admin token (<see cref="ClavexSettings.AdminToken"/>)
+/// The admin API's credentials, as <c>Authorization: Bearer</c>: the admin token (<see cref="AdminSettings.AdminToken"/>)
 /// for every route, or, for the routes of one organisation only, an access token of one of its admins
 /// (<see cref="OrganizationAdminTokens"/>). The admin token is compared after hashing both sides, so the comparison
 /// takes the same time whatever the presented token's length or content.
 /// </summary>
-public sealed class AdminAuthentication(ClavexSettings settings, OrganizationAdminTokens organizationAdmins)
+public sealed class AdminAuthentication(AdminSettings settings, OrganizationAdminTokens organizationAdmins)
 {
     /// <summary>Who the audit log names as the actor of a change made with the admin token.</summary>
     public const string Actor = "admin";

@@ -1,11 +1,10 @@
 using System.Text.Json;
 using Clavex.Core.Protocol;
-using Clavex.Server.Hosting;
 using Clavex.Server.Storage;
 
 namespace Clavex.Server.Admin;
 
-/// <summary>What every admin endpoint shares: reading the JSON body and resolving <c>{org}</c> without the protocol's cache.</summary>
+/// <summary>What every admin endpoint shares: reading the JSON body and the organisation of the route.</summary>
 internal static class AdminRequest
 {
     /// <summary>The body as a JSON document, or the 400 that explains why it is not one.</summary>
@@ -116,18 +115,36 @@ internal static class AdminRequest
             || (mediaType.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
     }
 
+    private static readonly object OrganizationKey = new();
+
     /// <summary>
-    /// The organisation read from the database on every admin request: an admin change must act on the current
-    /// row, not the protocol endpoints' short-lived cache.
+    /// Resolves the route's <c>{org}</c> for every endpoint under <c>/organizations/{org}</c>, once, before the handler
+    /// runs (<see cref="AdminApi"/>'s filter): read from the database, not the protocol endpoints' short-lived cache,
+    /// since an admin change must act on the current row. Null when the handler may run (<see cref="OrganizationOf"/>
+    /// then returns it), else the 404.
     /// </summary>
-    public static async Task<(Organization? Organization, AdminError? Error)> FindOrganizationAsync(
-        HttpContext context, PgOrganizationStore organizations, ClavexSettings settings, string slug)
+    public static async Task<AdminError?> ResolveOrganizationAsync(HttpContext context)
     {
+        ArgumentNullException.ThrowIfNull(context);
+        string slug = context.GetRouteValue("org") as string ?? string.Empty;
         OrganizationRecord? record = slug.Length is > 0 and <= 63
-            ? await organizations.FindBySlugAsync(slug, context.RequestAborted)
+            ? await context.RequestServices.GetRequiredService<PgOrganizationStore>().FindBySlugAsync(slug, context.RequestAborted)
             : null;
-        return record is null
-            ? (null, AdminError.NotFound($"There is no organisation '{slug}'."))
-            : (new Organization(record.Id, record.Slug, settings.IssuerFor(record.Slug)), null);
+        if (record is null)
+        {
+            return AdminError.NotFound($"There is no organisation '{slug}'.");
+        }
+
+        AdminSettings settings = context.RequestServices.GetRequiredService<AdminSettings>();
+        context.Items[OrganizationKey] = new Organization(record.Id, record.Slug, settings.IssuerFor(record.Slug));
+        return null;
+    }
+
+    /// <summary>The organisation of a request under <c>/organizations/{org}</c>, resolved by <see cref="ResolveOrganizationAsync"/>.</summary>
+    public static Organization OrganizationOf(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Items[OrganizationKey] as Organization
+            ?? throw new InvalidOperationException("The organisation is resolved only for routes under /organizations/{org}.");
     }
 }

@@ -4,7 +4,6 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Clavex.Core.Protocol;
-using Clavex.Server.Hosting;
 using Clavex.Server.Storage;
 using Microsoft.AspNetCore.Mvc;
 
@@ -38,13 +37,9 @@ public static partial class AuditEventsApi
 
     private static async Task<IResult> ListAsync(HttpContext context, string org, [AsParameters] Query query, [AsParameters] Dependencies d)
     {
-        (Organization? organization, AdminError? error) = await AdminRequest.FindOrganizationAsync(context, d.Organizations, d.Settings, org);
-        if (organization is null)
-        {
-            return AdminResults.Error(error!);
-        }
+        Organization organization = AdminRequest.OrganizationOf(context);
 
-        (AuditEventFilter? filter, int limit, error) = Parse(context.Request.Query, query);
+        (AuditEventFilter? filter, int limit, AdminError? error) = Parse(context.Request.Query, query);
         if (filter is null)
         {
             return AdminResults.Error(error!);
@@ -271,5 +266,5 @@ public static partial class AuditEventsApi
         [FromQuery(Name = "cursor")] string? Cursor);
 
     /// <summary>The services the endpoint needs, bound with <c>[AsParameters]</c>.</summary>
-    public sealed record Dependencies(PgOrganizationStore Organizations, PgAuditEventStore AuditEvents, ClavexSettings Settings);
+    public sealed record Dependencies(PgOrganizationStore Organizations, PgAuditEventStore AuditEvents, AdminSettings Settings);
 }

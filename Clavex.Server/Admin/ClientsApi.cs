@@ -4,7 +4,6 @@ using Clavex.Core.Jose;
 using Clavex.Core.Protocol;
 using Clavex.Core.Stores;
 using Clavex.Server.Audit;
-using Clavex.Server.Hosting;
 using Clavex.Server.Storage;
 using Npgsql;
 
@@ -52,17 +51,11 @@ public static class ClientsApi
         return organization;
     }
 
-    private static async Task<IResult> CreateAsync(
-        HttpContext context, string org, PgOrganizationStore organizations, PgClientStore clients, CachingClientStore cache, ClavexSettings settings, AuditLog audit,
-        TimeProvider timeProvider)
+    private static async Task<IResult> CreateAsync(HttpContext context, string org, [AsParameters] Dependencies d)
     {
-        (Organization? organization, AdminError? error) = await AdminRequest.FindOrganizationAsync(context, organizations, settings, org);
-        if (organization is null)
-        {
-            return AdminResults.Error(error!);
-        }
+        Organization organization = AdminRequest.OrganizationOf(context);
 
-        (JsonDocument? document, error) = await AdminRequest.ReadJsonAsync(context.Request);
+        (JsonDocument? document, AdminError? error) = await AdminRequest.ReadJsonAsync(context.Request);
         using (document)
         {
             if (document is null)
@@ -76,7 +69,7 @@ public static class ClientsApi
                 return AdminResults.Error(error!);
             }
 
-            if (await CheckPinAsync(context, org, client, organizations) is AdminError pinError)
+            if (await CheckPinAsync(context, org, client, d.Organizations) is AdminError pinError)
             {
                 return AdminResults.Error(pinError);
             }
@@ -87,21 +80,21 @@ public static class ClientsApi
                 : null;
             if (secret is not null)
             {
-                client = WithSecret(client, NewSecret(secret, timeProvider));
+                client = WithSecret(client, NewSecret(secret, d.TimeProvider));
             }
 
             try
             {
-                await clients.CreateAsync(client, context.RequestAborted);
+                await d.Clients.CreateAsync(client, context.RequestAborted);
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
             {
                 return AdminResults.Error(AdminError.Conflict($"client_id '{client.ClientId}' is already registered in organisation '{org}'."));
             }
 
-            cache.Invalidate(organization.Id, client.ClientId);
+            d.Cache.Invalidate(organization.Id, client.ClientId);
 
-            audit.AdminChange(context, organization, "client.created", client.ClientId, null, null, ClientJson.ToUtf8(client));
+            d.Audit.AdminChange(context, organization, "client.created", client.ClientId, null, null, ClientJson.ToUtf8(client));
             return AdminResults.Created($"{AdminApi.Prefix}/organizations/{org}/clients/{client.ClientId}", w =>
             {
                 ClientJson.Write(w, client);
@@ -115,15 +108,11 @@ public static class ClientsApi
         }
     }
 
-    private static async Task<IResult> ListAsync(HttpContext context, string org, PgOrganizationStore organizations, PgClientStore clients, ClavexSettings settings)
+    private static async Task<IResult> ListAsync(HttpContext context, string org, [AsParameters] Dependencies d)
     {
-        (Organization? organization, AdminError? error) = await AdminRequest.FindOrganizationAsync(context, organizations, settings, org);
-        if (organization is null)
-        {
-            return AdminResults.Error(error!);
-        }
+        Organization organization = AdminRequest.OrganizationOf(context);
 
-        IReadOnlyList<Client> list = await clients.ListAsync(organization.Id, context.RequestAborted);
+        IReadOnlyList<Client> list = await d.Clients.ListAsync(organization.Id, context.RequestAborted);
         return AdminResults.Ok(w =>
         {
             w.WriteStartArray("clients");
@@ -138,21 +127,20 @@ public static class ClientsApi
         });
     }
 
-    private static async Task<IResult> GetAsync(
-        HttpContext context, string org, string clientId, PgOrganizationStore organizations, PgClientStore clients, ClavexSettings settings)
+    private static async Task<IResult> GetAsync(HttpContext context, string org, string clientId, [AsParameters] Dependencies d)
     {
-        (Organization? _, Client? client, long version, AdminError? error) = await FindVersionedClientAsync(context, org, clientId, organizations, clients, settings);
-        return client is null ? AdminResults.Error(error!) : AdminETag.With(AdminResults.Ok(w => ClientJson.Write(w, client)), version);
+        (Client? client, long version) = await FindVersionedClientAsync(context, AdminRequest.OrganizationOf(context), clientId, d);
+        return client is null ? AdminResource.Client(context, clientId).NotFound() : AdminETag.With(AdminResults.Ok(w => ClientJson.Write(w, client)), version);
     }
 
-    private static async Task<IResult> PatchAsync(
-        HttpContext context, string org, string clientId, PgOrganizationStore organizations, PgClientStore clients, CachingClientStore cache, ClavexSettings settings,
-        AuditLog audit)
+    private static async Task<IResult> PatchAsync(HttpContext context, string org, string clientId, [AsParameters] Dependencies d)
     {
-        (Organization? organization, Client? before, long? expectedVersion, IResult? refusal) = await FindClientForChangeAsync(context, org, clientId, organizations, clients, settings);
-        if (before is null)
+        Organization organization = AdminRequest.OrganizationOf(context);
+        AdminResource resource = AdminResource.Client(context, clientId);
+        (Client? before, long version) = await FindVersionedClientAsync(context, organization, clientId, d);
+        if (!resource.CanChange(before, _ => version, out long? expectedVersion, out IResult? refusal))
         {
-            return refusal!;
+            return refusal;
         }
 
         (JsonDocument? document, AdminError? error) = await AdminRequest.ReadJsonAsync(context.Request);
@@ -175,62 +163,58 @@ public static class ClientsApi
                 return AdminResults.Error(error);
             }
 
-            (Client? merged, error) = ClientMetadata.Read(patched, organization!.Id);
+            (Client? merged, error) = ClientMetadata.Read(patched, organization.Id);
             if (merged is null)
             {
                 return AdminResults.Error(error!);
             }
 
-            if (await CheckPinAsync(context, org, merged, organizations) is AdminError pinError)
+            if (await CheckPinAsync(context, org, merged, d.Organizations) is AdminError pinError)
             {
                 return AdminResults.Error(pinError);
             }
 
-            if (await clients.UpdateAsync(merged, context.RequestAborted, expectedVersion) is not long newVersion)
+            if (await d.Clients.UpdateAsync(merged, context.RequestAborted, expectedVersion) is not long newVersion)
             {
-                return expectedVersion is null
-                    ? AdminResults.Error(AdminError.NotFound($"There is no client '{clientId}' in organisation '{org}'."))
-                    : AdminETag.Refuse(context, $"client '{clientId}'", null);
+                return resource.NotFoundOrMoved(expectedVersion);
             }
 
-            cache.Invalidate(organization.Id, clientId);
-            audit.AdminChange(context, organization, "client.updated", clientId, null, ClientJson.ToUtf8(before), ClientJson.ToUtf8(merged));
+            d.Cache.Invalidate(organization.Id, clientId);
+            d.Audit.AdminChange(context, organization, "client.updated", clientId, null, ClientJson.ToUtf8(before), ClientJson.ToUtf8(merged));
             return AdminETag.With(AdminResults.Ok(w => ClientJson.Write(w, merged)), newVersion);
         }
     }
 
-    private static async Task<IResult> DeleteAsync(
-        HttpContext context, string org, string clientId, PgOrganizationStore organizations, PgClientStore clients, CachingClientStore cache, ClavexSettings settings,
-        AuditLog audit, TimeProvider timeProvider)
+    private static async Task<IResult> DeleteAsync(HttpContext context, string org, string clientId, [AsParameters] Dependencies d)
     {
-        (Organization? organization, Client? before, long? expectedVersion, IResult? refusal) = await FindClientForChangeAsync(context, org, clientId, organizations, clients, settings);
-        if (before is null)
+        Organization organization = AdminRequest.OrganizationOf(context);
+        AdminResource resource = AdminResource.Client(context, clientId);
+        (Client? before, long version) = await FindVersionedClientAsync(context, organization, clientId, d);
+        if (!resource.CanChange(before, _ => version, out long? expectedVersion, out IResult? refusal))
         {
-            return refusal!;
+            return refusal;
         }
 
-        if (!await clients.DeleteAsync(organization!.Id, clientId, timeProvider.GetUtcNow(), context.RequestAborted, expectedVersion))
+        if (!await d.Clients.DeleteAsync(organization.Id, clientId, d.TimeProvider.GetUtcNow(), context.RequestAborted, expectedVersion))
         {
-            return expectedVersion is null
-                ? AdminResults.Error(AdminError.NotFound($"There is no client '{clientId}' in organisation '{org}'."))
-                : AdminETag.Refuse(context, $"client '{clientId}'", null);
+            return resource.NotFoundOrMoved(expectedVersion);
         }
 
-        cache.Invalidate(organization.Id, clientId);
-        audit.AdminChange(context, organization, "client.deleted", clientId, null, ClientJson.ToUtf8(before), null);
+        d.Cache.Invalidate(organization.Id, clientId);
+        d.Audit.AdminChange(context, organization, "client.deleted", clientId, null, ClientJson.ToUtf8(before), null);
         return AdminResults.NoContent();
     }
 
-    private static async Task<IResult> RotateSecretAsync(
-        HttpContext context, string org, string clientId, PgOrganizationStore organizations, PgClientStore clients, CachingClientStore cache, ClavexSettings settings,
-        AuditLog audit, TimeProvider timeProvider)
+    private static async Task<IResult> RotateSecretAsync(HttpContext context, string org, string clientId, [AsParameters] Dependencies d)
     {
         // The secrets are not part of the client's representation, so a rotation leaves its version as it is; If-Match
         // is still evaluated, against the version just read and again in the statement that adds the secret.
-        (Organization? organization, Client? client, long? expectedVersion, IResult? refusal) = await FindClientForChangeAsync(context, org, clientId, organizations, clients, settings);
-        if (client is null)
+        Organization organization = AdminRequest.OrganizationOf(context);
+        AdminResource resource = AdminResource.Client(context, clientId);
+        (Client? client, long version) = await FindVersionedClientAsync(context, organization, clientId, d);
+        if (!resource.CanChange(client, _ => version, out long? expectedVersion, out IResult? refusal))
         {
-            return refusal!;
+            return refusal;
         }
 
         if (client.TokenEndpointAuthMethod is not (TokenEndpointAuthMethod.ClientSecretBasic or TokenEndpointAuthMethod.ClientSecretPost))
@@ -273,22 +257,20 @@ public static class ClientsApi
         }
 
         string secret = ClientSecrets.Generate();
-        ClientSecret added = NewSecret(secret, timeProvider);
+        ClientSecret added = NewSecret(secret, d.TimeProvider);
         DateTimeOffset previousExpiresAt = added.CreatedAt.AddSeconds(previousLifetime);
-        if (!await clients.RotateSecretAsync(organization!.Id, clientId, added, previousExpiresAt, context.RequestAborted, expectedVersion))
+        if (!await d.Clients.RotateSecretAsync(organization.Id, clientId, added, previousExpiresAt, context.RequestAborted, expectedVersion))
         {
-            return expectedVersion is null
-                ? AdminResults.Error(AdminError.NotFound($"There is no client '{clientId}' in organisation '{org}'."))
-                : AdminETag.Refuse(context, $"client '{clientId}'", null);
+            return resource.NotFoundOrMoved(expectedVersion);
         }
 
-        cache.Invalidate(organization.Id, clientId);
+        d.Cache.Invalidate(organization.Id, clientId);
         byte[] summary = AdminResults.Write(w =>
         {
             w.WriteString("secret_id", added.Id);
             w.WriteString("previous_secrets_expire_at", previousExpiresAt);
         });
-        audit.AdminChange(context, organization, "client.secret_rotated", clientId, null, null, summary);
+        d.Audit.AdminChange(context, organization, "client.secret_rotated", clientId, null, null, summary);
         return AdminResults.Created($"{AdminApi.Prefix}/organizations/{org}/clients/{clientId}/secrets", w =>
         {
             w.WriteString("id", added.Id);
@@ -298,16 +280,16 @@ public static class ClientsApi
         });
     }
 
-    private static async Task<IResult> ListSecretsAsync(
-        HttpContext context, string org, string clientId, PgOrganizationStore organizations, PgClientStore clients, ClavexSettings settings)
+    private static async Task<IResult> ListSecretsAsync(HttpContext context, string org, string clientId, [AsParameters] Dependencies d)
     {
-        (Organization? organization, Client? client, AdminError? error) = await FindClientAsync(context, org, clientId, organizations, clients, settings);
+        Organization organization = AdminRequest.OrganizationOf(context);
+        (Client? client, long _) = await FindVersionedClientAsync(context, organization, clientId, d);
         if (client is null)
         {
-            return AdminResults.Error(error!);
+            return AdminResource.Client(context, clientId).NotFound();
         }
 
-        IReadOnlyList<ClientSecretInfo> secrets = await clients.ListSecretsAsync(organization!.Id, clientId, context.RequestAborted);
+        IReadOnlyList<ClientSecretInfo> secrets = await d.Clients.ListSecretsAsync(organization.Id, clientId, context.RequestAborted);
         return AdminResults.Ok(w =>
         {
             w.WriteStartArray("secrets");
@@ -325,46 +307,10 @@ public static class ClientsApi
         });
     }
 
-    private static async Task<(Organization? Organization, Client? Client, AdminError? Error)> FindClientAsync(
-        HttpContext context, string org, string clientId, PgOrganizationStore organizations, PgClientStore clients, ClavexSettings settings)
-    {
-        (Organization? organization, Client? client, long _, AdminError? error) = await FindVersionedClientAsync(context, org, clientId, organizations, clients, settings);
-        return (organization, client, error);
-    }
-
-    /// <summary>
-    /// The client a conditional change (PATCH, DELETE, secret rotation) acts on, with the version <c>If-Match</c> expects
-    /// (null without the header); or the answer that ends the request: 404, or 412 when <c>If-Match</c> is already stale.
-    /// </summary>
-    private static async Task<(Organization? Organization, Client? Client, long? ExpectedVersion, IResult? Refusal)> FindClientForChangeAsync(
-        HttpContext context, string org, string clientId, PgOrganizationStore organizations, PgClientStore clients, ClavexSettings settings)
-    {
-        (Organization? organization, Client? client, long version, AdminError? error) = await FindVersionedClientAsync(context, org, clientId, organizations, clients, settings);
-        if (client is null)
-        {
-            return (null, null, null, AdminResults.Error(error!));
-        }
-
-        return AdminETag.Matches(context.Request, version, out long? expectedVersion)
-            ? (organization, client, expectedVersion, null)
-            : (null, null, null, AdminETag.Refuse(context, $"client '{clientId}'", version));
-    }
-
     /// <summary>The client with its version, the ETag of GET and the expected value of a conditional PATCH or DELETE.</summary>
-    private static async Task<(Organization? Organization, Client? Client, long Version, AdminError? Error)> FindVersionedClientAsync(
-        HttpContext context, string org, string clientId, PgOrganizationStore organizations, PgClientStore clients, ClavexSettings settings)
-    {
-        (Organization? organization, AdminError? error) = await AdminRequest.FindOrganizationAsync(context, organizations, settings, org);
-        if (organization is null)
-        {
-            return (null, null, 0, error);
-        }
-
-        (Client? client, long version) = clientId.Length <= 128 ? await clients.FindVersionedAsync(organization.Id, clientId, context.RequestAborted) : (null, 0);
-        return client is null
-            ? (organization, null, 0, AdminError.NotFound($"There is no client '{clientId}' in organisation '{org}'."))
-            : (organization, client, version, null);
-    }
+    private static async Task<(Client? Client, long Version)> FindVersionedClientAsync(
+        HttpContext context, Organization organization, string clientId, Dependencies d) =>
+        clientId.Length <= 128 ? await d.Clients.FindVersionedAsync(organization.Id, clientId, context.RequestAborted) : (null, 0);
 
     /// <summary>
     /// A pinned client's algorithm against the organisation's. Read, then checked, then written in another
@@ -424,4 +370,7 @@ public static class ClientsApi
         ClaimMapping = client.ClaimMapping,
         IdTokenSignedResponseAlgorithm = client.IdTokenSignedResponseAlgorithm,
     };
+
+    /// <summary>The services every client endpoint needs, bound with <c>[AsParameters]</c>.</summary>
+    public sealed record Dependencies(PgOrganizationStore Organizations, PgClientStore Clients, CachingClientStore Cache, AuditLog Audit, TimeProvider TimeProvider);
 }

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Clavex.Core.Protocol;
 using Clavex.Server.Audit;
-using Clavex.Server.Hosting;
 using Clavex.Server.Storage;
 using Npgsql;
 
@@ -53,13 +52,9 @@ public static class GroupsApi
 
     private static async Task<IResult> CreateAsync(HttpContext context, string org, [AsParameters] Dependencies d)
     {
-        (Organization? organization, AdminError? error) = await AdminRequest.FindOrganizationAsync(context, d.Organizations, d.Settings, org);
-        if (organization is null)
-        {
-            return AdminResults.Error(error!);
-        }
+        Organization organization = AdminRequest.OrganizationOf(context);
 
-        (string? name, error) = await ReadNameAsync(context);
+        (string? name, AdminError? error) = await ReadNameAsync(context);
         if (name is null)
         {
             return AdminResults.Error(error!);
@@ -77,11 +72,7 @@ public static class GroupsApi
 
     private static async Task<IResult> ListAsync(HttpContext context, string org, [AsParameters] Dependencies d)
     {
-        (Organization? organization, AdminError? error) = await AdminRequest.FindOrganizationAsync(context, d.Organizations, d.Settings, org);
-        if (organization is null)
-        {
-            return AdminResults.Error(error!);
-        }
+        Organization organization = AdminRequest.OrganizationOf(context);
 
         IReadOnlyList<GroupInfo> groups = await d.Groups.ListAsync(organization.Id, context.RequestAborted);
         return AdminResults.Ok(w =>
@@ -100,38 +91,26 @@ public static class GroupsApi
 
     private static async Task<IResult> GetAsync(HttpContext context, string org, string name, [AsParameters] Dependencies d)
     {
-        (Organization? organization, AdminError? error) = await AdminRequest.FindOrganizationAsync(context, d.Organizations, d.Settings, org);
-        if (organization is null)
-        {
-            return AdminResults.Error(error!);
-        }
+        Organization organization = AdminRequest.OrganizationOf(context);
 
         GroupInfo? group = await d.Groups.FindAsync(organization.Id, name, context.RequestAborted);
         return group is null
-            ? AdminResults.Error(AdminError.NotFound($"There is no group '{name}' in organisation '{org}'."))
+            ? AdminResource.Group(context, name).NotFound()
             : AdminETag.With(AdminResults.Ok(w => Write(w, group)), group.Version);
     }
 
     private static async Task<IResult> RenameAsync(HttpContext context, string org, string name, [AsParameters] Dependencies d)
     {
-        (Organization? organization, AdminError? error) = await AdminRequest.FindOrganizationAsync(context, d.Organizations, d.Settings, org);
-        if (organization is null)
-        {
-            return AdminResults.Error(error!);
-        }
+        Organization organization = AdminRequest.OrganizationOf(context);
 
+        AdminResource group = AdminResource.Group(context, name);
         GroupInfo? before = await d.Groups.FindAsync(organization.Id, name, context.RequestAborted);
-        if (before is null)
+        if (!group.CanChange(before, g => g.Version, out long? expectedVersion, out IResult? refusal))
         {
-            return AdminResults.Error(AdminError.NotFound($"There is no group '{name}' in organisation '{org}'."));
+            return refusal;
         }
 
-        if (!AdminETag.Matches(context.Request, before.Version, out long? expectedVersion))
-        {
-            return AdminETag.Refuse(context, $"group '{name}'", before.Version);
-        }
-
-        (string? newName, error) = await ReadNameAsync(context);
+        (string? newName, AdminError? error) = await ReadNameAsync(context);
         if (newName is null)
         {
             return AdminResults.Error(error!);
@@ -143,9 +122,7 @@ public static class GroupsApi
             newVersion = await d.Groups.RenameAsync(organization.Id, name, newName, context.RequestAborted, expectedVersion);
             if (newVersion is null)
             {
-                return expectedVersion is null
-                    ? AdminResults.Error(AdminError.NotFound($"There is no group '{name}' in organisation '{org}'."))
-                    : AdminETag.Refuse(context, $"group '{name}'", null);
+                return group.NotFoundOrMoved(expectedVersion);
             }
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
@@ -160,28 +137,18 @@ public static class GroupsApi
 
     private static async Task<IResult> DeleteAsync(HttpContext context, string org, string name, [AsParameters] Dependencies d)
     {
-        (Organization? organization, AdminError? error) = await AdminRequest.FindOrganizationAsync(context, d.Organizations, d.Settings, org);
-        if (organization is null)
-        {
-            return AdminResults.Error(error!);
-        }
+        Organization organization = AdminRequest.OrganizationOf(context);
 
+        AdminResource group = AdminResource.Group(context, name);
         GroupInfo? before = await d.Groups.FindAsync(organization.Id, name, context.RequestAborted);
-        if (before is null)
+        if (!group.CanChange(before, g => g.Version, out long? expectedVersion, out IResult? refusal))
         {
-            return AdminResults.Error(AdminError.NotFound($"There is no group '{name}' in organisation '{org}'."));
-        }
-
-        if (!AdminETag.Matches(context.Request, before.Version, out long? expectedVersion))
-        {
-            return AdminETag.Refuse(context, $"group '{name}'", before.Version);
+            return refusal;
         }
 
         if (!await d.Groups.DeleteAsync(organization.Id, name, context.RequestAborted, expectedVersion))
         {
-            return expectedVersion is null
-                ? AdminResults.Error(AdminError.NotFound($"There is no group '{name}' in organisation '{org}'."))
-                : AdminETag.Refuse(context, $"group '{name}'", null);
+            return group.NotFoundOrMoved(expectedVersion);
         }
 
         d.Audit.AdminChange(context, organization, "group.deleted", null, null, AdminResults.Write(w => Write(w, before)), null);
@@ -190,45 +157,29 @@ public static class GroupsApi
 
     private static async Task<IResult> ChangeMemberAsync(HttpContext context, string org, string name, string sub, bool add, Dependencies d)
     {
-        (Organization? organization, AdminError? error) = await AdminRequest.FindOrganizationAsync(context, d.Organizations, d.Settings, org);
-        if (organization is null)
-        {
-            return AdminResults.Error(error!);
-        }
+        Organization organization = AdminRequest.OrganizationOf(context);
 
         // If-Match is evaluated against the group's version (which a membership change bumps): here against the version
         // just read, and again atomically by the statement that changes the membership, which locks the group row.
+        AdminResource group = AdminResource.Group(context, name);
         long? expectedVersion = null;
-        if (context.Request.Headers.IfMatch.Count > 0)
+        if (context.Request.Headers.IfMatch.Count > 0
+            && !group.CanChange(await d.Groups.FindAsync(organization.Id, name, context.RequestAborted), g => g.Version, out expectedVersion, out IResult? refusal))
         {
-            GroupInfo? current = await d.Groups.FindAsync(organization.Id, name, context.RequestAborted);
-            if (current is null)
-            {
-                return AdminResults.Error(AdminError.NotFound($"There is no group '{name}' in organisation '{org}'."));
-            }
-
-            if (!AdminETag.Matches(context.Request, current.Version, out expectedVersion))
-            {
-                return AdminETag.Refuse(context, $"group '{name}'", current.Version);
-            }
+            return refusal;
         }
 
         MembershipChange change = add
             ? await d.Groups.AddMemberAsync(organization.Id, name, sub, context.RequestAborted, expectedVersion)
             : await d.Groups.RemoveMemberAsync(organization.Id, name, sub, context.RequestAborted, expectedVersion);
-        if (!change.GroupExists)
+        if (!change.GroupExists || !change.VersionMatches)
         {
-            return AdminResults.Error(AdminError.NotFound($"There is no group '{name}' in organisation '{org}'."));
-        }
-
-        if (!change.VersionMatches)
-        {
-            return AdminETag.Refuse(context, $"group '{name}'", null);
+            return group.NotFoundOrMoved(change.GroupExists ? expectedVersion : null);
         }
 
         if (!change.UserExists)
         {
-            return AdminResults.Error(AdminError.NotFound($"There is no user '{sub}' in organisation '{org}'."));
+            return AdminResource.User(context, sub).NotFound();
         }
 
         d.Audit.AdminChange(context, organization, add ? "group.member_added" : "group.member_removed", null, sub, null,
@@ -266,5 +217,5 @@ public static class GroupsApi
     }
 
     /// <summary>The services every group endpoint needs, bound with <c>[AsParameters]</c>.</summary>
-    public sealed record Dependencies(PgOrganizationStore Organizations, PgGroupStore Groups, ClavexSettings Settings, AuditLog Audit);
+    public sealed record Dependencies(PgOrganizationStore Organizations, PgGroupStore Groups, AdminSettings Settings, AuditLog Audit);
 }

@@ -5,7 +5,6 @@ using Clavex.Core.Protocol;
 using Clavex.Core.Stores;
 using Clavex.Core.Token;
 using Clavex.Core.Users;
-using Clavex.Server.Hosting;
 using Clavex.Server.Storage;
 
 namespace Clavex.Server.Admin;
@@ -24,7 +23,7 @@ namespace Clavex.Server.Admin;
 /// answers 403 <c>insufficient_scope</c>.
 /// </remarks>
 public sealed class OrganizationAdminTokens(
-    PgOrganizationStore organizations, OpenIdProvider provider, IClientStore clients, IUserStore users, ClavexSettings settings)
+    PgOrganizationStore organizations, OpenIdProvider provider, IClientStore clients, IUserStore users, AdminSettings settings)
 {
     /// <summary>The scope a client must be registered for and request to get an admin-capable access token.</summary>
     public const string Scope = "clavex:admin";

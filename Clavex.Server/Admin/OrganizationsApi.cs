@@ -3,7 +3,6 @@ using System.Text.RegularExpressions;
 using Clavex.Core.Jose;
 using Clavex.Core.Protocol;
 using Clavex.Server.Audit;
-using Clavex.Server.Hosting;
 using Clavex.Server.Storage;
 using Npgsql;
 
@@ -43,7 +42,7 @@ public static partial class OrganizationsApi
     }
 
     private static async Task<IResult> CreateAsync(
-        HttpContext context, PgOrganizationStore organizations, PgSigningKeyStore keys, ClavexSettings settings, AuditLog audit)
+        HttpContext context, PgOrganizationStore organizations, PgSigningKeyStore keys, AdminSettings settings, AuditLog audit)
     {
         (JsonDocument? document, AdminError? error) = await AdminRequest.ReadJsonAsync(context.Request);
         using (document)
@@ -99,7 +98,7 @@ public static partial class OrganizationsApi
         }
     }
 
-    private static async Task<IResult> ListAsync(HttpContext context, PgOrganizationStore organizations, ClavexSettings settings)
+    private static async Task<IResult> ListAsync(HttpContext context, PgOrganizationStore organizations, AdminSettings settings)
     {
         IReadOnlyList<OrganizationDetails> list = await organizations.ListAsync(context.RequestAborted);
         return AdminResults.Ok(w =>
@@ -116,7 +115,7 @@ public static partial class OrganizationsApi
         });
     }
 
-    private static async Task<IResult> GetAsync(HttpContext context, string org, PgOrganizationStore organizations, ClavexSettings settings)
+    private static async Task<IResult> GetAsync(HttpContext context, string org, PgOrganizationStore organizations, AdminSettings settings)
     {
         OrganizationDetails? details = await organizations.FindDetailsAsync(org, context.RequestAborted);
         return details is null
@@ -125,7 +124,7 @@ public static partial class OrganizationsApi
     }
 
     private static async Task<IResult> PatchAsync(
-        HttpContext context, string org, PgOrganizationStore organizations, OrganizationDirectory directory, ClavexSettings settings, AuditLog audit)
+        HttpContext context, string org, PgOrganizationStore organizations, OrganizationDirectory directory, AdminSettings settings, AuditLog audit)
     {
         OrganizationDetails? before = await organizations.FindDetailsAsync(org, context.RequestAborted);
         if (before is null)
@@ -191,7 +190,7 @@ public static partial class OrganizationsApi
         }
     }
 
-    private static void Write(Utf8JsonWriter writer, OrganizationDetails details, ClavexSettings settings)
+    private static void Write(Utf8JsonWriter writer, OrganizationDetails details, AdminSettings settings)
     {
         writer.WriteString("slug", details.Slug);
         writer.WriteString("display_name", details.DisplayName);

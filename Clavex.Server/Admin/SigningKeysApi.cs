@@ -2,7 +2,6 @@ using System.Text.Json;
 using Clavex.Core.Jose;
 using Clavex.Core.Protocol;
 using Clavex.Server.Audit;
-using Clavex.Server.Hosting;
 using Clavex.Server.Storage;
 
 namespace Clavex.Server.Admin;
@@ -51,16 +50,11 @@ public static class SigningKeysApi
         return null;
     }
 
-    private static async Task<IResult> ListAsync(
-        HttpContext context, string org, PgOrganizationStore organizations, KeyRotation rotation, ClavexSettings settings)
+    private static async Task<IResult> ListAsync(HttpContext context, string org, [AsParameters] Dependencies d)
     {
-        (Organization? organization, AdminError? error) = await AdminRequest.FindOrganizationAsync(context, organizations, settings, org);
-        if (organization is null)
-        {
-            return AdminResults.Error(error!);
-        }
+        Organization organization = AdminRequest.OrganizationOf(context);
 
-        IReadOnlyList<SigningKeyInfo> keys = await rotation.ListAsync(organization.Id, context.RequestAborted);
+        IReadOnlyList<SigningKeyInfo> keys = await d.Rotation.ListAsync(organization.Id, context.RequestAborted);
         return AdminResults.Ok(w =>
         {
             w.WriteStartArray("signing_keys");
@@ -75,14 +69,9 @@ public static class SigningKeysApi
         });
     }
 
-    private static async Task<IResult> RotateAsync(
-        HttpContext context, string org, PgOrganizationStore organizations, OrganizationDirectory directory, KeyRotation rotation, ClavexSettings settings, AuditLog audit)
+    private static async Task<IResult> RotateAsync(HttpContext context, string org, [AsParameters] Dependencies d)
     {
-        (Organization? organization, AdminError? error) = await AdminRequest.FindOrganizationAsync(context, organizations, settings, org);
-        if (organization is null)
-        {
-            return AdminResults.Error(error!);
-        }
+        Organization organization = AdminRequest.OrganizationOf(context);
 
         // If-Match names the organisation's ETag: a rotation naming a new algorithm changes the organisation (and bumps
         // its version). The header is evaluated against the version read here, and the version it names is checked again
@@ -91,7 +80,7 @@ public static class SigningKeysApi
         long? expectedVersion = null;
         if (context.Request.Headers.IfMatch.Count > 0)
         {
-            OrganizationDetails? details = await organizations.FindDetailsAsync(org, context.RequestAborted);
+            OrganizationDetails? details = await d.Organizations.FindDetailsAsync(org, context.RequestAborted);
             if (details is null)
             {
                 return AdminResults.Error(AdminError.NotFound($"There is no organisation '{org}'."));
@@ -105,7 +94,7 @@ public static class SigningKeysApi
 
         JwsAlgorithm? algorithm = null;
         bool immediate = false;
-        (JsonDocument? document, error) = await AdminRequest.ReadJsonAsync(context.Request, optional: true);
+        (JsonDocument? document, AdminError? error) = await AdminRequest.ReadJsonAsync(context.Request, optional: true);
         using (document)
         {
             if (error is not null)
@@ -126,7 +115,7 @@ public static class SigningKeysApi
             }
         }
 
-        RotationOutcome outcome = await rotation.RotateAsync(organization.Id, algorithm, immediate, context.RequestAborted, expectedVersion);
+        RotationOutcome outcome = await d.Rotation.RotateAsync(organization.Id, algorithm, immediate, context.RequestAborted, expectedVersion);
         if (outcome.PreconditionFailed)
         {
             return AdminETag.Refuse(context, $"organisation '{org}'", outcome.StaleVersion);
@@ -147,7 +136,7 @@ public static class SigningKeysApi
 
         if (outcome.ChangedAlgorithm)
         {
-            directory.Invalidate(organization.Slug);
+            d.Directory.Invalidate(organization.Slug);
         }
 
         // The organisation's signing_algorithm before and after: a rotation naming an algorithm changes the organisation.
@@ -163,7 +152,7 @@ public static class SigningKeysApi
 
             w.WriteString(OrganizationSigningAlgorithm, outcome.AlgorithmAfter);
         });
-        audit.AdminChange(context, organization, immediate ? "signing_key.rotated_immediately" : "signing_key.rotation_scheduled", null, null, before, after);
+        d.Audit.AdminChange(context, organization, immediate ? "signing_key.rotated_immediately" : "signing_key.rotation_scheduled", null, null, before, after);
         return AdminResults.Created($"{AdminApi.Prefix}/organizations/{org}/signing-keys", w =>
         {
             Write(w, key);
@@ -196,4 +185,7 @@ public static class SigningKeysApi
         writer.WriteStringOrNull("retire_after", key.RetireAfter);
         writer.WriteStringOrNull("retired_at", key.RetiredAt);
     }
+
+    /// <summary>The services every signing-key endpoint needs, bound with <c>[AsParameters]</c>.</summary>
+    public sealed record Dependencies(PgOrganizationStore Organizations, OrganizationDirectory Directory, KeyRotation Rotation, AuditLog Audit);
 }

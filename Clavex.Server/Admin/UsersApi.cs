@@ -3,7 +3,6 @@ using System.Text.Json;
 using Clavex.Core.Protocol;
 using Clavex.Core.Users;
 using Clavex.Server.Audit;
-using Clavex.Server.Hosting;
 using Clavex.Server.Login;
 using Clavex.Server.Storage;
 using Npgsql;
@@ -53,13 +52,9 @@ public static class UsersApi
 
     private static async Task<IResult> CreateAsync(HttpContext context, string org, [AsParameters] Dependencies d, PasswordHasher hasher)
     {
-        (Organization? organization, AdminError? error) = await AdminRequest.FindOrganizationAsync(context, d.Organizations, d.Settings, org);
-        if (organization is null)
-        {
-            return AdminResults.Error(error!);
-        }
+        Organization organization = AdminRequest.OrganizationOf(context);
 
-        (JsonDocument? document, error) = await AdminRequest.ReadJsonAsync(context.Request);
+        (JsonDocument? document, AdminError? error) = await AdminRequest.ReadJsonAsync(context.Request);
         using (document)
         {
             JsonFields? fields = document is null ? null : JsonFields.Of(document.RootElement, AdminError.InvalidRequest, out error);
@@ -100,11 +95,7 @@ public static class UsersApi
 
     private static async Task<IResult> ListAsync(HttpContext context, string org, [AsParameters] Dependencies d, string? search, string? limit, string? cursor)
     {
-        (Organization? organization, AdminError? error) = await AdminRequest.FindOrganizationAsync(context, d.Organizations, d.Settings, org);
-        if (organization is null)
-        {
-            return AdminResults.Error(error!);
-        }
+        Organization organization = AdminRequest.OrganizationOf(context);
 
         int size = DefaultPageSize;
         if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out size) || size is < 1 or > MaxPageSize))
@@ -151,27 +142,24 @@ public static class UsersApi
 
     private static async Task<IResult> GetAsync(HttpContext context, string org, string sub, [AsParameters] Dependencies d)
     {
-        (Organization? _, UserAccount? account, AdminError? error) = await FindUserAsync(context, org, sub, d);
+        UserAccount? account = await FindUserAsync(context, AdminRequest.OrganizationOf(context), sub, d);
         return account is null
-            ? AdminResults.Error(error!)
+            ? AdminResource.User(context, sub).NotFound()
             : AdminETag.With(AdminResults.Ok(w => UserProfile.Write(w, account.User, account.LockedUntil)), account.Version);
     }
 
     private static async Task<IResult> PatchAsync(HttpContext context, string org, string sub, [AsParameters] Dependencies d)
     {
-        (Organization? organization, UserAccount? current, AdminError? error) = await FindUserAsync(context, org, sub, d);
-        if (current is null)
+        Organization organization = AdminRequest.OrganizationOf(context);
+        AdminResource resource = AdminResource.User(context, sub);
+        UserAccount? current = await FindUserAsync(context, organization, sub, d);
+        if (!resource.CanChange(current, u => u.Version, out long? expectedVersion, out IResult? refusal))
         {
-            return AdminResults.Error(error!);
-        }
-
-        if (!AdminETag.Matches(context.Request, current.Version, out long? expectedVersion))
-        {
-            return AdminETag.Refuse(context, $"user '{sub}'", current.Version);
+            return refusal;
         }
 
         User before = current.User;
-        (JsonDocument? document, error) = await AdminRequest.ReadJsonAsync(context.Request);
+        (JsonDocument? document, AdminError? error) = await AdminRequest.ReadJsonAsync(context.Request);
         using (document)
         {
             if (document is null)
@@ -201,7 +189,7 @@ public static class UsersApi
             }
 
             JsonFields fields = JsonFields.Of(merged, AdminError.InvalidRequest, out _)!;
-            User after = UserProfile.Read(fields, UserProfile.ProfileFields, organization!.Id, sub, before.Enabled)!;
+            User after = UserProfile.Read(fields, UserProfile.ProfileFields, organization.Id, sub, before.Enabled)!;
             if (!fields.IsValid)
             {
                 return AdminResults.Error(fields.Error!);
@@ -211,9 +199,7 @@ public static class UsersApi
             {
                 if (await d.Users.UpdateProfileAsync(after, expectedVersion, context.RequestAborted) is null)
                 {
-                    return expectedVersion is null
-                        ? AdminResults.Error(AdminError.NotFound($"There is no user '{sub}' in organisation '{org}'."))
-                        : AdminETag.Refuse(context, $"user '{sub}'", null);
+                    return resource.NotFoundOrMoved(expectedVersion);
                 }
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
@@ -224,7 +210,7 @@ public static class UsersApi
             UserAccount? updated = await d.Users.FindAccountAsync(organization.Id, sub, context.RequestAborted);
             if (updated is null)
             {
-                return AdminResults.Error(AdminError.NotFound($"There is no user '{sub}' in organisation '{org}'."));
+                return resource.NotFound();
             }
 
             d.Audit.AdminChange(context, organization, "user.updated", null, sub, UserProfile.ToUtf8(before), UserProfile.ToUtf8(updated.User));
@@ -234,13 +220,15 @@ public static class UsersApi
 
     private static async Task<IResult> SetPasswordAsync(HttpContext context, string org, string sub, [AsParameters] Dependencies d, PasswordHasher hasher)
     {
-        (Organization? organization, UserAccount? user, AdminError? error) = await FindUserAsync(context, org, sub, d);
+        Organization organization = AdminRequest.OrganizationOf(context);
+        AdminResource resource = AdminResource.User(context, sub);
+        UserAccount? user = await FindUserAsync(context, organization, sub, d);
         if (user is null)
         {
-            return AdminResults.Error(error!);
+            return resource.NotFound();
         }
 
-        (JsonDocument? document, error) = await AdminRequest.ReadJsonAsync(context.Request);
+        (JsonDocument? document, AdminError? error) = await AdminRequest.ReadJsonAsync(context.Request);
         using (document)
         {
             JsonFields? fields = document is null ? null : JsonFields.Of(document.RootElement, AdminError.InvalidRequest, out error);
@@ -261,14 +249,15 @@ public static class UsersApi
                 return AdminResults.Error(fields.Error!);
             }
 
-            if (!AdminETag.Matches(context.Request, user.Version, out long? expectedVersion))
+            // If-Match is checked once the body is known to be valid, so a bad password is a 400 whatever the ETag.
+            if (!resource.CanChange(user, u => u.Version, out long? expectedVersion, out IResult? refusal))
             {
-                return AdminETag.Refuse(context, $"user '{sub}'", user.Version);
+                return refusal;
             }
 
-            if (!await d.Users.SetPasswordHashAsync(organization!.Id, sub, hasher.Hash(password!), context.RequestAborted, expectedVersion))
+            if (!await d.Users.SetPasswordHashAsync(organization.Id, sub, hasher.Hash(password!), context.RequestAborted, expectedVersion))
             {
-                return NotFoundOrMoved(context, org, sub, expectedVersion);
+                return resource.NotFoundOrMoved(expectedVersion);
             }
 
             d.Audit.AdminChange(context, organization, "user.password_set", null, sub, null, null);
@@ -278,20 +267,17 @@ public static class UsersApi
 
     private static async Task<IResult> SetEnabledAsync(HttpContext context, string org, string sub, bool enabled, Dependencies d)
     {
-        (Organization? organization, UserAccount? user, AdminError? error) = await FindUserAsync(context, org, sub, d);
-        if (user is null)
+        Organization organization = AdminRequest.OrganizationOf(context);
+        AdminResource resource = AdminResource.User(context, sub);
+        UserAccount? user = await FindUserAsync(context, organization, sub, d);
+        if (!resource.CanChange(user, u => u.Version, out long? expectedVersion, out IResult? refusal))
         {
-            return AdminResults.Error(error!);
+            return refusal;
         }
 
-        if (!AdminETag.Matches(context.Request, user.Version, out long? expectedVersion))
+        if (!await d.Users.SetEnabledAsync(organization.Id, sub, enabled, d.TimeProvider.GetUtcNow(), context.RequestAborted, expectedVersion))
         {
-            return AdminETag.Refuse(context, $"user '{sub}'", user.Version);
-        }
-
-        if (!await d.Users.SetEnabledAsync(organization!.Id, sub, enabled, d.TimeProvider.GetUtcNow(), context.RequestAborted, expectedVersion))
-        {
-            return NotFoundOrMoved(context, org, sub, expectedVersion);
+            return resource.NotFoundOrMoved(expectedVersion);
         }
 
         d.Audit.AdminChange(context, organization, enabled ? "user.enabled" : "user.disabled", null, sub,
@@ -301,22 +287,17 @@ public static class UsersApi
 
     private static async Task<IResult> DeleteAsync(HttpContext context, string org, string sub, [AsParameters] Dependencies d)
     {
-        (Organization? organization, UserAccount? user, AdminError? error) = await FindUserAsync(context, org, sub, d);
-        if (user is null)
+        Organization organization = AdminRequest.OrganizationOf(context);
+        AdminResource resource = AdminResource.User(context, sub);
+        UserAccount? user = await FindUserAsync(context, organization, sub, d);
+        if (!resource.CanChange(user, u => u.Version, out long? expectedVersion, out IResult? refusal))
         {
-            return AdminResults.Error(error!);
+            return refusal;
         }
 
-        if (!AdminETag.Matches(context.Request, user.Version, out long? expectedVersion))
+        if (!await d.Users.DeleteAsync(organization.Id, sub, d.TimeProvider.GetUtcNow(), context.RequestAborted, expectedVersion))
         {
-            return AdminETag.Refuse(context, $"user '{sub}'", user.Version);
-        }
-
-        if (!await d.Users.DeleteAsync(organization!.Id, sub, d.TimeProvider.GetUtcNow(), context.RequestAborted, expectedVersion))
-        {
-            return expectedVersion is null
-                ? AdminResults.Error(AdminError.NotFound($"There is no user '{sub}' in organisation '{org}'."))
-                : AdminETag.Refuse(context, $"user '{sub}'", null);
+            return resource.NotFoundOrMoved(expectedVersion);
         }
 
         d.Audit.AdminChange(context, organization, "user.deleted", null, sub, UserProfile.ToUtf8(user.User), null);
@@ -326,21 +307,18 @@ public static class UsersApi
     /// <summary>Lifts a lock after too many wrong passwords (<see cref="Core.Interaction.LockoutPolicy"/>) and clears the failure count: 204.</summary>
     private static async Task<IResult> UnlockAsync(HttpContext context, string org, string sub, [AsParameters] Dependencies d)
     {
-        (Organization? organization, UserAccount? user, AdminError? error) = await FindUserAsync(context, org, sub, d);
-        if (user is null)
+        Organization organization = AdminRequest.OrganizationOf(context);
+        AdminResource resource = AdminResource.User(context, sub);
+        UserAccount? user = await FindUserAsync(context, organization, sub, d);
+        if (!resource.CanChange(user, u => u.Version, out long? expectedVersion, out IResult? refusal))
         {
-            return AdminResults.Error(error!);
+            return refusal;
         }
 
-        if (!AdminETag.Matches(context.Request, user.Version, out long? expectedVersion))
-        {
-            return AdminETag.Refuse(context, $"user '{sub}'", user.Version);
-        }
-
-        (bool found, DateTimeOffset? lifted) = await d.Users.UnlockAsync(organization!.Id, sub, context.RequestAborted, expectedVersion);
+        (bool found, DateTimeOffset? lifted) = await d.Users.UnlockAsync(organization.Id, sub, context.RequestAborted, expectedVersion);
         if (!found)
         {
-            return NotFoundOrMoved(context, org, sub, expectedVersion);
+            return resource.NotFoundOrMoved(expectedVersion);
         }
 
         d.Audit.AdminChange(context, organization, "user.unlocked", null, sub,
@@ -348,30 +326,13 @@ public static class UsersApi
         return AdminResults.NoContent();
     }
 
-    /// <summary>A conditional change that matched no row: the user is gone (404), or, with If-Match, it moved since it was read (412).</summary>
-    private static IResult NotFoundOrMoved(HttpContext context, string org, string sub, long? expectedVersion) =>
-        expectedVersion is null
-            ? AdminResults.Error(AdminError.NotFound($"There is no user '{sub}' in organisation '{org}'."))
-            : AdminETag.Refuse(context, $"user '{sub}'", null);
-
-    private static async Task<(Organization? Organization, UserAccount? Account, AdminError? Error)> FindUserAsync(HttpContext context, string org, string sub, Dependencies d)
-    {
-        (Organization? organization, AdminError? error) = await AdminRequest.FindOrganizationAsync(context, d.Organizations, d.Settings, org);
-        if (organization is null)
-        {
-            return (null, null, error);
-        }
-
-        UserAccount? user = sub.Length <= 256 ? await d.Users.FindAccountAsync(organization.Id, sub, context.RequestAborted) : null;
-        return user is null
-            ? (organization, null, AdminError.NotFound($"There is no user '{sub}' in organisation '{org}'."))
-            : (organization, user, null);
-    }
+    private static async Task<UserAccount?> FindUserAsync(HttpContext context, Organization organization, string sub, Dependencies d) =>
+        sub.Length <= 256 ? await d.Users.FindAccountAsync(organization.Id, sub, context.RequestAborted) : null;
 
     // ILIKE's wildcards and its escape character are matched literally: a search for "a_b" finds only "a_b".
     private static string EscapeLike(string value) =>
         value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
 
     /// <summary>The services every user endpoint needs, bound with <c>[AsParameters]</c>.</summary>
-    public sealed record Dependencies(PgOrganizationStore Organizations, PgUserStore Users, ClavexSettings Settings, AuditLog Audit, TimeProvider TimeProvider);
+    public sealed record Dependencies(PgOrganizationStore Organizations, PgUserStore Users, AdminSettings Settings, AuditLog Audit, TimeProvider TimeProvider);
 }

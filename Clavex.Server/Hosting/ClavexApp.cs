@@ -30,7 +30,7 @@ public static class ClavexApp
             .AddClavexProtocol()
             .AddClavexLogin()
             .AddClavexAudit()
-            .AddClavexAdmin()
+            .AddClavexAdmin(settings)
             .AddClavexSweeps(settings);
         configure?.Invoke(builder);
 

@@ -117,8 +117,10 @@ public static class ClavexServices
     }
 
     /// <summary>The admin API: its two kinds of bearer token, the failure throttle, the OpenAPI document.</summary>
-    public static IServiceCollection AddClavexAdmin(this IServiceCollection services)
+    public static IServiceCollection AddClavexAdmin(this IServiceCollection services, ClavexSettings settings)
     {
+        ArgumentNullException.ThrowIfNull(settings);
+        services.AddSingleton(new AdminSettings(settings.AdminToken, settings.IssuerFor));
         services.AddSingleton<OrganizationAdminTokens>();
         services.AddSingleton<AdminAuthentication>();
         services.AddSingleton<AdminAuthenticationFailures>();
