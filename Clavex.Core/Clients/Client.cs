@@ -46,6 +46,12 @@ public sealed class Client
     /// <summary>Issue a refresh token even when <c>offline_access</c> was not requested.</summary>
     public bool AlwaysIssueRefreshToken { get; init; }
 
+    /// <summary>Every sign-in to this client needs a second factor, whatever the organisation's policy (e.g. an admin console).</summary>
+    public bool RequireMfa { get; init; }
+
+    /// <summary>OIDC Dynamic Client Registration §2: the <c>acr_values</c> assumed when a request sends none.</summary>
+    public IReadOnlyList<string> DefaultAcrValues { get; init; } = [];
+
     public TokenLifetimes Lifetimes { get; init; } = TokenLifetimes.Default;
 
     public ClaimMapping ClaimMapping { get; init; } = ClaimMapping.Default;

@@ -36,10 +36,12 @@ public sealed class BrowserSessions(ISessionStore sessions, IUserStore users, Ti
 
     /// <summary>
     /// Starts a session for <paramref name="subject"/>, ending the one <paramref name="replacedSecret"/> names: a new
-    /// secret and id at every login, so a secret planted before it is worth nothing after (session fixation).
+    /// secret and id at every login and at every second factor, so a secret planted before it is worth nothing after
+    /// (session fixation), and a session gains a factor only by being replaced.
     /// </summary>
     public async Task<StartedSession> StartAsync(
-        Organization organization, string subject, IReadOnlyList<string> amr, string? replacedSecret, CancellationToken cancellationToken)
+        Organization organization, string subject, IReadOnlyList<string> amr, string? replacedSecret, CancellationToken cancellationToken,
+        string? acr = null, bool secondFactorPending = false)
     {
         ArgumentNullException.ThrowIfNull(organization);
         if (replacedSecret is not null
@@ -57,6 +59,8 @@ public sealed class BrowserSessions(ISessionStore sessions, IUserStore users, Ti
             Subject = subject,
             AuthTime = now,
             Amr = amr,
+            Acr = acr,
+            SecondFactorPending = secondFactorPending,
             ExpiresAt = now + Lifetime,
         };
         await sessions.CreateAsync(session, OpaqueToken.Hash(secret), cancellationToken);

@@ -7,6 +7,7 @@ public sealed record InteractionDecision(InteractionKind Kind, AuthorizationResp
 {
     private static readonly InteractionDecision s_issue = new(InteractionKind.IssueCode);
     private static readonly InteractionDecision s_login = new(InteractionKind.Login);
+    private static readonly InteractionDecision s_secondFactor = new(InteractionKind.SecondFactor);
     private static readonly InteractionDecision s_consent = new(InteractionKind.Consent);
 
     /// <summary>Decides with the <see cref="InteractionPolicy.Default"/> steps.</summary>
@@ -34,6 +35,7 @@ public sealed record InteractionDecision(InteractionKind Kind, AuthorizationResp
                 : step.Prompt switch
                 {
                     InteractionKind.Login => s_login,
+                    InteractionKind.SecondFactor => s_secondFactor,
                     InteractionKind.Consent => s_consent,
                     _ => new InteractionDecision(step.Prompt),
                 };

@@ -9,6 +9,9 @@ public enum InteractionKind
     /// <summary>Show the login page, then decide again with the new session.</summary>
     Login,
 
+    /// <summary>Show the second-factor page (or enrolment, when the user has no factor), then decide again.</summary>
+    SecondFactor,
+
     /// <summary>Show the consent page, then decide again with the consent recorded.</summary>
     Consent,
 

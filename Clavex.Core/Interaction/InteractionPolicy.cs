@@ -6,8 +6,8 @@ namespace Clavex.Core.Interaction;
 /// </summary>
 public sealed class InteractionPolicy
 {
-    /// <summary>Sign in, then consent.</summary>
-    public static readonly InteractionPolicy Default = new([LoginStep.Instance, ConsentStep.Instance]);
+    /// <summary>Sign in, give a second factor when one is needed, then consent.</summary>
+    public static readonly InteractionPolicy Default = new([LoginStep.Instance, SecondFactorStep.Instance, ConsentStep.Instance]);
 
     public InteractionPolicy(IReadOnlyList<IInteractionStep> steps)
     {

@@ -1,4 +1,5 @@
 using Clavex.Core.Authorization;
+using Clavex.Core.Factors;
 
 namespace Clavex.Core.Interaction;
 
@@ -15,6 +16,18 @@ public enum InteractionResultKind
 
     /// <summary>Show the consent page for <see cref="InteractionResult.Request"/>.</summary>
     ShowConsent,
+
+    /// <summary>Ask for the code of the user's authenticator app (or a recovery code).</summary>
+    ShowSecondFactor,
+
+    /// <summary>Show the QR code of <see cref="InteractionResult.Enrolment"/> and ask for its first code.</summary>
+    ShowEnrolment,
+
+    /// <summary>
+    /// The second factor was accepted: show <see cref="InteractionResult.RecoveryCodes"/> (new, once) or how many
+    /// recovery codes are left, with a button that continues the authorization request.
+    /// </summary>
+    ShowRecoveryCodes,
 }
 
 /// <summary>
@@ -41,6 +54,18 @@ public sealed class InteractionResult
     /// <summary>The login page is shown again because the credentials were not accepted (which of them, it never says).</summary>
     public bool CredentialsRejected { get; private init; }
 
+    /// <summary>The second-factor or enrolment page is shown again because the code was not accepted.</summary>
+    public bool CodeRejected { get; private init; }
+
+    /// <summary>The authenticator being enrolled, for <see cref="InteractionResultKind.ShowEnrolment"/>.</summary>
+    public TotpEnrolment? Enrolment { get; private init; }
+
+    /// <summary>New recovery codes to show this once, for <see cref="InteractionResultKind.ShowRecoveryCodes"/>.</summary>
+    public IReadOnlyList<string>? RecoveryCodes { get; private init; }
+
+    /// <summary>How many unused recovery codes the user has, for <see cref="InteractionResultKind.ShowRecoveryCodes"/>.</summary>
+    public int? RecoveryCodesLeft { get; private init; }
+
     /// <summary>A session started by this step: the host hands its secret to the browser.</summary>
     public StartedSession? StartedSession { get; private init; }
 
@@ -63,4 +88,45 @@ public sealed class InteractionResult
 
     public static InteractionResult ShowConsent(AuthorizationRequest request, IReadOnlyList<InteractionEvent> events, StartedSession? started = null) =>
         new(InteractionResultKind.ShowConsent, events) { Request = request ?? throw new ArgumentNullException(nameof(request)), StartedSession = started };
+
+    public static InteractionResult ShowSecondFactor(
+        AuthorizationRequest request, IReadOnlyList<InteractionEvent> events, bool codeRejected = false, StartedSession? started = null) =>
+        new(InteractionResultKind.ShowSecondFactor, events)
+        {
+            Request = request ?? throw new ArgumentNullException(nameof(request)),
+            CodeRejected = codeRejected,
+            StartedSession = started,
+        };
+
+    public static InteractionResult ShowEnrolment(
+        AuthorizationRequest request, TotpEnrolment enrolment, IReadOnlyList<InteractionEvent> events, bool codeRejected = false, StartedSession? started = null) =>
+        new(InteractionResultKind.ShowEnrolment, events)
+        {
+            Request = request ?? throw new ArgumentNullException(nameof(request)),
+            Enrolment = enrolment ?? throw new ArgumentNullException(nameof(enrolment)),
+            CodeRejected = codeRejected,
+            StartedSession = started,
+        };
+
+    public static InteractionResult ShowRecoveryCodes(
+        AuthorizationRequest request, IReadOnlyList<string>? newCodes, int codesLeft, IReadOnlyList<InteractionEvent> events, StartedSession started) =>
+        new(InteractionResultKind.ShowRecoveryCodes, events)
+        {
+            Request = request ?? throw new ArgumentNullException(nameof(request)),
+            RecoveryCodes = newCodes,
+            RecoveryCodesLeft = codesLeft,
+            StartedSession = started,
+        };
+}
+
+/// <summary>
+/// An authenticator app being enrolled: its secret (the host shows it as a QR code of <see cref="Totp.OtpAuthUri"/>
+/// and as <see cref="Key"/> to type) and the account name the app lists it under.
+/// </summary>
+public sealed record TotpEnrolment(byte[] Secret, string AccountName)
+{
+    /// <summary>The secret in base32, as a user types it into an app without a camera.</summary>
+    public string Key => Base32.Encode(Secret);
+
+    public override string ToString() => $"TotpEnrolment {{ AccountName = {AccountName}, Secret = (redacted) }}";
 }

@@ -11,8 +11,13 @@ namespace Clavex.Core.Interaction;
 /// <param name="SessionIsFresh">The session was created by a login shown for this very request.</param>
 /// <param name="HasConsent">The user has consented to every requested scope for this client before.</param>
 /// <param name="ConsentIsFresh">The user consented on a page shown for this very request.</param>
+/// <param name="SecondFactorRequired">
+/// This sign-in needs a second factor: the session is waiting for one, the organisation or the client demands one, or
+/// <c>acr_values</c> asks for it.
+/// </param>
 public readonly record struct InteractionState(
     AuthenticationSession? Session,
     bool SessionIsFresh,
     bool HasConsent,
-    bool ConsentIsFresh);
+    bool ConsentIsFresh,
+    bool SecondFactorRequired = false);

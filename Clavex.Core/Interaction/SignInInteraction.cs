@@ -1,4 +1,5 @@
 using Clavex.Core.Authorization;
+using Clavex.Core.Factors;
 using Clavex.Core.Protocol;
 using Clavex.Core.Sessions;
 using Clavex.Core.Stores;
@@ -6,7 +7,8 @@ using Clavex.Core.Stores;
 namespace Clavex.Core.Interaction;
 
 /// <summary>
-/// The browser half of an authorization request (OIDC Core §3.1.2): /authorize, the login form and the consent form.
+/// The browser half of an authorization request (OIDC Core §3.1.2): /authorize, the login form, the second-factor and
+/// enrolment forms, and the consent form.
 /// Each entry validates the request again (the forms carry it in hidden fields, so nothing is kept on the server
 /// between steps), applies what the user just did, and asks the <see cref="InteractionPolicy"/> what comes next.
 /// </summary>
@@ -17,8 +19,15 @@ public sealed class SignInInteraction(
     IConsentStore consents,
     PasswordSignIn passwordSignIn,
     TimeProvider timeProvider,
-    InteractionPolicy? policy = null)
+    InteractionPolicy? policy = null,
+    SecondFactorSignIn? secondFactors = null)
 {
+    private static readonly OAuthError s_unmetAcr = new(
+        OAuthErrorCode.UnmetAuthenticationRequirements, "None of the requested acr_values can be satisfied by this server.");
+
+    private static readonly OAuthError s_noSecondFactor = new(
+        OAuthErrorCode.UnmetAuthenticationRequirements, "A second factor is required, and this account has none it may use or enrol.");
+
     private readonly InteractionPolicy _policy = policy ?? InteractionPolicy.Default;
 
     /// <summary>An authorization request arriving at /authorize, with the browser's session secret if it has one.</summary>
@@ -51,12 +60,81 @@ public sealed class SignInInteraction(
             return InteractionResult.ShowLogin(request, signIn.Events, credentialsRejected: true);
         }
 
-        StartedSession started = await sessions.StartAsync(organization, signIn.User.Subject, [PasswordSignIn.PasswordMethod], sessionSecret, cancellationToken);
+        // A user with a factor, or one the organisation demands a factor of, gets a session that waits for it.
+        SecondFactorAccount? account = secondFactors is null ? null : await secondFactors.FindAsync(organization, signIn.User.Subject, cancellationToken);
+        bool pending = account is not null && (account.HasFactor || organization.SignInPolicy.RequiresMfa(account.Groups));
+        StartedSession started = await sessions.StartAsync(organization, signIn.User.Subject, AuthenticationMethods.PasswordOnly, sessionSecret, cancellationToken,
+            acr: pending ? null : AuthenticationMethods.PasswordLevel, secondFactorPending: pending);
         var events = new List<InteractionEvent>(signIn.Events)
         {
             new("login.succeeded", true, request.Client.ClientId, signIn.User.Subject, ("amr", PasswordSignIn.PasswordMethod)),
         };
         return await ContinueAsync(request, new Progress(started.Session, events) { SessionIsFresh = true, Started = started }, cancellationToken);
+    }
+
+    /// <summary>The second-factor form posted: check the code, replace the session with one that has the factor, and go on.</summary>
+    public async Task<InteractionResult> SubmitSecondFactorAsync(
+        Organization organization, ProtocolParameters parameters, string? code, string? sessionSecret, CancellationToken cancellationToken)
+    {
+        (AuthorizationRequest? request, InteractionResult? refusal) = await ValidateAsync(organization, parameters, cancellationToken);
+        if (request is null)
+        {
+            return refusal!;
+        }
+
+        AuthenticationSession? session = await sessions.FindCurrentAsync(organization, sessionSecret, cancellationToken);
+        if (session is null || secondFactors is null)
+        {
+            return InteractionResult.ShowLogin(request, []);
+        }
+
+        SecondFactorResult result = await secondFactors.VerifyAsync(organization, request.Client.ClientId, session.Subject, code, cancellationToken);
+        var events = new List<InteractionEvent>(result.Events);
+        switch (result.Outcome)
+        {
+            case SecondFactorOutcome.Accepted:
+                StartedSession started = await StartWithSecondFactorAsync(organization, session, sessionSecret, cancellationToken);
+                return result.RecoveryCodesLeft is int left
+                    ? InteractionResult.ShowRecoveryCodes(request, null, left, events, started)
+                    : await ContinueAsync(request, new Progress(started.Session, events) { SessionIsFresh = true, Started = started }, cancellationToken);
+            case SecondFactorOutcome.Rejected when !result.Locked:
+                return InteractionResult.ShowSecondFactor(request, events, codeRejected: true);
+            default:
+                return await EndOrContinueAsync(request, session, result, events, cancellationToken);
+        }
+    }
+
+    /// <summary>The enrolment form posted: confirm the new authenticator with its first code, and show the recovery codes.</summary>
+    public async Task<InteractionResult> SubmitEnrolmentAsync(
+        Organization organization, ProtocolParameters parameters, string? code, string? sessionSecret, CancellationToken cancellationToken)
+    {
+        (AuthorizationRequest? request, InteractionResult? refusal) = await ValidateAsync(organization, parameters, cancellationToken);
+        if (request is null)
+        {
+            return refusal!;
+        }
+
+        AuthenticationSession? session = await sessions.FindCurrentAsync(organization, sessionSecret, cancellationToken);
+        if (session is null || secondFactors is null)
+        {
+            return InteractionResult.ShowLogin(request, []);
+        }
+
+        SecondFactorResult result = await secondFactors.ConfirmEnrolmentAsync(organization, request.Client.ClientId, session.Subject, code, cancellationToken);
+        var events = new List<InteractionEvent>(result.Events);
+        if (result.Accepted)
+        {
+            StartedSession started = await StartWithSecondFactorAsync(organization, session, sessionSecret, cancellationToken);
+            return InteractionResult.ShowRecoveryCodes(request, result.NewRecoveryCodes, result.RecoveryCodesLeft ?? 0, events, started);
+        }
+
+        if (result.Outcome == SecondFactorOutcome.Rejected && !result.Locked
+            && await secondFactors.FindAsync(organization, session.Subject, cancellationToken) is { Totp: { Confirmed: false } pending } account)
+        {
+            return InteractionResult.ShowEnrolment(request, new TotpEnrolment(pending.Secret, account.Username), events, codeRejected: true);
+        }
+
+        return await EndOrContinueAsync(request, session, result, events, cancellationToken);
     }
 
     /// <summary>The consent form posted: record the user's decision, and go on (or send access_denied back).</summary>
@@ -99,26 +177,97 @@ public sealed class SignInInteraction(
         AuthenticationSession? session = progress.Session;
         bool hasConsent = session is not null && ConsentStep.ReadsStoredConsent(request)
             && await consents.HasConsentAsync(organization.Id, session.Subject, request.Client.ClientId, request.Scopes, cancellationToken);
-        InteractionDecision decision = InteractionDecision.Decide(
-            _policy, request, new InteractionState(session, progress.SessionIsFresh, hasConsent, progress.ConsentIsFresh), timeProvider.GetUtcNow());
-
         List<InteractionEvent> events = progress.Events;
+        AcrDemand acr = AcrRequest.Evaluate(request);
+        if (acr == AcrDemand.Unsatisfiable)
+        {
+            // OIDC Core §3.1.2.1 makes acr a voluntary claim; Clavex refuses instead of issuing a weaker token than asked.
+            return Fail(request, session, s_unmetAcr, events, progress.Started);
+        }
+
+        bool secondFactorRequired = session is not null
+            && (session.SecondFactorPending || organization.SignInPolicy.Mfa == MfaPolicy.Required || request.Client.RequireMfa || acr == AcrDemand.SecondFactor);
+        InteractionDecision decision = InteractionDecision.Decide(
+            _policy, request, new InteractionState(session, progress.SessionIsFresh, hasConsent, progress.ConsentIsFresh, secondFactorRequired), timeProvider.GetUtcNow());
+
         switch (decision.Kind)
         {
             case InteractionKind.Login:
                 return InteractionResult.ShowLogin(request, events, started: progress.Started);
+            case InteractionKind.SecondFactor:
+                return await SecondFactorPageAsync(request, session!, events, progress.Started, cancellationToken);
             case InteractionKind.Consent:
                 return InteractionResult.ShowConsent(request, events, progress.Started);
             case InteractionKind.Error:
-                events.Add(new InteractionEvent("authorize.failed", false, request.Client.ClientId, session?.Subject,
-                    ("error", decision.Error!.Error!.ErrorName), ("reason", decision.Error.Error.Description)));
-                return InteractionResult.Deliver(decision.Error, events, progress.Started);
+                return Fail(request, session, decision.Error!.Error!, events, progress.Started);
         }
 
         AuthorizationResponse response = await codeIssuer.IssueAsync(request, session!, cancellationToken);
         events.Add(new InteractionEvent("authorize.code_issued", true, request.Client.ClientId, session!.Subject,
             ("scope", ScopeList.Join(request.Scopes)), ("redirect_uri", request.RedirectUri)));
         return InteractionResult.Deliver(response, events, progress.Started);
+    }
+
+    /// <summary>
+    /// The second factor the user must give now: the code of their app, the enrolment of one (while the organisation's
+    /// grace period allows it), or, when neither is possible, <c>unmet_authentication_requirements</c>.
+    /// </summary>
+    private async Task<InteractionResult> SecondFactorPageAsync(
+        AuthorizationRequest request, AuthenticationSession session, List<InteractionEvent> events, StartedSession? started, CancellationToken cancellationToken)
+    {
+        Organization organization = request.Organization;
+        SecondFactorAccount? account = secondFactors is null ? null : await secondFactors.FindAsync(organization, session.Subject, cancellationToken);
+        if (account is null)
+        {
+            return Fail(request, session, s_noSecondFactor, events, started);
+        }
+
+        if (account.HasFactor)
+        {
+            return InteractionResult.ShowSecondFactor(request, events, started: started);
+        }
+
+        SignInPolicy policy = organization.SignInPolicy;
+        if (policy.AllowsEnrolment(policy.RequiresMfa(account.Groups), account.EnrolmentClockStart, timeProvider.GetUtcNow())
+            && await secondFactors!.BeginEnrolmentAsync(organization, account, cancellationToken) is byte[] secret)
+        {
+            return InteractionResult.ShowEnrolment(request, new TotpEnrolment(secret, account.Username), events, started: started);
+        }
+
+        events.Add(new InteractionEvent("mfa.failed", false, request.Client.ClientId, session.Subject, ("reason", SecondFactorFailureReasons.EnrolmentRequired)));
+        return Fail(request, session, s_noSecondFactor, events, started);
+    }
+
+    /// <summary>The session after a second factor: a new one (new secret and id), with the factor in amr and the MFA acr.</summary>
+    private Task<StartedSession> StartWithSecondFactorAsync(
+        Organization organization, AuthenticationSession session, string? sessionSecret, CancellationToken cancellationToken) =>
+        sessions.StartAsync(organization, session.Subject, AuthenticationMethods.PasswordAndOneTimePassword, sessionSecret, cancellationToken,
+            acr: AuthenticationMethods.MfaLevel);
+
+    /// <summary>
+    /// After a refused code: a locked account's session is ended and the login page shown (a disabled user's session
+    /// no longer counts at all); otherwise the interaction goes on from where it stands (e.g. to enrolment when the
+    /// factor was removed meanwhile).
+    /// </summary>
+    private async Task<InteractionResult> EndOrContinueAsync(
+        AuthorizationRequest request, AuthenticationSession session, SecondFactorResult result, List<InteractionEvent> events, CancellationToken cancellationToken)
+    {
+        if (result.Locked)
+        {
+            await sessions.EndAsync(session, cancellationToken);
+            return InteractionResult.ShowLogin(request, events, credentialsRejected: true);
+        }
+
+        return await ContinueAsync(request, new Progress(session, events), cancellationToken);
+    }
+
+    private static InteractionResult Fail(
+        AuthorizationRequest request, AuthenticationSession? session, OAuthError error, List<InteractionEvent> events, StartedSession? started)
+    {
+        events.Add(new InteractionEvent("authorize.failed", false, request.Client.ClientId, session?.Subject,
+            ("error", error.ErrorName), ("reason", error.Description)));
+        return InteractionResult.Deliver(
+            AuthorizationResponse.Failure(request.RedirectUri, request.ResponseMode, error, request.State, request.Organization.Issuer), events, started);
     }
 
     /// <summary>

@@ -72,6 +72,8 @@ public static class DiscoveryDocument
 
         // OIDC Core §8: one sub per user for every client; no pairwise identifiers.
         WriteArray(writer, "subject_types_supported"u8, "public");
+        // OIDC Discovery §3: the levels an acr_values request may ask for (and the acr claim says).
+        WriteArray(writer, "acr_values_supported"u8, Factors.AuthenticationMethods.PasswordLevel, Factors.AuthenticationMethods.MfaLevel);
         WriteAlgorithms(writer, "id_token_signing_alg_values_supported"u8, options.IdTokenSigningAlgorithms);
         WriteClaimsSupported(writer);
 

@@ -1,7 +1,8 @@
 namespace Clavex.Core.Protocol;
 
 /// <summary>
-/// Error codes of RFC 6749 §4.1.2.1 and §5.2, RFC 6750 §3.1, RFC 7009 §2.2.1 and OIDC Core §3.1.2.6.
+/// Error codes of RFC 6749 §4.1.2.1 and §5.2, RFC 6750 §3.1, RFC 7009 §2.2.1, OIDC Core §3.1.2.6 and OpenID Connect
+/// Unmet Authentication Requirements 1.0.
 /// <see cref="OAuthErrorCodes.GetName"/> gives the exact wire string.
 /// </summary>
 public enum OAuthErrorCode
@@ -25,6 +26,9 @@ public enum OAuthErrorCode
     InvalidToken,
     InsufficientScope,
     UnsupportedTokenType,
+
+    /// <summary>The requested authentication (an <c>acr</c>, a second factor) cannot be performed for this user.</summary>
+    UnmetAuthenticationRequirements,
 }
 
 public static class OAuthErrorCodes
@@ -50,6 +54,7 @@ public static class OAuthErrorCodes
         OAuthErrorCode.InvalidToken => "invalid_token",
         OAuthErrorCode.InsufficientScope => "insufficient_scope",
         OAuthErrorCode.UnsupportedTokenType => "unsupported_token_type",
+        OAuthErrorCode.UnmetAuthenticationRequirements => "unmet_authentication_requirements",
         _ => throw new ArgumentOutOfRangeException(nameof(code)),
     };
 }

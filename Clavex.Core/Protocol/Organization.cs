@@ -1,3 +1,5 @@
+using Clavex.Core.Factors;
+
 namespace Clavex.Core.Protocol;
 
 /// <summary>
@@ -7,4 +9,7 @@ namespace Clavex.Core.Protocol;
 public sealed record Organization(long Id, string Slug, string Issuer)
 {
     public string TokenEndpoint => Issuer + "/token";
+
+    /// <summary>Who must use a second factor, and the enrolment grace period.</summary>
+    public SignInPolicy SignInPolicy { get; init; } = SignInPolicy.Default;
 }

@@ -17,5 +17,11 @@ public sealed record AuthenticationSession
 
     public string? Acr { get; init; }
 
+    /// <summary>
+    /// The password was right but the user must still give a second factor: the session stands for no one until
+    /// then, and every authorization request shows the second-factor step first.
+    /// </summary>
+    public bool SecondFactorPending { get; init; }
+
     public required DateTimeOffset ExpiresAt { get; init; }
 }

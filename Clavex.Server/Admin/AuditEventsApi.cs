@@ -266,5 +266,5 @@ public static partial class AuditEventsApi
         [FromQuery(Name = "cursor")] string? Cursor);
 
     /// <summary>The services the endpoint needs, bound with <c>[AsParameters]</c>.</summary>
-    public sealed record Dependencies(PgOrganizationStore Organizations, PgAuditEventStore AuditEvents, AdminSettings Settings);
+    public sealed record Dependencies(PgAuditEventStore AuditEvents);
 }

@@ -33,6 +33,14 @@ internal static class ClientJson
         writer.WriteBoolean("allow_plain_pkce", client.AllowPlainPkce);
         writer.WriteBoolean("require_consent", client.RequireConsent);
         writer.WriteBoolean("always_issue_refresh_token", client.AlwaysIssueRefreshToken);
+        writer.WriteBoolean("require_mfa", client.RequireMfa);
+        writer.WriteStartArray(ClientMetadata.DefaultAcrValues);
+        foreach (string acr in client.DefaultAcrValues)
+        {
+            writer.WriteStringValue(acr);
+        }
+
+        writer.WriteEndArray();
         writer.WriteStringOrNull(
             ClientMetadata.IdTokenSignedResponseAlg,
             client.IdTokenSignedResponseAlgorithm is JwsAlgorithm pin ? JwsAlgorithms.GetName(pin) : null);

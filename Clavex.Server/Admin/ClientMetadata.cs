@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Clavex.Core.Claims;
 using Clavex.Core.Clients;
+using Clavex.Core.Factors;
 using Clavex.Core.Jose;
 using Clavex.Core.Protocol;
 
@@ -18,8 +19,11 @@ internal static partial class ClientMetadata
     {
         "client_id", "client_name", "enabled", "application_type", "redirect_uris", "post_logout_redirect_uris", "grant_types",
         "scopes", "token_endpoint_auth_method", "jwks", "require_pkce", "allow_plain_pkce", "require_consent",
-        "always_issue_refresh_token", "token_lifetimes", "claim_mapping", IdTokenSignedResponseAlg,
+        "always_issue_refresh_token", "token_lifetimes", "claim_mapping", IdTokenSignedResponseAlg, "require_mfa", DefaultAcrValues,
     };
+
+    /// <summary>OIDC Dynamic Client Registration §2 name of <see cref="Client.DefaultAcrValues"/>.</summary>
+    public const string DefaultAcrValues = "default_acr_values";
 
     /// <summary>OIDC Dynamic Client Registration §2 name of <see cref="Client.IdTokenSignedResponseAlgorithm"/>.</summary>
     public const string IdTokenSignedResponseAlg = "id_token_signed_response_alg";
@@ -100,6 +104,18 @@ internal static partial class ClientMetadata
         bool requireConsent = fields.Bool("require_consent") ?? false;
         bool alwaysIssueRefreshToken = fields.Bool("always_issue_refresh_token") ?? false;
         JwsAlgorithm? idTokenAlgorithm = SigningKeysApi.ReadAlgorithm(fields, IdTokenSignedResponseAlg);
+        bool requireMfa = fields.Bool("require_mfa") ?? false;
+        IReadOnlyList<string> defaultAcrValues = fields.Strings(DefaultAcrValues, 256) ?? [];
+        foreach (string acr in defaultAcrValues)
+        {
+            // A level Clavex cannot satisfy would make every sign-in to the client fail.
+            if (acr is not (AuthenticationMethods.PasswordLevel or AuthenticationMethods.MfaLevel))
+            {
+                fields.Fail(AdminError.InvalidClientMetadata,
+                    $"{DefaultAcrValues} may hold {AuthenticationMethods.PasswordLevel} and {AuthenticationMethods.MfaLevel}; '{acr}' is not a level this server can satisfy.");
+            }
+        }
+
         if (!fields.IsValid)
         {
             return (null, fields.Error);
@@ -125,6 +141,8 @@ internal static partial class ClientMetadata
             Lifetimes = lifetimes,
             ClaimMapping = mapping,
             IdTokenSignedResponseAlgorithm = idTokenAlgorithm,
+            RequireMfa = requireMfa,
+            DefaultAcrValues = defaultAcrValues,
         }, null);
     }
 

@@ -369,6 +369,8 @@ public static class ClientsApi
         Lifetimes = client.Lifetimes,
         ClaimMapping = client.ClaimMapping,
         IdTokenSignedResponseAlgorithm = client.IdTokenSignedResponseAlgorithm,
+        RequireMfa = client.RequireMfa,
+        DefaultAcrValues = client.DefaultAcrValues,
     };
 
     /// <summary>The services every client endpoint needs, bound with <c>[AsParameters]</c>.</summary>

@@ -217,5 +217,5 @@ public static class GroupsApi
     }
 
     /// <summary>The services every group endpoint needs, bound with <c>[AsParameters]</c>.</summary>
-    public sealed record Dependencies(PgOrganizationStore Organizations, PgGroupStore Groups, AdminSettings Settings, AuditLog Audit);
+    public sealed record Dependencies(PgGroupStore Groups, AuditLog Audit);
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Clavex.Core.Factors;
 using Clavex.Core.Jose;
 using Clavex.Core.Protocol;
 using Clavex.Server.Audit;
@@ -15,7 +16,14 @@ namespace Clavex.Server.Admin;
 public static partial class OrganizationsApi
 {
     private static readonly HashSet<string> CreateFields = new(StringComparer.Ordinal) { "slug", "display_name", SigningAlgorithm, KeyRotationDays };
-    private static readonly HashSet<string> PatchFields = new(StringComparer.Ordinal) { "display_name", SigningAlgorithm, KeyRotationDays };
+    private static readonly HashSet<string> PatchFields = new(StringComparer.Ordinal)
+    {
+        "display_name", SigningAlgorithm, KeyRotationDays, MfaPolicyField, MfaGroupsField, MfaGracePeriodField,
+    };
+
+    private const string MfaPolicyField = "mfa_policy";
+    private const string MfaGroupsField = "mfa_groups";
+    private const string MfaGracePeriodField = "mfa_grace_period_seconds";
 
     private const string SigningAlgorithm = "signing_algorithm";
     private const string KeyRotationDays = "key_rotation_days";
@@ -36,7 +44,7 @@ public static partial class OrganizationsApi
             .WithName("getOrganization").WithSummary("Read an organisation").WithTags(Tag)
             .Produces<Schemas.OrganizationResponse>().ProducesAdminError(404);
         api.MapMethods("/organizations/{org}", ["PATCH"], PatchAsync)
-            .WithName("updateOrganization").WithSummary("Change an organisation's display name or signing-key policy").WithTags(Tag)
+            .WithName("updateOrganization").WithSummary("Change an organisation's display name, signing-key policy or MFA policy").WithTags(Tag)
             .AcceptsJson<Schemas.OrganizationPatchRequest>(mergePatch: true).Produces<Schemas.OrganizationResponse>().ProducesAdminError(400, 404, 409, 412);
         return api;
     }
@@ -124,7 +132,8 @@ public static partial class OrganizationsApi
     }
 
     private static async Task<IResult> PatchAsync(
-        HttpContext context, string org, PgOrganizationStore organizations, OrganizationDirectory directory, AdminSettings settings, AuditLog audit)
+        HttpContext context, string org, PgOrganizationStore organizations, OrganizationDirectory directory, AdminSettings settings, AuditLog audit,
+        TimeProvider timeProvider)
     {
         OrganizationDetails? before = await organizations.FindDetailsAsync(org, context.RequestAborted);
         if (before is null)
@@ -150,9 +159,10 @@ public static partial class OrganizationsApi
             string? displayName = fields.String("display_name", 200);
             JwsAlgorithm? algorithm = SigningKeysApi.ReadAlgorithm(fields, SigningAlgorithm);
             (bool rotationGiven, int? rotationDays) = ReadKeyRotationDays(document!.RootElement, fields);
-            if (fields.IsValid && displayName is null && algorithm is null && !rotationGiven)
+            (MfaPolicy? mfaPolicy, IReadOnlyList<string>? mfaGroups, TimeSpan? grace) = ReadMfaPolicy(fields, before.SignInPolicy);
+            if (fields.IsValid && displayName is null && algorithm is null && !rotationGiven && mfaPolicy is null && mfaGroups is null && grace is null)
             {
-                fields.Fail($"The body must set display_name, {SigningAlgorithm} or {KeyRotationDays}.");
+                fields.Fail($"The body must set display_name, {SigningAlgorithm}, {KeyRotationDays}, {MfaPolicyField}, {MfaGroupsField} or {MfaGracePeriodField}.");
             }
 
             if (!fields.IsValid)
@@ -167,6 +177,10 @@ public static partial class OrganizationsApi
                 SigningAlgorithm = algorithm is null ? null : JwsAlgorithms.GetName(algorithm.Value),
                 SetKeyRotationDays = rotationGiven,
                 KeyRotationDays = rotationDays,
+                MfaPolicy = mfaPolicy,
+                MfaGroups = mfaGroups,
+                MfaGracePeriod = grace,
+                Now = timeProvider.GetUtcNow(),
             };
             OrganizationUpdate update = await organizations.UpdateAsync(org, changes, context.RequestAborted, expectedVersion);
             if (update.PinConflicts.Count > 0)
@@ -199,6 +213,61 @@ public static partial class OrganizationsApi
         writer.WriteString("updated_at", details.UpdatedAt);
         writer.WriteString(SigningAlgorithm, details.SigningAlgorithm);
         writer.WriteNumberOrNull(KeyRotationDays, details.KeyRotationDays);
+        SignInPolicy policy = details.SignInPolicy;
+        writer.WriteString(MfaPolicyField, MfaPolicies.GetName(policy.Mfa));
+        writer.WriteStartArray(MfaGroupsField);
+        foreach (string group in policy.MfaGroups)
+        {
+            writer.WriteStringValue(group);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteNumber(MfaGracePeriodField, (long)policy.EnrolmentGracePeriod.TotalSeconds);
+        writer.WriteStringOrNull("mfa_required_since", policy.MfaRequiredSince);
+    }
+
+    /// <summary>
+    /// mfa_policy (optional, required, required_for_groups), mfa_groups (exact group names) and
+    /// mfa_grace_period_seconds (0 to 90 days); each null when absent. required_for_groups needs at least one group,
+    /// counting the ones already stored.
+    /// </summary>
+    private static (MfaPolicy? Policy, IReadOnlyList<string>? Groups, TimeSpan? Grace) ReadMfaPolicy(JsonFields fields, SignInPolicy current)
+    {
+        string? name = fields.String(MfaPolicyField, 64);
+        MfaPolicy? policy = null;
+        if (name is not null)
+        {
+            if (MfaPolicies.TryParse(name, out MfaPolicy parsed))
+            {
+                policy = parsed;
+            }
+            else
+            {
+                fields.Fail($"{MfaPolicyField} must be {MfaPolicies.Optional}, {MfaPolicies.Required} or {MfaPolicies.RequiredForGroups}; '{name}' is none of them.");
+            }
+        }
+
+        IReadOnlyList<string>? groups = fields.Strings(MfaGroupsField, 256);
+        foreach (string group in groups ?? [])
+        {
+            if (GroupsApi.NameProblem(group) is string problem)
+            {
+                fields.Fail($"{MfaGroupsField}: '{group}' {problem}.");
+            }
+        }
+
+        long? seconds = fields.Integer(MfaGracePeriodField);
+        if (seconds is < 0 || seconds > (long)SignInPolicy.MaxEnrolmentGracePeriod.TotalSeconds)
+        {
+            fields.Fail($"{MfaGracePeriodField} must be 0 to {(long)SignInPolicy.MaxEnrolmentGracePeriod.TotalSeconds} seconds (90 days); it is {seconds}.");
+        }
+
+        if ((policy ?? current.Mfa) == MfaPolicy.RequiredForGroups && (groups ?? current.MfaGroups).Count == 0)
+        {
+            fields.Fail($"{MfaPolicyField} {MfaPolicies.RequiredForGroups} needs at least one group in {MfaGroupsField}.");
+        }
+
+        return (policy, groups, seconds is long value ? TimeSpan.FromSeconds(value) : null);
     }
 
     /// <summary>

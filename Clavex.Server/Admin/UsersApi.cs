@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Clavex.Core.Factors;
 using Clavex.Core.Protocol;
 using Clavex.Core.Users;
 using Clavex.Server.Audit;
@@ -45,8 +46,17 @@ public static class UsersApi
             .WithName("deleteUser").WithSummary("Delete a user, its memberships, consents, sessions and grants").WithTags(Tag)
             .Produces(StatusCodes.Status204NoContent).ProducesAdminError(404, 412);
         organization.MapPost("/users/{sub}/unlock", UnlockAsync)
-            .WithName("unlockUser").WithSummary("End a user's lockout after repeated wrong passwords").WithTags(Tag)
+            .WithName("unlockUser").WithSummary("End a user's lockout after repeated wrong passwords or codes").WithTags(Tag)
             .Produces(StatusCodes.Status204NoContent).ProducesAdminError(404, 412);
+        organization.MapGet("/users/{sub}/factors", GetFactorsAsync)
+            .WithName("getUserFactors").WithSummary("List a user's second factors (never their secrets)").WithTags(Tag)
+            .Produces<Schemas.UserFactorsResponse>().ProducesAdminError(404);
+        organization.MapDelete("/users/{sub}/factors/totp", RemoveTotpAsync)
+            .WithName("removeUserTotp").WithSummary("Remove a user's authenticator app").WithTags(Tag)
+            .Produces(StatusCodes.Status204NoContent).ProducesAdminError(404);
+        organization.MapPost("/users/{sub}/mfa/reset", ResetMfaAsync)
+            .WithName("resetUserMfa").WithSummary("Remove every second factor and recovery code; the user enrols again at the next sign-in").WithTags(Tag)
+            .Produces(StatusCodes.Status204NoContent).ProducesAdminError(404);
         return organization;
     }
 
@@ -326,6 +336,61 @@ public static class UsersApi
         return AdminResults.NoContent();
     }
 
+    private static async Task<IResult> GetFactorsAsync(HttpContext context, string org, string sub, [AsParameters] Dependencies d)
+    {
+        Organization organization = AdminRequest.OrganizationOf(context);
+        SecondFactorAccount? account = sub.Length <= 256 ? await d.Factors.FindAsync(organization.Id, sub, context.RequestAborted) : null;
+        if (account is null)
+        {
+            return AdminResource.User(context, sub).NotFound();
+        }
+
+        return AdminResults.Ok(w =>
+        {
+            if (account.Totp is TotpAuthenticator totp)
+            {
+                w.WriteStartObject("totp");
+                w.WriteBoolean("confirmed", totp.Confirmed);
+                w.WriteString("created_at", totp.CreatedAt);
+                w.WriteStringOrNull("confirmed_at", totp.ConfirmedAt);
+                w.WriteStringOrNull("last_used_at", totp.LastUsedAt);
+                w.WriteEndObject();
+            }
+            else
+            {
+                w.WriteNull("totp");
+            }
+
+            w.WriteNumber("recovery_codes_left", account.RecoveryCodesLeft);
+            w.WriteStringOrNull("locked_until", account.LockedUntil);
+        });
+    }
+
+    private static async Task<IResult> RemoveTotpAsync(HttpContext context, string org, string sub, [AsParameters] Dependencies d)
+    {
+        Organization organization = AdminRequest.OrganizationOf(context);
+        if (sub.Length > 256 || !await d.Factors.RemoveTotpAsync(organization.Id, sub, context.RequestAborted))
+        {
+            return AdminResults.Error(AdminError.NotFound($"User '{sub}' of organisation '{org}' has no authenticator app."));
+        }
+
+        d.Audit.AdminChange(context, organization, "mfa.factor_removed", null, sub, AdminResults.Write(w => w.WriteString("factor", "totp")), null);
+        return AdminResults.NoContent();
+    }
+
+    /// <summary>For a lost device: every factor and recovery code goes, and the enrolment grace period starts again now.</summary>
+    private static async Task<IResult> ResetMfaAsync(HttpContext context, string org, string sub, [AsParameters] Dependencies d)
+    {
+        Organization organization = AdminRequest.OrganizationOf(context);
+        if (sub.Length > 256 || !await d.Factors.ResetAsync(organization.Id, sub, d.TimeProvider.GetUtcNow(), context.RequestAborted))
+        {
+            return AdminResource.User(context, sub).NotFound();
+        }
+
+        d.Audit.AdminChange(context, organization, "mfa.reset", null, sub, null, null);
+        return AdminResults.NoContent();
+    }
+
     private static async Task<UserAccount?> FindUserAsync(HttpContext context, Organization organization, string sub, Dependencies d) =>
         sub.Length <= 256 ? await d.Users.FindAccountAsync(organization.Id, sub, context.RequestAborted) : null;
 
@@ -334,5 +399,5 @@ public static class UsersApi
         value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
 
     /// <summary>The services every user endpoint needs, bound with <c>[AsParameters]</c>.</summary>
-    public sealed record Dependencies(PgOrganizationStore Organizations, PgUserStore Users, AdminSettings Settings, AuditLog Audit, TimeProvider TimeProvider);
+    public sealed record Dependencies(PgUserStore Users, PgSecondFactorStore Factors, AuditLog Audit, TimeProvider TimeProvider);
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using Clavex.Core;
+using Clavex.Core.Factors;
 using Clavex.Core.Interaction;
 using Clavex.Core.Protocol;
 using Clavex.Core.Stores;
@@ -58,6 +59,8 @@ public static class ClavexServices
         services.AddSingleton<PgSigningKeyStore>();
         services.AddSingleton<ISigningKeyStore>(s => s.GetRequiredService<PgSigningKeyStore>());
         services.AddSingleton<KeyRotation>();
+        services.AddSingleton<PgSecondFactorStore>();
+        services.AddSingleton<ISecondFactorStore>(s => s.GetRequiredService<PgSecondFactorStore>());
         services.AddSingleton<PgMaintenance>();
         services.AddSingleton<PgAuditEventStore>();
         services.AddSingleton<PgHealth>();
@@ -92,13 +95,15 @@ public static class ClavexServices
         services.AddSingleton<IPasswordVerifier, Argon2idPasswordVerifier>();
         services.AddSingleton<BrowserSessions>();
         services.AddSingleton<PasswordSignIn>();
+        services.AddSingleton<SecondFactorSignIn>();
         services.AddSingleton(s => new SignInInteraction(
             s.GetRequiredService<OpenIdProvider>().Authorization,
             s.GetRequiredService<OpenIdProvider>().CodeIssuer,
             s.GetRequiredService<BrowserSessions>(),
             s.GetRequiredService<IConsentStore>(),
             s.GetRequiredService<PasswordSignIn>(),
-            s.GetRequiredService<TimeProvider>()));
+            s.GetRequiredService<TimeProvider>(),
+            secondFactors: s.GetRequiredService<SecondFactorSignIn>()));
         services.AddSingleton<LogoutRequestValidator>();
         services.AddSingleton<RpInitiatedLogout>();
         services.AddSingleton(s => new CookieSecurity(!s.GetRequiredService<ClavexSettings>().AllowInsecureCookies));

@@ -11,6 +11,7 @@ public sealed class BrowserForm
 {
     public const string UsernameField = FormFieldNames.Username;
     public const string PasswordField = FormFieldNames.Password;
+    public const string CodeField = FormFieldNames.Code;
     public const string DecisionField = FormFieldNames.Decision;
 
     private readonly ProtocolParameters _all;

@@ -1,5 +1,7 @@
 using System.Text;
 using Clavex.Core.Authorization;
+using Clavex.Core.Factors;
+using Clavex.Core.Interaction;
 using Clavex.Core.Protocol;
 using Clavex.Server.Audit;
 using Clavex.Server.Login;
@@ -38,6 +40,47 @@ public sealed class BrowserPages(CookieSecurity security, OrganizationDirectory 
             request.Scopes,
             NewForm(context, "/" + request.Organization.Slug + "/consent", original)));
         return Page(html, PageKind.Consent, StatusCodes.Status200OK, request.RedirectUri);
+    }
+
+    public IResult SecondFactor(HttpContext context, AuthorizationRequest request, ProtocolParameters original, bool codeRejected)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        string html = Pages.SecondFactor(new SecondFactorPageModel(
+            names.DisplayName(request.Organization),
+            request.Client.ClientName ?? request.Client.ClientId,
+            NewForm(context, "/" + request.Organization.Slug + "/mfa", original))
+        {
+            ErrorMessage = codeRejected ? SecondFactorPageModel.IncorrectCode : null,
+        });
+        return Page(html, PageKind.SecondFactor, StatusCodes.Status200OK, request.RedirectUri);
+    }
+
+    public IResult Enrolment(HttpContext context, AuthorizationRequest request, ProtocolParameters original, TotpEnrolment enrolment, bool codeRejected)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(enrolment);
+        string organizationName = names.DisplayName(request.Organization);
+        string uri = Totp.OtpAuthUri(organizationName, enrolment.AccountName, enrolment.Secret);
+        string html = Pages.Enrolment(new EnrolmentPageModel(
+            organizationName,
+            request.Client.ClientName ?? request.Client.ClientId,
+            QrCodeSvg.Render(uri, $"QR code to add {organizationName} to an authenticator app"),
+            enrolment.Key,
+            NewForm(context, "/" + request.Organization.Slug + "/mfa/enrol", original))
+        {
+            ErrorMessage = codeRejected ? "That code is not valid. Enter the code the app shows now (it changes every 30 seconds)." : null,
+        });
+        return Page(html, PageKind.Enrolment, StatusCodes.Status200OK, request.RedirectUri);
+    }
+
+    /// <summary>New recovery codes (or how many are left), and a button that takes the request on to /authorize.</summary>
+    public IResult RecoveryCodes(HttpContext context, AuthorizationRequest request, ProtocolParameters original, IReadOnlyList<string>? codes, int left)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(original);
+        var form = new PageForm("/" + request.Organization.Slug + "/authorize", string.Empty, original.Pairs, FormMethod.Get);
+        string html = Pages.RecoveryCodes(new RecoveryCodesPageModel(names.DisplayName(request.Organization), codes, left, form));
+        return Page(html, PageKind.RecoveryCodes, StatusCodes.Status200OK);
     }
 
     /// <summary>The confirmation page; <paramref name="returnTo"/> is the post_logout_redirect_uri the core has checked is registered.</summary>

@@ -6,6 +6,9 @@ public static class FormFieldNames
     public const string Username = "username";
     public const string Password = "password";
 
+    /// <summary>The code of an authenticator app, or a recovery code, on the second-factor and enrolment pages.</summary>
+    public const string Code = "code";
+
     /// <summary>The pressed button: <see cref="Allow"/>, <see cref="Deny"/>, <see cref="SignOut"/> or <see cref="Cancel"/>.</summary>
     public const string Decision = "decision";
 
@@ -19,5 +22,5 @@ public static class FormFieldNames
     /// authorization URL with <c>password=…</c> must not put a second password field into the form.
     /// </summary>
     public static bool IsReserved(string name) =>
-        name is Username or Password or Decision or AntiforgeryTokens.FormFieldName;
+        name is Username or Password or Code or Decision or AntiforgeryTokens.FormFieldName;
 }

@@ -20,7 +20,10 @@ internal static class InlineAssets
         "button.secondary{color:#1d4ed8;background:#fff}" +
         ":focus-visible{outline:3px solid #c2410c;outline-offset:2px}" +
         ".alert{padding:.75rem;color:#7f1d1d;background:#fef2f2;border-left:4px solid #b91c1c}" +
-        "code{font-family:ui-monospace,monospace}";
+        "code{font-family:ui-monospace,monospace}" +
+        ".qr{display:block;margin:1rem auto}" +
+        ".key{font-family:ui-monospace,monospace;font-size:1.1rem;letter-spacing:.08em;word-spacing:.3em}" +
+        ".codes{columns:2;padding-left:1.5rem;font-family:ui-monospace,monospace;font-size:1.1rem}";
 
     /// <summary>OAuth 2.0 Form Post Response Mode §2: the page "auto-submits" the form; a script element, since an
     /// <c>onload</c> attribute would need 'unsafe-hashes'.</summary>

@@ -5,6 +5,9 @@ public enum PageKind
 {
     Login,
     Consent,
+    SecondFactor,
+    Enrolment,
+    RecoveryCodes,
     LogoutConfirm,
     LoggedOut,
     Error,

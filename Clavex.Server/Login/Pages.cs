@@ -43,6 +43,79 @@ public static class Pages
             .End();
     }
 
+    public static string SecondFactor(SecondFactorPageModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var html = HtmlWriter.Begin($"Verify it is you – {model.OrganizationName}")
+            .Paragraph("org", model.OrganizationName)
+            .Heading("Verify it is you");
+        Alert(html, model.ErrorMessage);
+        html.Raw("<p id=\"code-help\">Enter the 6-digit code from your authenticator app to sign in to ").Text(model.ClientName)
+            .Raw(". Lost your device? Enter one of your recovery codes instead.</p>\n")
+            .OpenForm(model.Form);
+        CodeInput(html, "Code", model.ErrorMessage is not null, numeric: false);
+        return html.Button("Verify")
+            .Raw("</form>\n")
+            .End();
+    }
+
+    public static string Enrolment(EnrolmentPageModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var html = HtmlWriter.Begin($"Set up an authenticator app – {model.OrganizationName}")
+            .Paragraph("org", model.OrganizationName)
+            .Heading("Set up an authenticator app");
+        Alert(html, model.ErrorMessage);
+        html.Raw("<p id=\"code-help\">").Text(model.OrganizationName)
+            .Raw(" asks for a second factor when you sign in. Scan this QR code with an authenticator app, then enter the 6-digit code it shows.</p>\n")
+            .Raw("<div class=\"qr\">").Raw(model.QrSvg).Raw("</div>\n")
+            .Raw("<p>Cannot scan it? Enter this key in the app (time-based):</p>\n")
+            .Raw("<p class=\"key\"><code>").Text(GroupKey(model.Key)).Raw("</code></p>\n")
+            .OpenForm(model.Form);
+        CodeInput(html, "Code from the app", model.ErrorMessage is not null, numeric: true);
+        return html.Button("Turn on")
+            .Raw("</form>\n")
+            .End();
+    }
+
+    public static string RecoveryCodes(RecoveryCodesPageModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var html = HtmlWriter.Begin($"Recovery codes – {model.OrganizationName}")
+            .Paragraph("org", model.OrganizationName);
+        if (model.NewCodes is { } codes)
+        {
+            html.Heading("Save your recovery codes")
+                .Raw("<p>If you lose your device, each of these codes lets you sign in once. Write them down or store them in a password manager now: they are not shown again.</p>\n")
+                .Raw("<ul class=\"codes\" aria-label=\"Recovery codes\">\n");
+            foreach (string code in codes)
+            {
+                html.Raw("<li>").Text(code).Raw("</li>\n");
+            }
+
+            html.Raw("</ul>\n");
+        }
+        else
+        {
+            html.Heading("You used a recovery code");
+            if (model.CodesLeft == 0)
+            {
+                html.Raw("<p class=\"alert\" role=\"alert\">That was your last recovery code. Ask an administrator to reset your second factor before you need another one.</p>\n");
+            }
+            else
+            {
+                html.Raw("<p>That code cannot be used again. You have <strong>")
+                    .Text(model.CodesLeft.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                    .Raw(model.CodesLeft == 1 ? "</strong> recovery code left.</p>\n" : "</strong> recovery codes left.</p>\n");
+            }
+        }
+
+        return html.OpenForm(model.ContinueForm)
+            .Button("Continue")
+            .Raw("</form>\n")
+            .End();
+    }
+
     public static string Consent(ConsentPageModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -124,5 +197,43 @@ public static class Pages
             .Button("Continue")
             .Raw("</noscript>\n</form>\n")
             .End(InlineAssets.AutoSubmitScript);
+    }
+
+    private static void Alert(HtmlWriter html, string? message)
+    {
+        if (!string.IsNullOrEmpty(message))
+        {
+            html.Raw("<p class=\"alert\" role=\"alert\" id=\"error\">").Text(message).Raw("</p>\n");
+        }
+    }
+
+    /// <summary>A one-time code field: no autocomplete of old values, the platform's one-time-code suggestion, no spell check.</summary>
+    private static void CodeInput(HtmlWriter html, string label, bool hasError, bool numeric)
+    {
+        html.Raw("<label for=\"code\">").Text(label).Raw("</label>\n")
+            .Raw("<input id=\"code\" name=\"code\" type=\"text\" autocomplete=\"one-time-code\" autocapitalize=\"none\" spellcheck=\"false\" required=\"\" maxlength=\"32\"");
+        if (numeric)
+        {
+            html.Raw(" inputmode=\"numeric\" pattern=\"[0-9 ]*\"");
+        }
+
+        html.Attribute("aria-describedby", hasError ? "error code-help" : "code-help").Raw(" />\n");
+    }
+
+    // Groups of four, as authenticator apps show keys.
+    private static string GroupKey(string key)
+    {
+        var grouped = new System.Text.StringBuilder(key.Length + (key.Length / 4));
+        for (int i = 0; i < key.Length; i++)
+        {
+            if (i > 0 && i % 4 == 0)
+            {
+                grouped.Append(' ');
+            }
+
+            grouped.Append(key[i]);
+        }
+
+        return grouped.ToString();
     }
 }

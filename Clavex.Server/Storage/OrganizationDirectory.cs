@@ -47,7 +47,7 @@ public sealed class OrganizationDirectory(PgOrganizationStore organizations, Fun
             return null;
         }
 
-        var organization = new Organization(record.Id, record.Slug, issuerFor(record.Slug));
+        var organization = new Organization(record.Id, record.Slug, issuerFor(record.Slug)) { SignInPolicy = record.SignInPolicy };
 
         // An invalidation while this read ran may mean the row is already stale: use it once, cache nothing.
         lock (_invalidation)

@@ -1,7 +1,13 @@
+using Clavex.Core.Factors;
+
 namespace Clavex.Server.Storage;
 
 /// <summary>An organisation as stored; its issuer is the public base URL followed by <see cref="Slug"/>.</summary>
-public sealed record OrganizationRecord(long Id, string Slug, string DisplayName);
+public sealed record OrganizationRecord(long Id, string Slug, string DisplayName)
+{
+    /// <summary>Who must use a second factor; what the protocol endpoints' cached organisation carries.</summary>
+    public SignInPolicy SignInPolicy { get; init; } = SignInPolicy.Default;
+}
 
 /// <summary>
 /// An organisation with its timestamps and signing-key policy, as the admin API shows it. <see cref="KeyRotationDays"/>
@@ -12,6 +18,9 @@ public sealed record OrganizationDetails(
 {
     /// <summary>Bumped by every admin change; the admin API's ETag.</summary>
     public long Version { get; init; }
+
+    /// <summary>Who must use a second factor, and the enrolment grace period.</summary>
+    public SignInPolicy SignInPolicy { get; init; } = SignInPolicy.Default;
 }
 
 /// <summary>

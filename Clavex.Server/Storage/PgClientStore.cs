@@ -21,7 +21,7 @@ public sealed class PgClientStore(NpgsqlDataSource dataSource) : IClientStore
                grant_types, scopes, jwks, application_type, require_pkce, allow_plain_pkce, require_consent,
                always_issue_refresh_token, authorization_code_lifetime_seconds, access_token_lifetime_seconds,
                id_token_lifetime_seconds, refresh_token_sliding_lifetime_seconds,
-               refresh_token_absolute_lifetime_seconds, claim_mapping, id_token_signed_response_alg, version
+               refresh_token_absolute_lifetime_seconds, claim_mapping, id_token_signed_response_alg, require_mfa, default_acr_values, version
         FROM clients
         WHERE organization_id = @OrganizationId AND client_id = @ClientId;
 
@@ -37,13 +37,13 @@ public sealed class PgClientStore(NpgsqlDataSource dataSource) : IClientStore
             post_logout_redirect_uris, grant_types, scopes, jwks, application_type, require_pkce, allow_plain_pkce,
             require_consent, always_issue_refresh_token, authorization_code_lifetime_seconds,
             access_token_lifetime_seconds, id_token_lifetime_seconds, refresh_token_sliding_lifetime_seconds,
-            refresh_token_absolute_lifetime_seconds, claim_mapping, id_token_signed_response_alg)
+            refresh_token_absolute_lifetime_seconds, claim_mapping, id_token_signed_response_alg, require_mfa, default_acr_values)
         VALUES (
             @OrganizationId, @ClientId, @ClientName, @Enabled, @TokenEndpointAuthMethod, @RedirectUris,
             @PostLogoutRedirectUris, @GrantTypes, @Scopes, @Jwks::jsonb, @ApplicationType, @RequirePkce, @AllowPlainPkce,
             @RequireConsent, @AlwaysIssueRefreshToken, @AuthorizationCodeLifetimeSeconds,
             @AccessTokenLifetimeSeconds, @IdTokenLifetimeSeconds, @RefreshTokenSlidingLifetimeSeconds,
-            @RefreshTokenAbsoluteLifetimeSeconds, @ClaimMapping::jsonb, @IdTokenSignedResponseAlg)
+            @RefreshTokenAbsoluteLifetimeSeconds, @ClaimMapping::jsonb, @IdTokenSignedResponseAlg, @RequireMfa, @DefaultAcrValues)
         """;
 
     // Selecting from clients makes a missing client insert nothing rather than fail on the foreign key.
@@ -66,7 +66,7 @@ public sealed class PgClientStore(NpgsqlDataSource dataSource) : IClientStore
                grant_types, scopes, jwks, application_type, require_pkce, allow_plain_pkce, require_consent,
                always_issue_refresh_token, authorization_code_lifetime_seconds, access_token_lifetime_seconds,
                id_token_lifetime_seconds, refresh_token_sliding_lifetime_seconds,
-               refresh_token_absolute_lifetime_seconds, claim_mapping, id_token_signed_response_alg
+               refresh_token_absolute_lifetime_seconds, claim_mapping, id_token_signed_response_alg, require_mfa, default_acr_values
         FROM clients
         WHERE organization_id = @OrganizationId
         ORDER BY client_id COLLATE "C"
@@ -84,6 +84,7 @@ public sealed class PgClientStore(NpgsqlDataSource dataSource) : IClientStore
             refresh_token_sliding_lifetime_seconds = @RefreshTokenSlidingLifetimeSeconds,
             refresh_token_absolute_lifetime_seconds = @RefreshTokenAbsoluteLifetimeSeconds,
             claim_mapping = @ClaimMapping::jsonb, id_token_signed_response_alg = @IdTokenSignedResponseAlg,
+            require_mfa = @RequireMfa, default_acr_values = @DefaultAcrValues,
             updated_at = now(), version = version + 1
         WHERE organization_id = @OrganizationId AND client_id = @ClientId
           AND (@ExpectedVersion::bigint IS NULL OR version = @ExpectedVersion)
@@ -314,6 +315,8 @@ public sealed class PgClientStore(NpgsqlDataSource dataSource) : IClientStore
         RefreshTokenAbsoluteLifetimeSeconds = Seconds(client.Lifetimes.RefreshTokenAbsolute, nameof(TokenLifetimes.RefreshTokenAbsolute)),
         ClaimMapping = JsonSerializer.Serialize(client.ClaimMapping, StorageJson.Default.ClaimMapping),
         IdTokenSignedResponseAlg = client.IdTokenSignedResponseAlgorithm is JwsAlgorithm pin ? JwsAlgorithms.GetName(pin) : null,
+        client.RequireMfa,
+        DefaultAcrValues = client.DefaultAcrValues.ToArray(),
     };
 
     private static object SecretParameters(long organizationId, string clientId, ClientSecret secret) => new
@@ -358,6 +361,8 @@ public sealed class PgClientStore(NpgsqlDataSource dataSource) : IClientStore
         AllowPlainPkce = row.AllowPlainPkce,
         RequireConsent = row.RequireConsent,
         AlwaysIssueRefreshToken = row.AlwaysIssueRefreshToken,
+        RequireMfa = row.RequireMfa,
+        DefaultAcrValues = row.DefaultAcrValues,
         Lifetimes = new TokenLifetimes
         {
             AuthorizationCode = TimeSpan.FromSeconds(row.AuthorizationCodeLifetimeSeconds),
@@ -407,6 +412,10 @@ public sealed class PgClientStore(NpgsqlDataSource dataSource) : IClientStore
         public bool RequireConsent { get; init; }
 
         public bool AlwaysIssueRefreshToken { get; init; }
+
+        public bool RequireMfa { get; init; }
+
+        public string[] DefaultAcrValues { get; init; } = [];
 
         public int AuthorizationCodeLifetimeSeconds { get; init; }
 

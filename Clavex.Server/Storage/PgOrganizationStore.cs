@@ -1,3 +1,4 @@
+using Clavex.Core.Factors;
 using Dapper;
 using Npgsql;
 
@@ -12,10 +13,14 @@ public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
         """;
 
     private const string SelectBySlug = """
-        SELECT id, slug, display_name FROM organizations WHERE slug = @Slug
+        SELECT id, slug, display_name, mfa_policy, mfa_groups, mfa_grace_period_seconds, mfa_required_since
+        FROM organizations WHERE slug = @Slug
         """;
 
-    private const string DetailColumns = "id, slug, display_name, created_at, updated_at, version, signing_algorithm, key_rotation_days";
+    private const string DetailColumns = """
+        id, slug, display_name, created_at, updated_at, version, signing_algorithm, key_rotation_days,
+        mfa_policy, mfa_groups, mfa_grace_period_seconds, mfa_required_since
+        """;
 
     private const string SelectDetailsBySlug = $"""
         SELECT {DetailColumns} FROM organizations WHERE slug = @Slug
@@ -32,6 +37,15 @@ public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
         SET display_name = coalesce(@DisplayName, display_name),
             signing_algorithm = coalesce(@SigningAlgorithm, signing_algorithm),
             key_rotation_days = CASE WHEN @SetKeyRotationDays THEN @KeyRotationDays ELSE key_rotation_days END,
+            mfa_policy = coalesce(@MfaPolicy::text, mfa_policy),
+            mfa_groups = coalesce(@MfaGroups::text[], mfa_groups),
+            mfa_grace_period_seconds = coalesce(@MfaGracePeriodSeconds::int, mfa_grace_period_seconds),
+            -- The grace period restarts when the policy becomes stricter: everyone now, or groups that were not named.
+            mfa_required_since = CASE
+                WHEN (coalesce(@MfaPolicy::text, mfa_policy) = 'required' AND mfa_policy <> 'required')
+                  OR (coalesce(@MfaPolicy::text, mfa_policy) = 'required_for_groups'
+                      AND (mfa_policy = 'optional' OR NOT coalesce(@MfaGroups::text[], mfa_groups) <@ mfa_groups))
+                THEN @Now ELSE mfa_required_since END,
             updated_at = now(), version = version + 1
         WHERE slug = @Slug AND (@ExpectedVersion::bigint IS NULL OR version = @ExpectedVersion)
         RETURNING {DetailColumns}
@@ -73,7 +87,7 @@ public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
         ArgumentNullException.ThrowIfNull(slug);
         await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         OrganizationRow? row = await connection.QuerySingleOrDefaultAsync<OrganizationRow>(Db.Command(SelectBySlug, new { Slug = slug }, cancellationToken));
-        return row is null ? null : new OrganizationRecord(row.Id, row.Slug, row.DisplayName);
+        return row is null ? null : new OrganizationRecord(row.Id, row.Slug, row.DisplayName) { SignInPolicy = row.ToSignInPolicy() };
     }
 
     public async Task<OrganizationDetails?> FindDetailsAsync(string slug, CancellationToken cancellationToken)
@@ -130,6 +144,10 @@ public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
             changes.SigningAlgorithm,
             changes.SetKeyRotationDays,
             changes.KeyRotationDays,
+            MfaPolicy = changes.MfaPolicy is MfaPolicy policy ? MfaPolicies.GetName(policy) : null,
+            MfaGroups = changes.MfaGroups?.ToArray(),
+            MfaGracePeriodSeconds = changes.MfaGracePeriod is TimeSpan grace ? (int?)grace.TotalSeconds : null,
+            Now = Db.Utc(changes.Now),
             ExpectedVersion = expectedVersion,
         }, cancellationToken, transaction));
         if (row is null)
@@ -149,6 +167,16 @@ public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
         await connection.ExecuteAsync(Db.Command(Delete, new { Id = id }, cancellationToken));
     }
 
+    private static SignInPolicy ReadSignInPolicy(string slug, string mfaPolicy, string[] groups, int graceSeconds, DateTime? requiredSince) => new()
+    {
+        Mfa = MfaPolicies.TryParse(mfaPolicy, out MfaPolicy policy)
+            ? policy
+            : throw new InvalidOperationException($"Organisation '{slug}' has the unknown mfa_policy '{mfaPolicy}'."),
+        MfaGroups = groups,
+        EnrolmentGracePeriod = TimeSpan.FromSeconds(graceSeconds),
+        MfaRequiredSince = Db.FromUtc(requiredSince),
+    };
+
     private sealed class DetailRow
     {
         public long Id { get; init; }
@@ -167,8 +195,20 @@ public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
 
         public int? KeyRotationDays { get; init; }
 
+        public string MfaPolicy { get; init; } = MfaPolicies.Optional;
+
+        public string[] MfaGroups { get; init; } = [];
+
+        public int MfaGracePeriodSeconds { get; init; }
+
+        public DateTime? MfaRequiredSince { get; init; }
+
         public OrganizationDetails ToDetails() =>
-            new(Id, Slug, DisplayName, Db.FromUtc(CreatedAt), Db.FromUtc(UpdatedAt), SigningAlgorithm, KeyRotationDays) { Version = Version };
+            new(Id, Slug, DisplayName, Db.FromUtc(CreatedAt), Db.FromUtc(UpdatedAt), SigningAlgorithm, KeyRotationDays)
+            {
+                Version = Version,
+                SignInPolicy = ReadSignInPolicy(Slug, MfaPolicy, MfaGroups, MfaGracePeriodSeconds, MfaRequiredSince),
+            };
     }
 
     private sealed class OrganizationRow
@@ -178,6 +218,16 @@ public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
         public string Slug { get; init; } = string.Empty;
 
         public string DisplayName { get; init; } = string.Empty;
+
+        public string MfaPolicy { get; init; } = MfaPolicies.Optional;
+
+        public string[] MfaGroups { get; init; } = [];
+
+        public int MfaGracePeriodSeconds { get; init; }
+
+        public DateTime? MfaRequiredSince { get; init; }
+
+        public SignInPolicy ToSignInPolicy() => ReadSignInPolicy(Slug, MfaPolicy, MfaGroups, MfaGracePeriodSeconds, MfaRequiredSince);
     }
 }
 
@@ -199,4 +249,16 @@ public sealed record OrganizationChanges
     public bool SetKeyRotationDays { get; init; }
 
     public int? KeyRotationDays { get; init; }
+
+    /// <summary>The new MFA policy; null keeps it.</summary>
+    public MfaPolicy? MfaPolicy { get; init; }
+
+    /// <summary>The groups of <see cref="Core.Factors.MfaPolicy.RequiredForGroups"/>; null keeps them.</summary>
+    public IReadOnlyList<string>? MfaGroups { get; init; }
+
+    /// <summary>The enrolment grace period, whole seconds; null keeps it.</summary>
+    public TimeSpan? MfaGracePeriod { get; init; }
+
+    /// <summary>When the change is made: the new start of the grace period if the policy becomes stricter.</summary>
+    public DateTimeOffset Now { get; init; }
 }

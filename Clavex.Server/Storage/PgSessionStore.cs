@@ -9,12 +9,12 @@ namespace Clavex.Server.Storage;
 public sealed class PgSessionStore(NpgsqlDataSource dataSource) : ISessionStore
 {
     private const string Insert = """
-        INSERT INTO sessions (organization_id, secret_hash, id, subject, auth_time, amr, acr, expires_at)
-        VALUES (@OrganizationId, @SecretHash, @Id, @Subject, @AuthTime, @Amr, @Acr, @ExpiresAt)
+        INSERT INTO sessions (organization_id, secret_hash, id, subject, auth_time, amr, acr, second_factor_pending, expires_at)
+        VALUES (@OrganizationId, @SecretHash, @Id, @Subject, @AuthTime, @Amr, @Acr, @SecondFactorPending, @ExpiresAt)
         """;
 
     private const string SelectBySecret = """
-        SELECT id, subject, auth_time, amr, acr, expires_at
+        SELECT id, subject, auth_time, amr, acr, second_factor_pending, expires_at
         FROM sessions
         WHERE organization_id = @OrganizationId AND secret_hash = @SecretHash AND expires_at > @Now
         """;
@@ -43,6 +43,7 @@ public sealed class PgSessionStore(NpgsqlDataSource dataSource) : ISessionStore
             AuthTime = Db.Utc(session.AuthTime),
             Amr = session.Amr.ToArray(),
             session.Acr,
+            session.SecondFactorPending,
             ExpiresAt = Db.Utc(session.ExpiresAt),
         };
         await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
@@ -65,6 +66,7 @@ public sealed class PgSessionStore(NpgsqlDataSource dataSource) : ISessionStore
                 AuthTime = Db.FromUtc(row.AuthTime),
                 Amr = row.Amr,
                 Acr = row.Acr,
+                SecondFactorPending = row.SecondFactorPending,
                 ExpiresAt = Db.FromUtc(row.ExpiresAt),
             };
     }
@@ -94,6 +96,8 @@ public sealed class PgSessionStore(NpgsqlDataSource dataSource) : ISessionStore
         public string[] Amr { get; init; } = [];
 
         public string? Acr { get; init; }
+
+        public bool SecondFactorPending { get; init; }
 
         public DateTime ExpiresAt { get; init; }
     }

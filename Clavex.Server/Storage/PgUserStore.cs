@@ -190,7 +190,7 @@ public sealed class PgUserStore(NpgsqlDataSource dataSource) : IUserStore, ISign
     // Returns the stored lock that was cleared, in force or expired (null when there was none), or no row when there is
     // no such user (or, with @ExpectedVersion, when its version differs). The version moves when locked_until did.
     private const string Unlock = """
-        UPDATE users u SET failed_login_count = 0, locked_until = NULL,
+        UPDATE users u SET failed_login_count = 0, failed_second_factor_count = 0, locked_until = NULL,
             version = CASE WHEN old.locked_until IS NOT NULL THEN u.version + 1 ELSE u.version END
         FROM (SELECT id, locked_until FROM users WHERE organization_id = @OrganizationId AND subject = @Subject
               AND (@ExpectedVersion::bigint IS NULL OR version = @ExpectedVersion) FOR UPDATE) old

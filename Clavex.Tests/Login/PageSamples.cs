@@ -35,6 +35,22 @@ internal static class PageSamples
     public static string LogoutConfirm(string organization = "Acme", IReadOnlyList<KeyValuePair<string, string>>? parameters = null) =>
         Pages.LogoutConfirm(new LogoutPageModel(organization, Form(parameters ?? [new("post_logout_redirect_uri", "https://jira.acme.eu/"), new("state", "xyz")], "/acme/logout")));
 
+    public static string SecondFactor(string? error = null) =>
+        Pages.SecondFactor(new SecondFactorPageModel("Acme", "Jira + Confluence", Form(AuthorizationRequest, "/acme/mfa")) { ErrorMessage = error });
+
+    public static string Enrolment(string? error = null) =>
+        Pages.Enrolment(new EnrolmentPageModel(
+            "Acme", "Jira + Confluence",
+            QrCodeSvg.Render("otpauth://totp/Acme:amelie?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Acme", "QR code to add Acme to an authenticator app"),
+            "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", Form(AuthorizationRequest, "/acme/mfa/enrol")) { ErrorMessage = error });
+
+    public static string RecoveryCodes(int left = 10, bool fresh = true) =>
+        Pages.RecoveryCodes(new RecoveryCodesPageModel(
+            "Acme",
+            fresh ? ["k7m2q-x9r4t", "p3w8n-h6c2v", "z5t9b-m4k7q", "r2x6w-n8p3h", "c9v4z-t5m2k", "h6q3r-w9x7n", "b4n8t-k2z5m", "x7p2c-q9v4r", "m5h9w-z3t6b", "t8k4n-r2x9p"] : null,
+            left,
+            new PageForm("/acme/authorize", string.Empty, AuthorizationRequest, FormMethod.Get)));
+
     public static string LoggedOut(string organization = "Acme") => Pages.LoggedOut(new LoggedOutPageModel(organization));
 
     public static string Error(string title = "This application is not set up correctly",
@@ -50,6 +66,11 @@ internal static class PageSamples
         yield return Case("Login", Login(), SecurityHeaders.For(PageKind.Login));
         yield return Case("Login with an error", Login(error: LoginPageModel.IncorrectCredentials), SecurityHeaders.For(PageKind.Login));
         yield return Case("Consent", Consent(), SecurityHeaders.For(PageKind.Consent));
+        yield return Case("SecondFactor", SecondFactor(), SecurityHeaders.For(PageKind.SecondFactor));
+        yield return Case("SecondFactor with an error", SecondFactor(SecondFactorPageModel.IncorrectCode), SecurityHeaders.For(PageKind.SecondFactor));
+        yield return Case("Enrolment", Enrolment(), SecurityHeaders.For(PageKind.Enrolment));
+        yield return Case("RecoveryCodes", RecoveryCodes(), SecurityHeaders.For(PageKind.RecoveryCodes));
+        yield return Case("RecoveryCodes left", RecoveryCodes(left: 3, fresh: false), SecurityHeaders.For(PageKind.RecoveryCodes));
         yield return Case("LogoutConfirm", LogoutConfirm(), SecurityHeaders.For(PageKind.LogoutConfirm));
         yield return Case("LoggedOut", LoggedOut(), SecurityHeaders.For(PageKind.LoggedOut));
         yield return Case("Error", Error(), SecurityHeaders.For(PageKind.Error));

@@ -36,3 +36,9 @@ public sealed record UserResponse(
 
 /// <summary>A page of users; <c>next_cursor</c> is null on the last page.</summary>
 public sealed record UserListResponse(IReadOnlyList<UserResponse> Users, string? NextCursor);
+
+/// <summary>A user's authenticator app: confirmed false while enrolment waits for its first code.</summary>
+public sealed record TotpFactorResponse(bool Confirmed, DateTimeOffset CreatedAt, DateTimeOffset? ConfirmedAt, DateTimeOffset? LastUsedAt);
+
+/// <summary>A user's second factors (never their secrets), the recovery codes left, and the end of a lockout if any.</summary>
+public sealed record UserFactorsResponse(TotpFactorResponse? Totp, int RecoveryCodesLeft, DateTimeOffset? LockedUntil);

@@ -1,0 +1,51 @@
+using Clavex.Core.Interaction;
+
+namespace Clavex.Core.Factors;
+
+/// <summary>
+/// Users' second factors. Secrets are handed in and out in the clear; the store seals them at rest. Recovery codes
+/// are only ever handed in as hashes (<see cref="RecoveryCodes.Hash"/>).
+/// </summary>
+public interface ISecondFactorStore
+{
+    /// <summary>The user and its factors, or null when there is no such user.</summary>
+    Task<SecondFactorAccount?> FindAsync(long organizationId, string subject, CancellationToken cancellationToken);
+
+    /// <summary>Stores a new unconfirmed authenticator, replacing an unconfirmed one; false when the user already has a confirmed one.</summary>
+    Task<bool> BeginTotpAsync(long organizationId, string subject, byte[] secret, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Confirms the unconfirmed authenticator with the time step of its first code and replaces the user's recovery codes,
+    /// in one transaction; false when there is no unconfirmed authenticator (any more).
+    /// </summary>
+    Task<bool> ConfirmTotpAsync(
+        long organizationId, string subject, long timeStep, IReadOnlyList<byte[]> recoveryCodeHashes, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Accepts a code of time step <paramref name="timeStep"/>: only when it is later than the last accepted one (so each
+    /// code is used once, even by two concurrent requests), and clears the count of wrong codes. False: a replay.
+    /// </summary>
+    Task<bool> RecordTotpUseAsync(long organizationId, string subject, long timeStep, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Marks an unused recovery code used and clears the count of wrong codes; the codes left, or null when no unused code has that hash.</summary>
+    Task<int?> UseRecoveryCodeAsync(long organizationId, string subject, byte[] codeHash, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Counts a wrong code of an enabled, unlocked user (apart from wrong passwords, which a right password clears);
+    /// at the <paramref name="maxFailures"/>th the user is locked until <paramref name="lockedUntil"/>.
+    /// </summary>
+    Task<FailedSignIn> RecordFailedCodeAsync(
+        long organizationId, string subject, int maxFailures, DateTimeOffset now, DateTimeOffset lockedUntil, CancellationToken cancellationToken);
+
+    /// <summary>Replaces the user's recovery codes; false when there is no such user.</summary>
+    Task<bool> ReplaceRecoveryCodesAsync(long organizationId, string subject, IReadOnlyList<byte[]> codeHashes, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Removes the authenticator app; false when the user had none.</summary>
+    Task<bool> RemoveTotpAsync(long organizationId, string subject, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Removes every factor and recovery code and restarts the user's enrolment grace period at <paramref name="now"/>,
+    /// so the user enrols again at the next sign-in; false when there is no such user.
+    /// </summary>
+    Task<bool> ResetAsync(long organizationId, string subject, DateTimeOffset now, CancellationToken cancellationToken);
+}
