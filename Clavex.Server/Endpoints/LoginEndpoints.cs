@@ -6,77 +6,42 @@ using Clavex.Server.Login;
 namespace Clavex.Server.Endpoints;
 
 /// <summary>
-/// The login, second-factor, enrolment and consent forms. Each carries the original authorization request in hidden fields, so the request is
-/// validated again on POST and nothing about it is kept on the server between the two steps.
+/// The login, second-factor, enrolment and consent forms. Each carries the original authorization request in hidden
+/// fields, so the request is validated again on POST and nothing about it is kept on the server between the steps.
+/// Every handler is the same three lines: read the form (antiforgery checked), hand it to one entry of
+/// <see cref="SignInInteraction"/>, write the result.
 /// </summary>
 public static class LoginEndpoints
 {
     public static RouteGroupBuilder MapLogin(this RouteGroupBuilder group)
     {
-        group.MapPost("/login", LoginAsync);
-        group.MapPost("/mfa", SecondFactorAsync);
-        group.MapPost("/mfa/enrol", EnrolmentAsync);
-        group.MapPost("/consent", ConsentAsync);
+        group.MapPost("/login", (HttpContext context, SignInInteraction interaction, [AsParameters] Services s) => SubmitAsync(context, s, (organization, form, session) =>
+            interaction.SubmitPasswordAsync(
+                organization, form.Request, form.Get(BrowserForm.UsernameField), form.Get(BrowserForm.PasswordField), session, context.RequestAborted)));
+        group.MapPost("/mfa", (HttpContext context, SignInInteraction interaction, [AsParameters] Services s) => SubmitAsync(context, s, (organization, form, session) =>
+            interaction.SubmitSecondFactorAsync(organization, form.Request, form.Get(BrowserForm.CodeField), session, context.RequestAborted)));
+        group.MapPost("/mfa/enrol", (HttpContext context, SignInInteraction interaction, [AsParameters] Services s) => SubmitAsync(context, s, (organization, form, session) =>
+            interaction.SubmitEnrolmentAsync(organization, form.Request, form.Get(BrowserForm.CodeField), session, context.RequestAborted)));
+        group.MapPost("/consent", (HttpContext context, SignInInteraction interaction, [AsParameters] Services s) => SubmitAsync(context, s, (organization, form, session) =>
+            interaction.SubmitConsentAsync(
+                organization, form.Request, form.Get(BrowserForm.DecisionField) == FormFieldNames.Allow, session, context.RequestAborted)));
         return group;
     }
 
-    private static async Task<IResult> LoginAsync(
-        HttpContext context, SignInInteraction interaction, BrowserPages pages, SessionCookie cookie, InteractionResults results)
+    private static async Task<IResult> SubmitAsync(
+        HttpContext context, Services services, Func<Organization, BrowserForm, string?, Task<InteractionResult>> submit)
     {
-        (BrowserForm? form, IResult? refusal) = await BrowserForm.ReadAsync(context, pages);
+        (BrowserForm? form, IResult? refusal) = await BrowserForm.ReadAsync(context, services.Pages);
         if (refusal is not null)
         {
             return refusal;
         }
 
         Organization organization = context.GetOrganization();
-        InteractionResult result = await interaction.SubmitPasswordAsync(
-            organization, form!.Request, form.Get(BrowserForm.UsernameField), form.Get(BrowserForm.PasswordField), cookie.Read(context), context.RequestAborted);
-        return results.Write(context, organization, result, form.Request);
+        InteractionResult result = await submit(organization, form!, services.Cookie.Read(context));
+        return services.Results.Write(context, organization, result, form!.Request);
     }
 
-    private static async Task<IResult> SecondFactorAsync(
-        HttpContext context, SignInInteraction interaction, BrowserPages pages, SessionCookie cookie, InteractionResults results)
-    {
-        (BrowserForm? form, IResult? refusal) = await BrowserForm.ReadAsync(context, pages);
-        if (refusal is not null)
-        {
-            return refusal;
-        }
-
-        Organization organization = context.GetOrganization();
-        InteractionResult result = await interaction.SubmitSecondFactorAsync(
-            organization, form!.Request, form.Get(BrowserForm.CodeField), cookie.Read(context), context.RequestAborted);
-        return results.Write(context, organization, result, form.Request);
-    }
-
-    private static async Task<IResult> EnrolmentAsync(
-        HttpContext context, SignInInteraction interaction, BrowserPages pages, SessionCookie cookie, InteractionResults results)
-    {
-        (BrowserForm? form, IResult? refusal) = await BrowserForm.ReadAsync(context, pages);
-        if (refusal is not null)
-        {
-            return refusal;
-        }
-
-        Organization organization = context.GetOrganization();
-        InteractionResult result = await interaction.SubmitEnrolmentAsync(
-            organization, form!.Request, form.Get(BrowserForm.CodeField), cookie.Read(context), context.RequestAborted);
-        return results.Write(context, organization, result, form.Request);
-    }
-
-    private static async Task<IResult> ConsentAsync(
-        HttpContext context, SignInInteraction interaction, BrowserPages pages, SessionCookie cookie, InteractionResults results)
-    {
-        (BrowserForm? form, IResult? refusal) = await BrowserForm.ReadAsync(context, pages);
-        if (refusal is not null)
-        {
-            return refusal;
-        }
-
-        Organization organization = context.GetOrganization();
-        InteractionResult result = await interaction.SubmitConsentAsync(
-            organization, form!.Request, form.Get(BrowserForm.DecisionField) == FormFieldNames.Allow, cookie.Read(context), context.RequestAborted);
-        return results.Write(context, organization, result, form.Request);
-    }
+    /// <summary>What every form handler uses besides the interaction, bound with <c>[AsParameters]</c>.</summary>
+    private sealed record Services(BrowserPages Pages, SessionCookie Cookie, InteractionResults Results);
 }
