@@ -80,7 +80,8 @@ public sealed class BrowserPages(CookieSecurity security, OrganizationDirectory 
         ArgumentNullException.ThrowIfNull(original);
         var form = new PageForm("/" + request.Organization.Slug + "/authorize", string.Empty, original.Pairs, FormMethod.Get);
         string html = Pages.RecoveryCodes(new RecoveryCodesPageModel(names.DisplayName(request.Organization), codes, left, form));
-        return Page(html, PageKind.RecoveryCodes, StatusCodes.Status200OK);
+        // Continue ends in a redirect to the client, which form-action governs too.
+        return Page(html, PageKind.RecoveryCodes, StatusCodes.Status200OK, request.RedirectUri);
     }
 
     /// <summary>The confirmation page; <paramref name="returnTo"/> is the post_logout_redirect_uri the core has checked is registered.</summary>

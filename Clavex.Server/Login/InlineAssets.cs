@@ -21,7 +21,7 @@ internal static class InlineAssets
         ":focus-visible{outline:3px solid #c2410c;outline-offset:2px}" +
         ".alert{padding:.75rem;color:#7f1d1d;background:#fef2f2;border-left:4px solid #b91c1c}" +
         "code{font-family:ui-monospace,monospace}" +
-        ".qr{display:block;margin:1rem auto}" +
+        ".qr{margin:1rem 0;text-align:center}" +
         ".key{font-family:ui-monospace,monospace;font-size:1.1rem;letter-spacing:.08em;word-spacing:.3em}" +
         ".codes{columns:2;padding-left:1.5rem;font-family:ui-monospace,monospace;font-size:1.1rem}";
 

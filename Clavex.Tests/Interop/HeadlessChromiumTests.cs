@@ -71,6 +71,77 @@ public class HeadlessChromiumTests : ServerTestBase
         Assert.That(await AuditEvents.WaitForAsync(session.Org.Id, "login.failed"), Is.EqualTo("wrong_password"));
     }
 
+    [Test]
+    public async Task Chromium_enrols_an_authenticator_app_when_mfa_is_required_and_gives_a_code_at_the_next_sign_in()
+    {
+        await using BrowserSession session = await StartAsync();
+        IWebDriver chromium = session.Driver;
+        using (HttpClient admin = Server.CreateClient())
+        {
+            using var patch = new HttpRequestMessage(HttpMethod.Patch, $"/api/v1/organizations/{session.Org.Slug}")
+            {
+                Content = new StringContent("""{"mfa_policy":"required"}""", System.Text.Encoding.UTF8, "application/json"),
+            };
+            patch.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ClavexTestServer.AdminToken);
+            Assert.That((await admin.SendAsync(patch)).StatusCode, Is.EqualTo(System.Net.HttpStatusCode.OK));
+        }
+
+        Uri protectedUrl = new(session.App.BaseUrl, "/protected");
+        SignInWithPassword(chromium, session);
+        IWebElement code = new WebDriverWait(chromium, Wait).Until(d => d.FindElement(By.Name("code")));
+        Assert.That(chromium.FindElement(By.TagName("h1")).Text, Is.EqualTo("Set up an authenticator app"));
+        Assert.That(chromium.FindElements(By.CssSelector(".qr svg")), Has.Count.EqualTo(1));
+        SaveScreenshot(chromium, "clavex-mfa-enrolment-page.png", "Enrolling an authenticator app at sign-in");
+        byte[] secret = TestTotp.FromBase32(chromium.FindElement(By.CssSelector(".key code")).Text.Replace(" ", string.Empty, StringComparison.Ordinal));
+        code.SendKeys(TestTotp.Code(secret, Server.Clock.GetUtcNow()));
+        code.Submit();
+
+        new WebDriverWait(chromium, Wait).Until(d => d.FindElements(By.CssSelector("ul.codes li")).Count == 10);
+        SaveScreenshot(chromium, "clavex-mfa-recovery-codes-page.png", "The recovery codes, shown once after enrolment");
+        chromium.FindElement(By.CssSelector("button[type=submit]")).Click();
+        WaitForApp(chromium, protectedUrl);
+        Assert.That(ClaimsOf(chromium), Does.Contain(("amr", "mfa")));
+
+        // A new browser session: password, then the app's next code. Clavex's cookies are scoped to the issuer's path.
+        chromium.Manage().Cookies.DeleteAllCookies();
+        chromium.Navigate().GoToUrl(session.Org.Issuer + "/.well-known/openid-configuration");
+        chromium.Manage().Cookies.DeleteAllCookies();
+        Server.Clock.Advance(TimeSpan.FromSeconds(30));
+        SignInWithPassword(chromium, session);
+        IWebElement second = new WebDriverWait(chromium, Wait).Until(d => d.FindElement(By.Name("code")));
+        Assert.That(chromium.FindElement(By.TagName("h1")).Text, Is.EqualTo("Verify it is you"));
+        SaveScreenshot(chromium, "clavex-mfa-code-page.png", "The second-factor page");
+        second.SendKeys(TestTotp.Code(secret, Server.Clock.GetUtcNow()));
+        second.Submit();
+        WaitForApp(chromium, protectedUrl);
+        Assert.That(ClaimsOf(chromium), Does.Contain(("amr", "otp")));
+    }
+
+    private static void SignInWithPassword(IWebDriver chromium, BrowserSession session)
+    {
+        chromium.Navigate().GoToUrl(new Uri(session.App.BaseUrl, "/protected"));
+        IWebElement password = new WebDriverWait(chromium, Wait).Until(d => d.FindElement(By.Name("password")));
+        chromium.FindElement(By.Name("username")).SendKeys("alice");
+        password.SendKeys(session.Org.AlicePassword);
+        password.Submit();
+    }
+
+    private static void WaitForApp(IWebDriver chromium, Uri protectedUrl)
+    {
+        try
+        {
+            new WebDriverWait(chromium, Wait).Until(d => d.Url == protectedUrl.AbsoluteUri && d.PageSource.Contains("preferred_username", StringComparison.Ordinal));
+        }
+        catch (WebDriverTimeoutException)
+        {
+            Assert.Fail($"Chromium did not land back in the app; it is at {chromium.Url}");
+        }
+    }
+
+    private static List<(string?, string?)> ClaimsOf(IWebDriver chromium) =>
+        [.. JsonDocument.Parse(chromium.FindElement(By.TagName("body")).Text).RootElement.GetProperty("claims").EnumerateArray()
+            .Select(c => (c.GetProperty("type").GetString(), c.GetProperty("value").GetString()))];
+
     private async Task<BrowserSession> StartAsync()
     {
         if (!File.Exists(Chromium) || !File.Exists(ChromeDriver))
@@ -87,7 +158,7 @@ public class HeadlessChromiumTests : ServerTestBase
         // Without the background-networking flags Chromium keeps trying to reach Google's hosts on a closed network.
         options.AddArguments(
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--user-data-dir=" + profile.FullName);
+            "--disable-component-update", "--disable-sync", "--window-size=900,1100", "--user-data-dir=" + profile.FullName);
         ChromeDriverService service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(ChromeDriver)!, Path.GetFileName(ChromeDriver));
         service.SuppressInitialDiagnosticInformation = true;
         service.HideCommandPromptWindow = true;

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Clavex.Core.Interaction;
@@ -114,10 +113,10 @@ public partial class SecondFactorTests : AdminTestBase
         Server.Clock.Advance(TimeSpan.FromMinutes(5));
         long now = Server.Clock.GetUtcNow().ToUnixTimeSeconds() / 30;
 
-        Assert.That((await TryCodeAsync(org, CodeAtStep(secret, now - 2))).StatusCode, Is.EqualTo(HttpStatusCode.OK), "two steps old");
-        Assert.That((await TryCodeAsync(org, CodeAtStep(secret, now + 2))).StatusCode, Is.EqualTo(HttpStatusCode.OK), "two steps ahead");
-        Assert.That((await TryCodeAsync(org, CodeAtStep(secret, now - 1))).StatusCode, Is.EqualTo(HttpStatusCode.SeeOther), "one step old");
-        Assert.That((await TryCodeAsync(org, CodeAtStep(secret, now + 1))).StatusCode, Is.EqualTo(HttpStatusCode.SeeOther), "one step ahead");
+        Assert.That((await TryCodeAsync(org, TestTotp.CodeAtStep(secret, now - 2))).StatusCode, Is.EqualTo(HttpStatusCode.OK), "two steps old");
+        Assert.That((await TryCodeAsync(org, TestTotp.CodeAtStep(secret, now + 2))).StatusCode, Is.EqualTo(HttpStatusCode.OK), "two steps ahead");
+        Assert.That((await TryCodeAsync(org, TestTotp.CodeAtStep(secret, now - 1))).StatusCode, Is.EqualTo(HttpStatusCode.SeeOther), "one step old");
+        Assert.That((await TryCodeAsync(org, TestTotp.CodeAtStep(secret, now + 1))).StatusCode, Is.EqualTo(HttpStatusCode.SeeOther), "one step ahead");
     }
 
     [Test]
@@ -283,7 +282,7 @@ public partial class SecondFactorTests : AdminTestBase
         JsonElement json = JsonDocument.Parse(body).RootElement;
         Assert.That(json.GetProperty("totp").GetProperty("confirmed").GetBoolean(), Is.True);
         Assert.That(json.GetProperty("recovery_codes_left").GetInt32(), Is.EqualTo(10));
-        Assert.That(body, Does.Not.Contain(Base32(secret)).And.Not.Contain(recovery[0]));
+        Assert.That(body, Does.Not.Contain(TestTotp.Base32(secret)).And.Not.Contain(recovery[0]));
 
         await AdminJsonAsync(HttpMethod.Delete, path + "/factors/totp", null, HttpStatusCode.NoContent);
         Assert.That((await AdminJsonAsync(HttpMethod.Get, path + "/factors", null, HttpStatusCode.OK)).GetProperty("totp").ValueKind, Is.EqualTo(JsonValueKind.Null));
@@ -356,11 +355,11 @@ public partial class SecondFactorTests : AdminTestBase
         return response.Headers.Location!;
     }
 
-    private static byte[] KeyOf(string page)
+    internal static byte[] KeyOf(string page)
     {
         Match key = KeyPattern().Match(page);
         Assert.That(key.Success, Is.True, "the page shows the key as text");
-        return FromBase32(key.Groups[1].Value.Replace(" ", string.Empty, StringComparison.Ordinal));
+        return TestTotp.FromBase32(key.Groups[1].Value.Replace(" ", string.Empty, StringComparison.Ordinal));
     }
 
     private static string[] RecoveryCodesOf(string page) =>
@@ -368,67 +367,7 @@ public partial class SecondFactorTests : AdminTestBase
 
     /// <summary>The code of the time step <paramref name="stepsFromNow"/> steps after the test clock's current one.</summary>
     private string Code(byte[] secret, long stepsFromNow) =>
-        CodeAtStep(secret, (Server.Clock.GetUtcNow().ToUnixTimeSeconds() / 30) + stepsFromNow);
-
-    /// <summary>RFC 6238 with HMAC-SHA-1 and 6 digits, written apart from Clavex.Core's (RFC 4226 §5.3 truncation).</summary>
-    private static string CodeAtStep(byte[] secret, long step)
-    {
-        byte[] counter = BitConverter.GetBytes(step);
-        if (BitConverter.IsLittleEndian)
-        {
-            Array.Reverse(counter);
-        }
-
-#pragma warning disable CA5350 // HMAC-SHA-1 is what RFC 6238 and every authenticator app use; HMAC does not rely on SHA-1's collision resistance.
-        byte[] mac = HMACSHA1.HashData(secret, counter);
-#pragma warning restore CA5350
-        int offset = mac[^1] & 0x0f;
-        int binary = ((mac[offset] & 0x7f) << 24) | (mac[offset + 1] << 16) | (mac[offset + 2] << 8) | mac[offset + 3];
-        return (binary % 1_000_000).ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private static byte[] FromBase32(string text)
-    {
-        const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-        var bytes = new List<byte>();
-        int buffer = 0, bits = 0;
-        foreach (char c in text)
-        {
-            buffer = (buffer << 5) | Alphabet.IndexOf(c, StringComparison.Ordinal);
-            bits += 5;
-            if (bits >= 8)
-            {
-                bytes.Add((byte)(buffer >> (bits - 8)));
-                bits -= 8;
-            }
-        }
-
-        return [.. bytes];
-    }
-
-    private static string Base32(byte[] data)
-    {
-        const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-        var text = new System.Text.StringBuilder();
-        int buffer = 0, bits = 0;
-        foreach (byte b in data)
-        {
-            buffer = (buffer << 8) | b;
-            bits += 8;
-            while (bits >= 5)
-            {
-                text.Append(Alphabet[(buffer >> (bits - 5)) & 31]);
-                bits -= 5;
-            }
-        }
-
-        if (bits > 0)
-        {
-            text.Append(Alphabet[(buffer << (5 - bits)) & 31]);
-        }
-
-        return text.ToString();
-    }
+        TestTotp.CodeAtStep(secret, (Server.Clock.GetUtcNow().ToUnixTimeSeconds() / 30) + stepsFromNow);
 
     [GeneratedRegex("<p class=\"key\"><code>([A-Z2-7 ]+)</code></p>")]
     private static partial Regex KeyPattern();
