@@ -137,6 +137,28 @@ public sealed class SignInInteraction(
         return await EndOrContinueAsync(request, session, result, events, cancellationToken);
     }
 
+    /// <summary>
+    /// How long after a sign-in the Continue of the recovery-codes page still counts as part of it: prompt=login and
+    /// max_age are not asked again of a user who authenticated a moment ago on this very request.
+    /// </summary>
+    public static readonly TimeSpan ContinueWindow = TimeSpan.FromMinutes(10);
+
+    /// <summary>Continue pressed on the recovery-codes page: go on with the session the second factor just started.</summary>
+    public async Task<InteractionResult> ContinueAfterSecondFactorAsync(
+        Organization organization, ProtocolParameters parameters, string? sessionSecret, CancellationToken cancellationToken)
+    {
+        (AuthorizationRequest? request, InteractionResult? refusal) = await ValidateAsync(organization, parameters, cancellationToken);
+        if (request is null)
+        {
+            return refusal!;
+        }
+
+        AuthenticationSession? session = await sessions.FindCurrentAsync(organization, sessionSecret, cancellationToken);
+        bool fresh = session is not null && AuthenticationMethods.HasMultipleFactors(session.Amr)
+            && timeProvider.GetUtcNow() - session.AuthTime <= ContinueWindow;
+        return await ContinueAsync(request, new Progress(session) { SessionIsFresh = fresh }, cancellationToken);
+    }
+
     /// <summary>The consent form posted: record the user's decision, and go on (or send access_denied back).</summary>
     public async Task<InteractionResult> SubmitConsentAsync(
         Organization organization, ProtocolParameters parameters, bool allowed, string? sessionSecret, CancellationToken cancellationToken)

@@ -22,6 +22,8 @@ public static class LoginEndpoints
             interaction.SubmitSecondFactorAsync(organization, form.Request, form.Get(BrowserForm.CodeField), session, context.RequestAborted)));
         group.MapPost("/mfa/enrol", (HttpContext context, SignInInteraction interaction, [AsParameters] Services s) => SubmitAsync(context, s, (organization, form, session) =>
             interaction.SubmitEnrolmentAsync(organization, form.Request, form.Get(BrowserForm.CodeField), session, context.RequestAborted)));
+        group.MapPost("/mfa/continue", (HttpContext context, SignInInteraction interaction, [AsParameters] Services s) => SubmitAsync(context, s, (organization, form, session) =>
+            interaction.ContinueAfterSecondFactorAsync(organization, form.Request, session, context.RequestAborted)));
         group.MapPost("/consent", (HttpContext context, SignInInteraction interaction, [AsParameters] Services s) => SubmitAsync(context, s, (organization, form, session) =>
             interaction.SubmitConsentAsync(
                 organization, form.Request, form.Get(BrowserForm.DecisionField) == FormFieldNames.Allow, session, context.RequestAborted)));

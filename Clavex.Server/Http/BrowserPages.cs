@@ -73,12 +73,12 @@ public sealed class BrowserPages(CookieSecurity security, OrganizationDirectory 
         return Page(html, PageKind.Enrolment, StatusCodes.Status200OK, request.RedirectUri);
     }
 
-    /// <summary>New recovery codes (or how many are left), and a button that takes the request on to /authorize.</summary>
+    /// <summary>New recovery codes (or how many are left), and a button that takes the request on with the new session.</summary>
     public IResult RecoveryCodes(HttpContext context, AuthorizationRequest request, ProtocolParameters original, IReadOnlyList<string>? codes, int left)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(original);
-        var form = new PageForm("/" + request.Organization.Slug + "/authorize", string.Empty, original.Pairs, FormMethod.Get);
+        PageForm form = NewForm(context, "/" + request.Organization.Slug + "/mfa/continue", original);
         string html = Pages.RecoveryCodes(new RecoveryCodesPageModel(names.DisplayName(request.Organization), codes, left, form));
         // Continue ends in a redirect to the client, which form-action governs too.
         return Page(html, PageKind.RecoveryCodes, StatusCodes.Status200OK, request.RedirectUri);

@@ -91,6 +91,52 @@ public class AtlassianContractTests : AdminTestBase
     }
 
     [Test]
+    public async Task With_mfa_required_for_jira_administrators_jira_gets_mfa_in_amr_and_prompt_login_asks_for_both_factors_again()
+    {
+        // docs/atlassian.md "Require a second factor for Jira administrators", as written there.
+        TestOrganization org = await NewOrganizationAsync();
+        await AdminJsonAsync(HttpMethod.Patch, $"/api/v1/organizations/{org.Slug}",
+            """{"mfa_policy":"required_for_groups","mfa_groups":["jira-administrators"]}""", HttpStatusCode.OK);
+        using HttpClient browser = Server.CreateClient();
+        string url = AuthorizeUrl(org, extra: [("prompt", "login"), ("login_hint", "alice")]);
+
+        string enrolment = await PostAsync(browser, await browser.GetStringAsync(url), "/login", ("username", "alice"), ("password", org.AlicePassword));
+        byte[] secret = Clavex.Tests.Server.SecondFactorTests.KeyOf(enrolment);
+        string codes = await PostAsync(browser, enrolment, "/mfa/enrol", ("code", TestTotp.Code(secret, Server.Clock.GetUtcNow())));
+        HtmlForm next = HtmlForm.Find(codes, "/mfa/continue");
+        HttpResponseMessage back = await browser.PostAsync(next.Action, next.ToContent());
+        Assert.That(back.StatusCode, Is.EqualTo(HttpStatusCode.SeeOther), "prompt=login is not asked again right after the sign-in");
+        JsonElement first = Payload((await JsonAsync(await RedeemAsync(org, back.Headers.Location!, org.ClientSecret))).GetProperty("id_token").GetString()!);
+        Assert.That(first.GetProperty("amr").EnumerateArray().Select(e => e.GetString()), Is.EqualTo(new[] { "pwd", "otp", "mfa" }));
+        Assert.That(first.GetProperty("acr").GetString(), Is.EqualTo("urn:clavex:acr:mfa"));
+
+        // Jira's re-login sends prompt=login: the password and then the code, in the same browser.
+        Server.Clock.Advance(TimeSpan.FromSeconds(30));
+        string challenge = await PostAsync(browser, await browser.GetStringAsync(url), "/login", ("username", "alice"), ("password", org.AlicePassword));
+        Assert.That(challenge, Does.Contain("Verify it is you"));
+        HtmlForm mfa = HtmlForm.Find(challenge, "/mfa");
+        HttpResponseMessage again = await browser.PostAsync(mfa.Action, mfa.With("code", TestTotp.Code(secret, Server.Clock.GetUtcNow())).ToContent());
+        Assert.That(again.StatusCode, Is.EqualTo(HttpStatusCode.SeeOther), await again.Content.ReadAsStringAsync());
+        JsonElement second = Payload((await JsonAsync(await RedeemAsync(org, again.Headers.Location!, org.ClientSecret))).GetProperty("id_token").GetString()!);
+        Assert.That(second.GetProperty("amr").EnumerateArray().Select(e => e.GetString()), Does.Contain("mfa"));
+        Assert.That(second.GetProperty("sid").GetString(), Is.Not.EqualTo(first.GetProperty("sid").GetString()), "each sign-in is a new session");
+    }
+
+    private static async Task<string> PostAsync(HttpClient browser, string page, string action, params (string Name, string Value)[] fields)
+    {
+        HtmlForm form = HtmlForm.Find(page, action);
+        foreach (var (name, value) in fields)
+        {
+            form = form.With(name, value);
+        }
+
+        HttpResponseMessage response = await browser.PostAsync(form.Action, form.ToContent());
+        string body = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), body);
+        return body;
+    }
+
+    [Test]
     public async Task A_user_without_groups_gets_an_empty_groups_array_not_a_missing_claim()
     {
         TestOrganization org = await NewOrganizationAsync();

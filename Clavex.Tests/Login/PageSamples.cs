@@ -49,7 +49,7 @@ internal static class PageSamples
             "Acme",
             fresh ? ["k7m2q-x9r4t", "p3w8n-h6c2v", "z5t9b-m4k7q", "r2x6w-n8p3h", "c9v4z-t5m2k", "h6q3r-w9x7n", "b4n8t-k2z5m", "x7p2c-q9v4r", "m5h9w-z3t6b", "t8k4n-r2x9p"] : null,
             left,
-            new PageForm("/acme/authorize", string.Empty, AuthorizationRequest, FormMethod.Get)));
+            Form(AuthorizationRequest, "/acme/mfa/continue")));
 
     public static string LoggedOut(string organization = "Acme") => Pages.LoggedOut(new LoggedOutPageModel(organization));
 

@@ -345,12 +345,11 @@ public partial class SecondFactorTests : AdminTestBase
         return (secret, RecoveryCodesOf(codes));
     }
 
-    /// <summary>Presses Continue on the recovery-codes page (a GET form to /authorize); the callback it redirects to.</summary>
+    /// <summary>Presses Continue on the recovery-codes page; the callback it redirects to.</summary>
     private static async Task<Uri> ContinueAsync(HttpClient browser, string page)
     {
-        HtmlForm form = HtmlForm.Find(page, "/authorize");
-        string query = await form.ToContent().ReadAsStringAsync();
-        HttpResponseMessage response = await browser.GetAsync(form.Action + "?" + query);
+        HtmlForm form = HtmlForm.Find(page, "/mfa/continue");
+        HttpResponseMessage response = await browser.PostAsync(form.Action, form.ToContent());
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.SeeOther), await response.Content.ReadAsStringAsync());
         return response.Headers.Location!;
     }
