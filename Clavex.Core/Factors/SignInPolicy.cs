@@ -1,3 +1,5 @@
+using Clavex.Core.Users;
+
 namespace Clavex.Core.Factors;
 
 /// <summary>Who in an organisation must give a second factor after the password.</summary>
@@ -34,6 +36,9 @@ public sealed record SignInPolicy
     public TimeSpan EnrolmentGracePeriod { get; init; } = DefaultEnrolmentGracePeriod;
 
     public DateTimeOffset? MfaRequiredSince { get; init; }
+
+    /// <summary>What a new password must be in this organisation.</summary>
+    public PasswordPolicy Password { get; init; } = PasswordPolicy.Default;
 
     /// <summary>Whether the organisation itself demands a second factor of a user in <paramref name="groups"/>.</summary>
     public bool RequiresMfa(IReadOnlyList<string> groups)

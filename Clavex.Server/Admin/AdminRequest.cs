@@ -136,7 +136,7 @@ internal static class AdminRequest
         }
 
         AdminSettings settings = context.RequestServices.GetRequiredService<AdminSettings>();
-        context.Items[OrganizationKey] = new Organization(record.Id, record.Slug, settings.IssuerFor(record.Slug));
+        context.Items[OrganizationKey] = new Organization(record.Id, record.Slug, settings.IssuerFor(record.Slug)) { SignInPolicy = record.SignInPolicy };
         return null;
     }
 

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Clavex.Core.Factors;
 using Clavex.Core.Jose;
 using Clavex.Core.Protocol;
+using Clavex.Core.Users;
 using Clavex.Server.Audit;
 using Clavex.Server.Storage;
 using Npgsql;
@@ -18,8 +19,10 @@ public static partial class OrganizationsApi
     private static readonly HashSet<string> CreateFields = new(StringComparer.Ordinal) { "slug", "display_name", SigningAlgorithm, KeyRotationDays };
     private static readonly HashSet<string> PatchFields = new(StringComparer.Ordinal)
     {
-        "display_name", SigningAlgorithm, KeyRotationDays, MfaPolicyField, MfaGroupsField, MfaGracePeriodField,
+        "display_name", SigningAlgorithm, KeyRotationDays, MfaPolicyField, MfaGroupsField, MfaGracePeriodField, PasswordMinLengthField,
     };
+
+    private const string PasswordMinLengthField = "password_min_length";
 
     private const string MfaPolicyField = "mfa_policy";
     private const string MfaGroupsField = "mfa_groups";
@@ -160,9 +163,16 @@ public static partial class OrganizationsApi
             JwsAlgorithm? algorithm = SigningKeysApi.ReadAlgorithm(fields, SigningAlgorithm);
             (bool rotationGiven, int? rotationDays) = ReadKeyRotationDays(document!.RootElement, fields);
             (MfaPolicy? mfaPolicy, IReadOnlyList<string>? mfaGroups, TimeSpan? grace) = ReadMfaPolicy(fields, before.SignInPolicy);
-            if (fields.IsValid && displayName is null && algorithm is null && !rotationGiven && mfaPolicy is null && mfaGroups is null && grace is null)
+            long? minLength = fields.Integer(PasswordMinLengthField);
+            if (minLength is < PasswordPolicy.MinimumLength or > PasswordPolicy.MaxMinLength)
             {
-                fields.Fail($"The body must set display_name, {SigningAlgorithm}, {KeyRotationDays}, {MfaPolicyField}, {MfaGroupsField} or {MfaGracePeriodField}.");
+                fields.Fail($"{PasswordMinLengthField} must be {PasswordPolicy.MinimumLength} to {PasswordPolicy.MaxMinLength} (NIST SP 800-63B: at least 8); it is {minLength}.");
+            }
+
+            if (fields.IsValid && displayName is null && algorithm is null && !rotationGiven && mfaPolicy is null && mfaGroups is null && grace is null
+                && minLength is null)
+            {
+                fields.Fail($"The body must set display_name, {SigningAlgorithm}, {KeyRotationDays}, {MfaPolicyField}, {MfaGroupsField}, {MfaGracePeriodField} or {PasswordMinLengthField}.");
             }
 
             if (!fields.IsValid)
@@ -180,6 +190,7 @@ public static partial class OrganizationsApi
                 MfaPolicy = mfaPolicy,
                 MfaGroups = mfaGroups,
                 MfaGracePeriod = grace,
+                PasswordMinLength = (int?)minLength,
                 Now = timeProvider.GetUtcNow(),
             };
             OrganizationUpdate update = await organizations.UpdateAsync(org, changes, context.RequestAborted, expectedVersion);
@@ -224,6 +235,7 @@ public static partial class OrganizationsApi
         writer.WriteEndArray();
         writer.WriteNumber(MfaGracePeriodField, (long)policy.EnrolmentGracePeriod.TotalSeconds);
         writer.WriteStringOrNull("mfa_required_since", policy.MfaRequiredSince);
+        writer.WriteNumber(PasswordMinLengthField, policy.Password.MinLength);
     }
 
     /// <summary>

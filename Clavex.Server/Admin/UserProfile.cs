@@ -9,8 +9,6 @@ namespace Clavex.Server.Admin;
 /// </summary>
 internal static class UserProfile
 {
-    public const int MinPasswordLength = 8;
-
     private static readonly string[] StringClaims =
         ["name", "given_name", "family_name", "middle_name", "nickname", "picture", "website", "locale", "zoneinfo", "email", "phone_number"];
 
@@ -101,9 +99,10 @@ internal static class UserProfile
     }
 
     /// <summary>Why <paramref name="password"/> cannot be set, or null.</summary>
-    public static string? PasswordProblem(string password) =>
-        password.Length < MinPasswordLength ? $"password must be at least {MinPasswordLength} characters."
-        : !Login.PasswordHasher.IsAcceptable(password) ? $"password must be at most {Login.PasswordHasher.MaxPasswordLength} characters of well-formed Unicode."
+    /// <summary>Why <paramref name="password"/> may not be set in <paramref name="organization"/> for a user with these context words, or null.</summary>
+    public static string? PasswordProblem(string password, Core.Protocol.Organization organization, params ReadOnlySpan<string?> contextWords) =>
+        !Login.PasswordHasher.IsAcceptable(password) ? $"password must be at most {Login.PasswordHasher.MaxPasswordLength} characters of well-formed Unicode."
+        : organization.SignInPolicy.Password.Problem(password, [.. contextWords, organization.Slug]) is string problem ? "password " + problem
         : null;
 
     /// <summary>The editable profile, in the shape <see cref="Read"/> takes.</summary>

@@ -1,4 +1,5 @@
 using Clavex.Core.Factors;
+using Clavex.Core.Users;
 using Dapper;
 using Npgsql;
 
@@ -13,13 +14,13 @@ public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
         """;
 
     private const string SelectBySlug = """
-        SELECT id, slug, display_name, mfa_policy, mfa_groups, mfa_grace_period_seconds, mfa_required_since
+        SELECT id, slug, display_name, mfa_policy, mfa_groups, mfa_grace_period_seconds, mfa_required_since, password_min_length
         FROM organizations WHERE slug = @Slug
         """;
 
     private const string DetailColumns = """
         id, slug, display_name, created_at, updated_at, version, signing_algorithm, key_rotation_days,
-        mfa_policy, mfa_groups, mfa_grace_period_seconds, mfa_required_since
+        mfa_policy, mfa_groups, mfa_grace_period_seconds, mfa_required_since, password_min_length
         """;
 
     private const string SelectDetailsBySlug = $"""
@@ -40,6 +41,7 @@ public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
             mfa_policy = coalesce(@MfaPolicy::text, mfa_policy),
             mfa_groups = coalesce(@MfaGroups::text[], mfa_groups),
             mfa_grace_period_seconds = coalesce(@MfaGracePeriodSeconds::int, mfa_grace_period_seconds),
+            password_min_length = coalesce(@PasswordMinLength::int, password_min_length),
             -- The grace period restarts when the policy becomes stricter: everyone now, or groups that were not named.
             mfa_required_since = CASE
                 WHEN (coalesce(@MfaPolicy::text, mfa_policy) = 'required' AND mfa_policy <> 'required')
@@ -147,6 +149,7 @@ public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
             MfaPolicy = changes.MfaPolicy is MfaPolicy policy ? MfaPolicies.GetName(policy) : null,
             MfaGroups = changes.MfaGroups?.ToArray(),
             MfaGracePeriodSeconds = changes.MfaGracePeriod is TimeSpan grace ? (int?)grace.TotalSeconds : null,
+            changes.PasswordMinLength,
             Now = Db.Utc(changes.Now),
             ExpectedVersion = expectedVersion,
         }, cancellationToken, transaction));
@@ -167,8 +170,10 @@ public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
         await connection.ExecuteAsync(Db.Command(Delete, new { Id = id }, cancellationToken));
     }
 
-    private static SignInPolicy ReadSignInPolicy(string slug, string mfaPolicy, string[] groups, int graceSeconds, DateTime? requiredSince) => new()
+    private static SignInPolicy ReadSignInPolicy(
+        string slug, string mfaPolicy, string[] groups, int graceSeconds, DateTime? requiredSince, int passwordMinLength) => new()
     {
+        Password = new PasswordPolicy { MinLength = passwordMinLength },
         Mfa = MfaPolicies.TryParse(mfaPolicy, out MfaPolicy policy)
             ? policy
             : throw new InvalidOperationException($"Organisation '{slug}' has the unknown mfa_policy '{mfaPolicy}'."),
@@ -203,11 +208,13 @@ public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
 
         public DateTime? MfaRequiredSince { get; init; }
 
+        public int PasswordMinLength { get; init; } = PasswordPolicy.DefaultMinLength;
+
         public OrganizationDetails ToDetails() =>
             new(Id, Slug, DisplayName, Db.FromUtc(CreatedAt), Db.FromUtc(UpdatedAt), SigningAlgorithm, KeyRotationDays)
             {
                 Version = Version,
-                SignInPolicy = ReadSignInPolicy(Slug, MfaPolicy, MfaGroups, MfaGracePeriodSeconds, MfaRequiredSince),
+                SignInPolicy = ReadSignInPolicy(Slug, MfaPolicy, MfaGroups, MfaGracePeriodSeconds, MfaRequiredSince, PasswordMinLength),
             };
     }
 
@@ -227,7 +234,9 @@ public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
 
         public DateTime? MfaRequiredSince { get; init; }
 
-        public SignInPolicy ToSignInPolicy() => ReadSignInPolicy(Slug, MfaPolicy, MfaGroups, MfaGracePeriodSeconds, MfaRequiredSince);
+        public int PasswordMinLength { get; init; } = PasswordPolicy.DefaultMinLength;
+
+        public SignInPolicy ToSignInPolicy() => ReadSignInPolicy(Slug, MfaPolicy, MfaGroups, MfaGracePeriodSeconds, MfaRequiredSince, PasswordMinLength);
     }
 }
 
@@ -258,6 +267,9 @@ public sealed record OrganizationChanges
 
     /// <summary>The enrolment grace period, whole seconds; null keeps it.</summary>
     public TimeSpan? MfaGracePeriod { get; init; }
+
+    /// <summary>The minimum length of new passwords; null keeps it.</summary>
+    public int? PasswordMinLength { get; init; }
 
     /// <summary>When the change is made: the new start of the grace period if the policy becomes stricter.</summary>
     public DateTimeOffset Now { get; init; }

@@ -305,6 +305,29 @@ public partial class SecondFactorTests : AdminTestBase
         Assert.That(strict.GetProperty("mfa_required_since").GetDateTimeOffset(), Is.EqualTo(Server.Clock.GetUtcNow()).Within(TimeSpan.FromSeconds(1)));
     }
 
+    [Test]
+    public async Task New_passwords_follow_the_organisations_password_policy()
+    {
+        TestOrganization org = await NewOrganizationAsync();
+        string users = $"/api/v1/organizations/{org.Slug}/users";
+
+        JsonElement common = await AdminJsonAsync(HttpMethod.Post, users, """{"username":"carol","password":"Password2026!"}""", HttpStatusCode.BadRequest);
+        Assert.That(common.GetProperty("error_description").GetString(), Does.Contain("attackers try first"));
+        JsonElement own = await AdminJsonAsync(HttpMethod.Post, users, """{"username":"carol.berg","password":"carol.berg2026"}""", HttpStatusCode.BadRequest);
+        Assert.That(own.GetProperty("error_description").GetString(), Does.Contain("username"));
+        JsonElement slug = await AdminJsonAsync(HttpMethod.Put, $"{users}/{org.AliceSubject}/password", $$"""{"password":"{{org.Slug}}!!"}""", HttpStatusCode.BadRequest);
+        Assert.That(slug.GetProperty("error_description").GetString(), Does.Contain("organisation"));
+
+        JsonElement updated = await AdminJsonAsync(HttpMethod.Patch, $"/api/v1/organizations/{org.Slug}", """{"password_min_length":24}""", HttpStatusCode.OK);
+        Assert.That(updated.GetProperty("password_min_length").GetInt32(), Is.EqualTo(24));
+        JsonElement tooShort = await AdminJsonAsync(HttpMethod.Put, $"{users}/{org.AliceSubject}/password", """{"password":"a brand new passphrase"}""", HttpStatusCode.BadRequest);
+        Assert.That(tooShort.GetProperty("error_description").GetString(), Does.StartWith("password must be at least 24 characters (it has 22)"));
+        await AdminJsonAsync(HttpMethod.Patch, $"/api/v1/organizations/{org.Slug}", """{"password_min_length":7}""", HttpStatusCode.BadRequest);
+
+        using HttpClient browser = Server.CreateClient();
+        Assert.That(Query(await SignInAsync(browser, org))["code"], Is.Not.Null, "a stored password is not re-checked at sign-in");
+    }
+
     // --- the flow, as a browser and an authenticator app do it ---
 
     private async Task SetPolicyAsync(TestOrganization org, string json) =>

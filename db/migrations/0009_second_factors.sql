@@ -10,7 +10,10 @@ ALTER TABLE organizations
     ADD COLUMN mfa_groups text[] NOT NULL DEFAULT '{}',
     ADD COLUMN mfa_grace_period_seconds int NOT NULL DEFAULT 604800
         CONSTRAINT organizations_mfa_grace_period_range CHECK (mfa_grace_period_seconds BETWEEN 0 AND 7776000),
-    ADD COLUMN mfa_required_since timestamptz;
+    ADD COLUMN mfa_required_since timestamptz,
+    -- NIST SP 800-63B: at least 8; checked whenever a password is set, never against stored ones.
+    ADD COLUMN password_min_length int NOT NULL DEFAULT 12
+        CONSTRAINT organizations_password_min_length_range CHECK (password_min_length BETWEEN 8 AND 64);
 
 ALTER TABLE clients
     ADD COLUMN require_mfa boolean NOT NULL DEFAULT false,
