@@ -1,3 +1,11 @@
 using BenchmarkDotNet.Running;
+using Clavex.Benchmarks.Load;
+
+// `load …` drives a running Clavex over HTTP (docs/benchmarks.md); anything else is BenchmarkDotNet.
+if (args.Length > 0 && args[0] == "load")
+{
+    return await LoadCommand.RunAsync(args[1..]);
+}
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;
