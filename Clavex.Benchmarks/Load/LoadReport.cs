@@ -53,7 +53,7 @@ internal sealed record LoadReport(
     public string ToMarkdown()
     {
         var md = new StringBuilder();
-        md.Append(CultureInfo.InvariantCulture, $"Scenario `{Scenario}`, {Seconds:0} s per run, {ProcessorCount} processors");
+        md.Append(CultureInfo.InvariantCulture, $"Scenario `{Scenario}`, {Seconds:0} s per run, {ProcessorCount} processor(s) visible to the load tool");
         if (Ceiling is double ceiling)
         {
             md.Append(CultureInfo.InvariantCulture, $"; RS256 floor {Rs256SignaturesPerSecond:0}/s, so the ceiling is {ceiling:0}/s ({SignaturesPerIteration} signature(s) per iteration)");
@@ -85,7 +85,7 @@ internal sealed record LoadReport(
         var svg = new StringBuilder();
         svg.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {Width} {Height}\" font-family=\"sans-serif\" font-size=\"12\">\n");
         svg.Append(CultureInfo.InvariantCulture, $"<rect width=\"{Width}\" height=\"{Height}\" fill=\"#fff\"/>\n");
-        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Width / 2}\" y=\"22\" text-anchor=\"middle\" font-size=\"14\">Clavex load: {Scenario}</text>\n");
+        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Width / 2}\" y=\"22\" text-anchor=\"middle\" font-size=\"14\">Clavex load: {Scenario}{(Ceiling is double c ? $" (signing ceiling {c:0}/s)" : string.Empty)}</text>\n");
         svg.Append(CultureInfo.InvariantCulture, $"<path d=\"M{Left} {Top}V{Top + plotHeight}H{Left + plotWidth}V{Top}\" fill=\"none\" stroke=\"#999\"/>\n");
         for (int i = 0; i < Runs.Count; i++)
         {

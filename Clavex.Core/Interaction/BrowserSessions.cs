@@ -29,7 +29,13 @@ public sealed class BrowserSessions(ISessionStore sessions, IUserStore users, Ti
             return null;
         }
 
-        // A disabled user's session no longer counts, even before the admin API ends it.
+        // A disabled user's session no longer counts, even before the admin API ends it. A store that read the user's
+        // state with the session has answered already; otherwise the user is looked up.
+        if (session.UserEnabled is bool enabled)
+        {
+            return enabled ? session : null;
+        }
+
         User? user = await users.FindBySubjectAsync(organization.Id, session.Subject, cancellationToken);
         return user is { Enabled: true } ? session : null;
     }

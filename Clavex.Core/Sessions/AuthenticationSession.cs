@@ -24,4 +24,10 @@ public sealed record AuthenticationSession
     public bool SecondFactorPending { get; init; }
 
     public required DateTimeOffset ExpiresAt { get; init; }
+
+    /// <summary>
+    /// Whether the session's user is enabled, when the store read it with the session (null: it did not, and
+    /// <see cref="Interaction.BrowserSessions"/> looks the user up).
+    /// </summary>
+    public bool? UserEnabled { get; init; }
 }

@@ -10,7 +10,6 @@ using Clavex.Server.Http;
 using Clavex.Server.Login;
 using Clavex.Server.Storage;
 using Microsoft.AspNetCore.HttpOverrides;
-using Npgsql;
 
 namespace Clavex.Server.Hosting;
 
@@ -40,7 +39,7 @@ public static class ClavexServices
     public static IServiceCollection AddClavexStorage(this IServiceCollection services, ClavexSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(settings.ConnectionString).Build());
+        services.AddSingleton(_ => PgDataSource.Create(settings.ConnectionString));
         services.AddSingleton<PgOrganizationStore>();
         services.AddSingleton(s => new OrganizationDirectory(s.GetRequiredService<PgOrganizationStore>(), settings.IssuerFor));
         services.AddSingleton<PgClientStore>();

@@ -12,13 +12,20 @@ namespace Clavex.Server.Storage;
 /// </summary>
 public sealed class PgAuthorizationCodeStore(NpgsqlDataSource dataSource) : IAuthorizationCodeStore
 {
+    // Committed without waiting for the WAL flush: if the server crashes before the flush, the code is lost and its
+    // redemption fails (invalid_grant), so the user signs in again; no lost write can let anything in. The redemption
+    // below, which must never be undone (a code used twice), stays a durable commit. BEGIN and COMMIT share the
+    // command text, so the transaction is still one round trip.
     private const string Insert = """
+        BEGIN;
+        SET LOCAL synchronous_commit = off;
         INSERT INTO authorization_codes (
             organization_id, code_hash, grant_id, client_id, redirect_uri, subject, scopes, nonce, code_challenge,
             code_challenge_method, auth_time, session_id, acr, amr, issued_at, expires_at, issue_refresh_token)
         VALUES (
             @OrganizationId, @CodeHash, @GrantId, @ClientId, @RedirectUri, @Subject, @Scopes, @Nonce, @CodeChallenge,
-            @CodeChallengeMethod, @AuthTime, @SessionId, @Acr, @Amr, @IssuedAt, @ExpiresAt, @IssueRefreshToken)
+            @CodeChallengeMethod, @AuthTime, @SessionId, @Acr, @Amr, @IssuedAt, @ExpiresAt, @IssueRefreshToken);
+        COMMIT
         """;
 
     private const string CodeColumns = """

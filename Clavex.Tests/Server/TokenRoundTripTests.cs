@@ -9,7 +9,7 @@ namespace Clavex.Tests.Server;
 /// <summary>
 /// The token hot path's database cost, counted rather than timed (<see cref="DatabaseCommands"/>): with the
 /// organisation, client and keys cached, a code redemption and a refresh are one statement each, which also reads the
-/// user and its groups.
+/// user and its groups; an authorize with a session is two (the session with its user's state, and the code).
 /// </summary>
 public sealed class TokenRoundTripTests : ServerTestBase
 {
@@ -45,6 +45,27 @@ public sealed class TokenRoundTripTests : ServerTestBase
         }, org);
 
         Assert.That(statements, Has.Count.EqualTo(1), string.Join("\n---\n", statements));
+    }
+
+    [Test]
+    public async Task An_authorize_with_a_session_costs_two_round_trips_and_the_code_commits_without_waiting_for_the_flush()
+    {
+        TestOrganization org = await Server.SeedOrganizationAsync();
+        using HttpClient browser = Server.CreateClient();
+        await SignInAsync(browser, org);
+        await browser.GetAsync(AuthorizeUrl(org)); // warms the caches
+
+        IReadOnlyList<string> statements = await DatabaseCommands.OfAsync(async traceParent =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, AuthorizeUrl(org));
+            request.Headers.Add("traceparent", traceParent);
+            HttpResponseMessage response = await browser.SendAsync(request);
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.SeeOther));
+        });
+
+        Assert.That(statements, Has.Count.EqualTo(2), string.Join("\n---\n", statements));
+        Assert.That(statements[0], Does.Contain("FROM sessions").And.Contain("JOIN users"));
+        Assert.That(statements[1], Does.Contain("synchronous_commit = off").And.Contain("INSERT INTO authorization_codes"));
     }
 
     /// <summary>
