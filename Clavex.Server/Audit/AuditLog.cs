@@ -10,8 +10,18 @@ namespace Clavex.Server.Audit;
 /// bounded in-memory queue that <see cref="AuditWriter"/> drains in batches, and drains completely on shutdown.
 /// The same event is written to the structured log with the request's correlation id.
 /// </summary>
-public sealed partial class AuditLog(TimeProvider timeProvider, ILogger<AuditLog> logger)
+public sealed partial class AuditLog
 {
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<AuditLog> _logger;
+
+    public AuditLog(TimeProvider timeProvider, ILogger<AuditLog> logger)
+    {
+        _timeProvider = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
+        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        AuditMetrics.Register(_queue.Reader);
+    }
+
     private readonly Channel<AuditEvent> _queue = Channel.CreateBounded<AuditEvent>(new BoundedChannelOptions(100_000)
     {
         // A full queue means the database is down for long; block the writers rather than lose events silently.
@@ -54,7 +64,7 @@ public sealed partial class AuditLog(TimeProvider timeProvider, ILogger<AuditLog
         var auditEvent = new AuditEvent
         {
             OrganizationId = organization?.Id,
-            OccurredAt = timeProvider.GetUtcNow(),
+            OccurredAt = _timeProvider.GetUtcNow(),
             EventType = eventType,
             Outcome = success ? "success" : "failure",
             ClientId = StorableText.Clean(clientId),
@@ -67,7 +77,8 @@ public sealed partial class AuditLog(TimeProvider timeProvider, ILogger<AuditLog
         };
         details.TryGetValue("error", out string? error);
         details.TryGetValue("reason", out string? reason);
-        LogEvent(logger, eventType, auditEvent.Outcome, organization?.Slug, clientId, subject, auditEvent.CorrelationId, error, reason);
+        LogEvent(_logger, eventType, auditEvent.Outcome, organization?.Slug, clientId, subject, auditEvent.CorrelationId, error, reason);
+        AuditMetrics.Observe(organization?.Slug, eventType, success, clientId, details);
         if (!_queue.Writer.TryWrite(auditEvent))
         {
             try
@@ -77,7 +88,7 @@ public sealed partial class AuditLog(TimeProvider timeProvider, ILogger<AuditLog
             catch (ChannelClosedException)
             {
                 // Shutting down and the writer has finished: the event is in the log line above, not in the table.
-                LogAfterShutdown(logger, eventType, auditEvent.CorrelationId);
+                LogAfterShutdown(_logger, eventType, auditEvent.CorrelationId);
             }
         }
     }

@@ -31,13 +31,16 @@ public static class ClavexApp
             .AddClavexLogin()
             .AddClavexAudit()
             .AddClavexAdmin(settings)
-            .AddClavexSweeps(settings);
+            .AddClavexSweeps(settings)
+            .AddClavexMetrics();
+        ClavexMetrics.ListenForMetrics(builder, settings);
         configure?.Invoke(builder);
 
         WebApplication app = builder.Build();
         app.UseForwardedHeaders();
         app.UseCorrelationId();
         app.UseExceptionHandler(errors => errors.Run(ServerErrors.WriteAsync));
+        app.MapMetrics(settings);
 
         app.MapHealth();
         app.MapAdminApi();

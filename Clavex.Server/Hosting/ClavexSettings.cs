@@ -17,6 +17,12 @@ public sealed record ClavexSettings
     /// <summary>Bearer token of the admin API; compared in constant time.</summary>
     public required string AdminToken { get; init; }
 
+    /// <summary>
+    /// <c>CLAVEX_METRICS_PORT</c>: a port of its own for <c>/metrics</c>, on every interface, for the operators'
+    /// Prometheus. Null: <c>/metrics</c> answers only requests from this machine (loopback) on the main port.
+    /// </summary>
+    public int? MetricsPort { get; init; }
+
     /// <summary>Proxies whose <c>X-Forwarded-*</c> headers are trusted; none by default.</summary>
     public IReadOnlyList<System.Net.IPAddress> KnownProxies { get; init; } = [];
 
@@ -95,8 +101,17 @@ public sealed record ClavexSettings
             proxies.Add(address);
         }
 
+        int? metricsPort = null;
+        if (Read(configuration, "MetricsPort") is string port)
+        {
+            metricsPort = int.TryParse(port, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int number) && number is > 0 and < 65536
+                ? number
+                : throw new ConfigurationException($"CLAVEX_METRICS_PORT '{port}' is not a TCP port (1 to 65535).");
+        }
+
         return new ClavexSettings
         {
+            MetricsPort = metricsPort,
             PublicBaseUrl = publicBaseUrl,
             ConnectionString = connectionString,
             MasterKey = masterKey,

@@ -23,9 +23,9 @@ public sealed class CachingClientStore(PgClientStore store) : IClientStore
     public ValueTask<Client?> FindAsync(long organizationId, string clientId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(clientId);
-        return _cache.TryGetValue((organizationId, clientId), out Client? client)
-            ? ValueTask.FromResult<Client?>(client)
-            : LoadAsync(organizationId, clientId, cancellationToken);
+        bool hit = _cache.TryGetValue((organizationId, clientId), out Client? client);
+        ClavexMeter.CacheLookup("client", hit);
+        return hit ? ValueTask.FromResult<Client?>(client) : LoadAsync(organizationId, clientId, cancellationToken);
     }
 
     internal bool IsCached(long organizationId, string clientId) => _cache.ContainsKey((organizationId, clientId));

@@ -31,8 +31,11 @@ public sealed class OrganizationDirectory(PgOrganizationStore organizations, Fun
     {
         if (_cache.TryGetValue(slug, out Organization? cached))
         {
+            ClavexMeter.CacheLookup("organization", hit: true);
             return cached;
         }
+
+        ClavexMeter.CacheLookup("organization", hit: false);
 
         // Slugs are lowercase DNS labels; anything else is not an organisation and is not worth a query.
         if (slug.Length is 0 or > 63 || !IsSlug(slug))
