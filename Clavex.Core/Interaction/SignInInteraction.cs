@@ -76,16 +76,11 @@ public sealed class SignInInteraction(
     public async Task<InteractionResult> SubmitSecondFactorAsync(
         Organization organization, ProtocolParameters parameters, string? code, string? sessionSecret, CancellationToken cancellationToken)
     {
-        (AuthorizationRequest? request, InteractionResult? refusal) = await ValidateAsync(organization, parameters, cancellationToken);
-        if (request is null)
+        (AuthorizationRequest? request, AuthenticationSession? session, InteractionResult? refusal) =
+            await ValidateSignedInAsync(organization, parameters, sessionSecret, cancellationToken);
+        if (request is null || session is null || secondFactors is null)
         {
-            return refusal!;
-        }
-
-        AuthenticationSession? session = await sessions.FindCurrentAsync(organization, sessionSecret, cancellationToken);
-        if (session is null || secondFactors is null)
-        {
-            return InteractionResult.ShowLogin(request, []);
+            return refusal ?? InteractionResult.ShowLogin(request!, []);
         }
 
         SecondFactorResult result = await secondFactors.VerifyAsync(organization, request.Client.ClientId, session.Subject, code, cancellationToken);
@@ -108,16 +103,11 @@ public sealed class SignInInteraction(
     public async Task<InteractionResult> SubmitEnrolmentAsync(
         Organization organization, ProtocolParameters parameters, string? code, string? sessionSecret, CancellationToken cancellationToken)
     {
-        (AuthorizationRequest? request, InteractionResult? refusal) = await ValidateAsync(organization, parameters, cancellationToken);
-        if (request is null)
+        (AuthorizationRequest? request, AuthenticationSession? session, InteractionResult? refusal) =
+            await ValidateSignedInAsync(organization, parameters, sessionSecret, cancellationToken);
+        if (request is null || session is null || secondFactors is null)
         {
-            return refusal!;
-        }
-
-        AuthenticationSession? session = await sessions.FindCurrentAsync(organization, sessionSecret, cancellationToken);
-        if (session is null || secondFactors is null)
-        {
-            return InteractionResult.ShowLogin(request, []);
+            return refusal ?? InteractionResult.ShowLogin(request!, []);
         }
 
         SecondFactorResult result = await secondFactors.ConfirmEnrolmentAsync(organization, request.Client.ClientId, session.Subject, code, cancellationToken);
@@ -290,6 +280,19 @@ public sealed class SignInInteraction(
             ("error", error.ErrorName), ("reason", error.Description)));
         return InteractionResult.Deliver(
             AuthorizationResponse.Failure(request.RedirectUri, request.ResponseMode, error, request.State, request.Organization.Issuer), events, started);
+    }
+
+    /// <summary>
+    /// For the forms that act on the current session (second factor, enrolment): the valid request and the session,
+    /// or the refusal of the request; a null session with a valid request means the login page comes next.
+    /// </summary>
+    private async Task<(AuthorizationRequest? Request, AuthenticationSession? Session, InteractionResult? Refusal)> ValidateSignedInAsync(
+        Organization organization, ProtocolParameters parameters, string? sessionSecret, CancellationToken cancellationToken)
+    {
+        (AuthorizationRequest? request, InteractionResult? refusal) = await ValidateAsync(organization, parameters, cancellationToken);
+        return request is null
+            ? (null, null, refusal)
+            : (request, await sessions.FindCurrentAsync(organization, sessionSecret, cancellationToken), null);
     }
 
     /// <summary>
