@@ -207,7 +207,16 @@ public sealed class SignInInteraction(
             case InteractionKind.Login:
                 return InteractionResult.ShowLogin(request, events, started: progress.Started);
             case InteractionKind.SecondFactor:
-                return await SecondFactorPageAsync(request, session!, events, progress.Started, cancellationToken);
+                if (!session!.SecondFactorPending)
+                {
+                    // A signed-in session asked for more than it has: a step-up, audited with what asked for it.
+                    string cause = request.Client.RequireMfa ? "client_require_mfa"
+                        : acr == AcrDemand.SecondFactor ? "acr_values"
+                        : "organization_policy";
+                    events.Add(new InteractionEvent("mfa.step_up_required", true, request.Client.ClientId, session.Subject, ("cause", cause)));
+                }
+
+                return await SecondFactorPageAsync(request, session, events, progress.Started, cancellationToken);
             case InteractionKind.Consent:
                 return InteractionResult.ShowConsent(request, events, progress.Started);
             case InteractionKind.Error:

@@ -195,6 +195,7 @@ public partial class SecondFactorTests : AdminTestBase
 
         string page = await stepUp.Content.ReadAsStringAsync();
         Assert.That(page, Does.Contain("Set up an authenticator app"), "an organisation without a policy lets the user enrol for the client");
+        Assert.That(await AuditDetailAsync(org.Id, "mfa.step_up_required", "cause"), Is.EqualTo("client_require_mfa"));
         Assert.That(page, Does.Not.Contain("name=\"password\""));
     }
 
@@ -207,6 +208,7 @@ public partial class SecondFactorTests : AdminTestBase
 
         HttpResponseMessage stepUp = await browser.GetAsync(AuthorizeUrl(org, extra: ("acr_values", MfaAcr)));
         Assert.That(await stepUp.Content.ReadAsStringAsync(), Does.Contain("Set up an authenticator app"));
+        Assert.That(await AuditDetailAsync(org.Id, "mfa.step_up_required", "cause"), Is.EqualTo("acr_values"));
 
         HttpResponseMessage weakOk = await browser.GetAsync(AuthorizeUrl(org, extra: ("acr_values", $"{MfaAcr} {PasswordAcr}")));
         Assert.That(weakOk.StatusCode, Is.EqualTo(HttpStatusCode.SeeOther), "the password level is acceptable to this request");
