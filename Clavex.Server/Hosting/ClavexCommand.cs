@@ -14,11 +14,29 @@ public static class ClavexCommand
         Usage:
           Clavex.Server start-dev [--urls http://127.0.0.1:5080]   run locally with an embedded PostgreSQL and demo data
           Clavex.Server start [--urls ...]                        run in production (configuration: see README)
+          Clavex.Server --version                                 print the version
+          Clavex.Server --help                                    print this
         """;
+
+    /// <summary>The informational version of the build (e.g. <c>1.0.0+ce12a1d…</c>, with the commit).</summary>
+    public static string Version { get; } =
+        typeof(ClavexCommand).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            is [System.Reflection.AssemblyInformationalVersionAttribute attribute, ..] ? attribute.InformationalVersion : "unknown";
 
     public static async Task<int> RunAsync(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
+        // Asking for help or the version never starts anything, wherever the flag stands.
+        if (args.Any(a => a is "help" or "--help" or "-h" or "-?"))
+        {
+            return Print(Usage, 0);
+        }
+
+        if (args.Any(a => a is "--version" or "version"))
+        {
+            return Print("Clavex " + Version, 0);
+        }
+
         string command = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "start";
         string[] rest = args.Length > 0 && !args[0].StartsWith('-') ? args[1..] : args;
         try
@@ -27,7 +45,6 @@ public static class ClavexCommand
             {
                 "start" => await StartAsync(rest),
                 "start-dev" => await DevEnvironment.RunAsync(rest),
-                "help" or "--help" or "-h" => Print(Usage, 0),
                 _ => Print($"Unknown command '{command}'.\n{Usage}", 2),
             };
         }

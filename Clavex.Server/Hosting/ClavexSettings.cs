@@ -65,6 +65,16 @@ public sealed record ClavexSettings
 
         string connectionString = Read(configuration, "ConnectionString")
             ?? throw new ConfigurationException("CLAVEX_CONNECTION_STRING (or Clavex:ConnectionString) is not set: an Npgsql connection string to PostgreSQL.");
+        try
+        {
+            _ = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException e)
+        {
+            // Npgsql names the keyword it does not know; the value itself may hold a password, so it is not repeated.
+            throw new ConfigurationException(
+                $"CLAVEX_CONNECTION_STRING (or Clavex:ConnectionString) is not an Npgsql connection string (Host=…;Database=…;Username=…): {e.Message.Split('\n')[0].Trim()}");
+        }
 
         string masterKeyText = Read(configuration, "MasterKey")
             ?? throw new ConfigurationException("CLAVEX_MASTER_KEY (or Clavex:MasterKey) is not set: 32 random bytes in base64, e.g. from `openssl rand -base64 32`.");

@@ -95,6 +95,62 @@ public class BrowserFlowTests : ServerTestBase
     }
 
     [Test]
+    public void A_connection_string_npgsql_cannot_read_is_one_line_naming_the_setting()
+    {
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Clavex:PublicBaseUrl"] = "https://id.acme.eu",
+                ["Clavex:ConnectionString"] = "garbage=1",
+            })
+            .Build();
+
+        var exception = Assert.Throws<ConfigurationException>(() => ClavexSettings.Load(configuration));
+
+        Assert.That(exception!.Message, Does.StartWith("CLAVEX_CONNECTION_STRING (or Clavex:ConnectionString) is not an Npgsql connection string"));
+        Assert.That(exception.Message, Does.Contain("garbage").And.Not.Contain("\n"));
+    }
+
+    [TestCase("--help")]
+    [TestCase("-h")]
+    [TestCase("start", "--help")]
+    public async Task Help_prints_the_usage_and_starts_nothing(params string[] args)
+    {
+        TextWriter original = Console.Out;
+        using var output = new StringWriter();
+        Console.SetOut(output);
+        try
+        {
+            Assert.That(await ClavexCommand.RunAsync(args), Is.Zero);
+        }
+        finally
+        {
+            Console.SetOut(original);
+        }
+
+        Assert.That(output.ToString(), Does.StartWith("Usage:").And.Contain("start-dev"));
+    }
+
+    [Test]
+    public async Task Version_prints_the_build_version()
+    {
+        TextWriter original = Console.Out;
+        using var output = new StringWriter();
+        Console.SetOut(output);
+        try
+        {
+            Assert.That(await ClavexCommand.RunAsync(["--version"]), Is.Zero);
+        }
+        finally
+        {
+            Console.SetOut(original);
+        }
+
+        Assert.That(output.ToString().Trim(), Is.EqualTo("Clavex " + ClavexCommand.Version));
+        Assert.That(ClavexCommand.Version, Is.Not.EqualTo("unknown"));
+    }
+
+    [Test]
     public void Start_rejects_a_master_key_of_the_wrong_length()
     {
         var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
