@@ -272,6 +272,19 @@ public class UserClaimsWriterTests
     }
 
     [Test]
+    public void Many_groups_with_duplicates_and_a_rename_collision_are_each_written_once_in_order()
+    {
+        // Past 32 groups the names written are tracked in a set; twice in a row, so the per-thread set is seen cleared.
+        string[] groups = [.. Enumerable.Range(0, 40).Select(i => $"g{i:D2}"), "g05", "renamed-away"];
+        User user = new() { OrganizationId = 1, Subject = "u_1", Username = "jdoe", Groups = groups };
+        var mapping = new ClaimMapping { GroupRenames = new Dictionary<string, string> { ["renamed-away"] = "g07", ["g39"] = "g39-renamed" } };
+        string expected = "{\"groups\":[" + string.Join(",", Enumerable.Range(0, 39).Select(i => $"\"g{i:D2}\"")) + ",\"g39-renamed\"]}";
+
+        Assert.That(WriteClaims(user, [Scopes.Groups], mapping), Is.EqualTo(expected));
+        Assert.That(WriteClaims(user, [Scopes.Groups], mapping), Is.EqualTo(expected));
+    }
+
+    [Test]
     public void A_groups_claim_named_like_a_protocol_claim_is_never_written()
     {
         var mapping = new ClaimMapping { GroupsClaimName = "sub" };
