@@ -67,6 +67,9 @@ public static class DevEnvironment
         return urls?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
     }
 
+    private const string ChangedPassword = "(changed since the first start; set one with PUT …/users/{sub}/password, or start with CLAVEX_DEV_PASSWORD)";
+    private const string ChangedSecret = "(rotated, expired or deleted since the first start; rotate one with POST …/clients/atlassian/secrets, or start with CLAVEX_DEV_CLIENT_SECRET)";
+
     private static string Describe(ClavexSettings settings, DevState state, DevSeed seed)
     {
         string issuer = settings.IssuerFor(seed.OrganizationSlug);
@@ -76,8 +79,8 @@ public static class DevEnvironment
               Issuer:         {issuer}
               Discovery:      {issuer}/.well-known/openid-configuration
               Admin token:    {state.AdminToken}
-              Demo user:      alice / {state.AlicePassword}
-              Client:         atlassian / {state.ClientSecret}
+              Demo user:      alice / {(seed.AlicePasswordWorks ? state.AlicePassword : ChangedPassword)}
+              Client:         atlassian / {(seed.ClientSecretWorks ? state.ClientSecret : ChangedSecret)}
               Redirect URIs:  {string.Join(", ", seed.RedirectUris)}
             Press Ctrl+C to stop Clavex and its PostgreSQL.
 

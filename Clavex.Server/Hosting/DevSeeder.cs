@@ -8,7 +8,8 @@ namespace Clavex.Server.Hosting;
 
 /// <summary>
 /// The demo organisation of <c>start-dev</c>: organisation <c>acme</c>, user alice in the three Atlassian groups,
-/// and the <c>atlassian</c> client exactly as the admin guide registers it. Idempotent: nothing is seeded twice.
+/// and the <c>atlassian</c> client exactly as the admin guide registers it. Seeded once, on the first start: later
+/// starts change nothing an admin may have changed, unless CLAVEX_DEV_PASSWORD or CLAVEX_DEV_CLIENT_SECRET is set.
 /// </summary>
 public static class DevSeeder
 {
@@ -35,72 +36,103 @@ public static class DevSeeder
         CancellationToken none = CancellationToken.None;
 
         OrganizationRecord? organization = await organizations.FindBySlugAsync(Slug, none);
-        if (organization is null)
+        if (organization is not null)
         {
-            long id = await organizations.CreateAsync(Slug, "Acme", none);
-            organization = new OrganizationRecord(id, Slug, "Acme");
+            // Seeded before: a restart never undoes what an admin changed (a rotated secret, a new password, a
+            // deleted client). Only a variable set for this very start is applied, and the banner says what works.
+            await keys.EnsureKeyAsync(organization.Id, cancellationToken: none);
+            return new DevSeed(organization.Slug, AtlassianRedirectUris,
+                await AlicePasswordWorksAsync(users, hasher, organization.Id, state, none),
+                await ClientSecretWorksAsync(clients, organization.Id, state, time.GetUtcNow(), none));
         }
 
+        long id = await organizations.CreateAsync(Slug, "Acme", none);
+        organization = new OrganizationRecord(id, Slug, "Acme");
         await keys.EnsureKeyAsync(organization.Id, cancellationToken: none);
-
-        if (await users.FindByUsernameAsync(organization.Id, "alice", none) is null)
-        {
-            string subject = "u_" + Core.Protocol.OpaqueToken.New(12);
-            await users.CreateAsync(
-                new User
-                {
-                    OrganizationId = organization.Id,
-                    Subject = subject,
-                    Username = "alice",
-                    Name = "Alice Andersson",
-                    GivenName = "Alice",
-                    FamilyName = "Andersson",
-                    Email = "alice@acme.eu",
-                    EmailVerified = true,
-                },
-                hasher.Hash(state.AlicePassword),
-                none);
-            foreach (string group in AliceGroups)
+        string subject = "u_" + Core.Protocol.OpaqueToken.New(12);
+        await users.CreateAsync(
+            new User
             {
-                await users.AddToGroupAsync(organization.Id, subject, group, none);
-            }
-        }
-        else
+                OrganizationId = organization.Id,
+                Subject = subject,
+                Username = "alice",
+                Name = "Alice Andersson",
+                GivenName = "Alice",
+                FamilyName = "Andersson",
+                Email = "alice@acme.eu",
+                EmailVerified = true,
+            },
+            hasher.Hash(state.AlicePassword),
+            none);
+        foreach (string group in AliceGroups)
         {
-            // CLAVEX_DEV_PASSWORD may have changed since the first run.
-            UserCredentials alice = (await users.FindByUsernameAsync(organization.Id, "alice", none))!;
-            if (hasher.Verify(state.AlicePassword, alice.PasswordHash) == PasswordVerification.Failed)
-            {
-                await users.SetPasswordHashAsync(organization.Id, alice.User.Subject, hasher.Hash(state.AlicePassword), none);
-            }
+            await users.AddToGroupAsync(organization.Id, subject, group, none);
         }
 
-        DateTimeOffset now = time.GetUtcNow();
-        Client? client = await clients.FindAsync(organization.Id, "atlassian", none);
-        byte[] secretHash = ClientSecrets.Hash(state.ClientSecret);
+        await clients.CreateAsync(
+            new Client
+            {
+                OrganizationId = organization.Id,
+                ClientId = "atlassian",
+                ClientName = "Jira + Confluence",
+                GrantTypes = ["authorization_code", "refresh_token"],
+                RedirectUris = AtlassianRedirectUris,
+                Scopes = ["openid", "profile", "email", "groups"],
+                TokenEndpointAuthMethod = TokenEndpointAuthMethod.ClientSecretPost,
+                Secrets = [new ClientSecret(Core.Protocol.OpaqueToken.New(12), ClientSecrets.Hash(state.ClientSecret), time.GetUtcNow())],
+            },
+            none);
+        return new DevSeed(organization.Slug, AtlassianRedirectUris, AlicePasswordWorks: true, ClientSecretWorks: true);
+    }
+
+    private static async Task<bool> AlicePasswordWorksAsync(PgUserStore users, PasswordHasher hasher, long organizationId, DevState state, CancellationToken none)
+    {
+        UserCredentials? alice = await users.FindByUsernameAsync(organizationId, "alice", none);
+        if (alice is null)
+        {
+            return false;
+        }
+
+        if (hasher.Verify(state.AlicePassword, alice.PasswordHash) != PasswordVerification.Failed)
+        {
+            return true;
+        }
+
+        if (!state.PasswordFromEnvironment)
+        {
+            return false;
+        }
+
+        await users.SetPasswordHashAsync(organizationId, alice.User.Subject, hasher.Hash(state.AlicePassword), none);
+        return true;
+    }
+
+    private static async Task<bool> ClientSecretWorksAsync(PgClientStore clients, long organizationId, DevState state, DateTimeOffset now, CancellationToken none)
+    {
+        Client? client = await clients.FindAsync(organizationId, "atlassian", none);
         if (client is null)
         {
-            await clients.CreateAsync(
-                new Client
-                {
-                    OrganizationId = organization.Id,
-                    ClientId = "atlassian",
-                    ClientName = "Jira + Confluence",
-                    GrantTypes = ["authorization_code", "refresh_token"],
-                    RedirectUris = AtlassianRedirectUris,
-                    Scopes = ["openid", "profile", "email", "groups"],
-                    TokenEndpointAuthMethod = TokenEndpointAuthMethod.ClientSecretPost,
-                    Secrets = [new ClientSecret(Core.Protocol.OpaqueToken.New(12), secretHash, now)],
-                },
-                none);
-        }
-        else if (!client.Secrets.Any(s => s.Sha256Hash.AsSpan().SequenceEqual(secretHash)))
-        {
-            await clients.AddSecretAsync(organization.Id, "atlassian", new ClientSecret(Core.Protocol.OpaqueToken.New(12), secretHash, now), none);
+            return false;
         }
 
-        return new DevSeed(organization.Slug, AtlassianRedirectUris);
+        byte[] secretHash = ClientSecrets.Hash(state.ClientSecret);
+        foreach (ClientSecret secret in client.Secrets)
+        {
+            if (secret.IsValidAt(now) && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(secret.Sha256Hash, secretHash))
+            {
+                return true;
+            }
+        }
+
+        if (!state.ClientSecretFromEnvironment)
+        {
+            return false;
+        }
+
+        await clients.AddSecretAsync(organizationId, "atlassian", new ClientSecret(Core.Protocol.OpaqueToken.New(12), secretHash, now), none);
+        return true;
     }
 }
 
-public sealed record DevSeed(string OrganizationSlug, IReadOnlyList<string> RedirectUris);
+/// <summary>The demo organisation, and whether the printed password and secret still work (an admin may have changed them).</summary>
+public sealed record DevSeed(string OrganizationSlug, IReadOnlyList<string> RedirectUris, bool AlicePasswordWorks, bool ClientSecretWorks);

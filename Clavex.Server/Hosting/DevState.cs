@@ -20,6 +20,14 @@ public sealed record DevState
 
     public required string ClientSecret { get; init; }
 
+    /// <summary>CLAVEX_DEV_PASSWORD was set for this start: an explicit request to (re)set alice's password.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool PasswordFromEnvironment { get; init; }
+
+    /// <summary>CLAVEX_DEV_CLIENT_SECRET was set for this start: an explicit request to (re)add that secret.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool ClientSecretFromEnvironment { get; init; }
+
     private static readonly JsonSerializerOptions s_json = new() { WriteIndented = true };
 
     public static DevState LoadOrCreate(string directory)
@@ -42,6 +50,8 @@ public sealed record DevState
             AdminToken = Environment.GetEnvironmentVariable("CLAVEX_ADMIN_TOKEN") is { Length: > 0 } admin ? admin : state.AdminToken,
             AlicePassword = Environment.GetEnvironmentVariable("CLAVEX_DEV_PASSWORD") is { Length: > 0 } password ? password : state.AlicePassword,
             ClientSecret = Environment.GetEnvironmentVariable("CLAVEX_DEV_CLIENT_SECRET") is { Length: > 0 } secret ? secret : state.ClientSecret,
+            PasswordFromEnvironment = Environment.GetEnvironmentVariable("CLAVEX_DEV_PASSWORD") is { Length: > 0 },
+            ClientSecretFromEnvironment = Environment.GetEnvironmentVariable("CLAVEX_DEV_CLIENT_SECRET") is { Length: > 0 },
         };
     }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Clavex.Core.Interaction;
 using Clavex.Server.Hosting;
 using Clavex.Server.Storage;
 using Clavex.Tests.Support;
@@ -143,6 +144,40 @@ public class SessionTests : ServerTestBase
         var alice = await server.Services.GetRequiredService<PgUserStore>().FindBySubjectAsync(organization.Id,
             (await server.Services.GetRequiredService<PgUserStore>().FindByUsernameAsync(organization.Id, "alice", CancellationToken.None))!.User.Subject, CancellationToken.None);
         Assert.That(alice!.Groups, Is.EquivalentTo(new[] { "jira-administrators", "jira-software-users", "confluence-users" }));
+    }
+
+    [Test]
+    public async Task A_restart_of_start_dev_never_undoes_an_admins_change_unless_a_variable_asks_for_it()
+    {
+        string database = await PostgresFixture.CreateDatabaseAsync("reseed");
+        await ClavexCommand.MigrateAsync(database);
+        await using ClavexTestServer server = await ClavexTestServer.StartAsync(connectionString: database);
+        var state = new DevState
+        {
+            PostgresPort = 0, MasterKey = "", AdminToken = ClavexTestServer.AdminToken, AlicePassword = "dev-password-1", ClientSecret = "cs_devsecret0123456789abcdefghijklmnopqrstuvwxyzAB",
+        };
+        DevSeed first = await DevSeeder.SeedAsync(server.Services, state);
+        Assert.That((first.AlicePasswordWorks, first.ClientSecretWorks), Is.EqualTo((true, true)));
+        var users = server.Services.GetRequiredService<PgUserStore>();
+        var clients = server.Services.GetRequiredService<PgClientStore>();
+        long org = (await server.Services.GetRequiredService<PgOrganizationStore>().FindBySlugAsync("acme", CancellationToken.None))!.Id;
+        string alice = (await users.FindByUsernameAsync(org, "alice", CancellationToken.None))!.User.Subject;
+        var hasher = server.Services.GetRequiredService<Clavex.Server.Login.PasswordHasher>();
+
+        // An admin changes alice's password and deletes the client.
+        await users.SetPasswordHashAsync(org, alice, hasher.Hash("an admin's new passphrase"), CancellationToken.None);
+        await clients.DeleteAsync(org, "atlassian", DateTimeOffset.UtcNow, CancellationToken.None);
+        DevSeed restart = await DevSeeder.SeedAsync(server.Services, state);
+
+        Assert.That((restart.AlicePasswordWorks, restart.ClientSecretWorks), Is.EqualTo((false, false)));
+        Assert.That(await clients.FindAsync(org, "atlassian", CancellationToken.None), Is.Null, "the deleted client stays deleted");
+        UserCredentials credentials = (await users.FindByUsernameAsync(org, "alice", CancellationToken.None))!;
+        Assert.That(hasher.Verify("an admin's new passphrase", credentials.PasswordHash), Is.Not.EqualTo(PasswordVerification.Failed));
+
+        DevSeed asked = await DevSeeder.SeedAsync(server.Services, state with { PasswordFromEnvironment = true });
+        Assert.That(asked.AlicePasswordWorks, Is.True, "CLAVEX_DEV_PASSWORD set for this start is applied");
+        credentials = (await users.FindByUsernameAsync(org, "alice", CancellationToken.None))!;
+        Assert.That(hasher.Verify("dev-password-1", credentials.PasswordHash), Is.Not.EqualTo(PasswordVerification.Failed));
     }
 
     private static string TokenIssuer(string jwt) => Token.TokenTestSupport.Payload(jwt).GetProperty("iss").GetString()!;
