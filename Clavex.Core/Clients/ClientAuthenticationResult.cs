@@ -29,9 +29,15 @@ public sealed record ClientAuthenticationResult : ProtocolResult<Client>
     /// </summary>
     public bool BasicAttempted { get; private init; }
 
+    /// <summary>
+    /// On a failure, the client id the request claimed (unverified: anyone can send any id), so the audit log can be
+    /// filtered by the client an admin is looking for; null when the request named none.
+    /// </summary>
+    public string? ClaimedClientId { get; private init; }
+
     internal static ClientAuthenticationResult Success(Client client, TokenEndpointAuthMethod method, string? matchedSecretId, bool basicAttempted) =>
         new(client) { Method = method, MatchedSecretId = matchedSecretId, BasicAttempted = basicAttempted };
 
-    internal static ClientAuthenticationResult Failure(OAuthError error, bool basicAttempted) =>
-        new(error) { BasicAttempted = basicAttempted };
+    internal static ClientAuthenticationResult Failure(OAuthError error, bool basicAttempted, string? claimedClientId = null) =>
+        new(error) { BasicAttempted = basicAttempted, ClaimedClientId = claimedClientId };
 }

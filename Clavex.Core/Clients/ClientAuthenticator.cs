@@ -45,28 +45,32 @@ public sealed class ClientAuthenticator(IClientStore clients, IReplayCache repla
         Client? client = await _clients.FindAsync(organization.Id, clientId, cancellationToken);
         if (client is null)
         {
-            return Fail(basicAttempted, $"unknown client {clientId}");
+            return Fail(basicAttempted, $"unknown client {clientId}", clientId);
         }
 
         if (!client.Enabled)
         {
-            return Fail(basicAttempted, $"client {clientId} is disabled");
+            return Fail(basicAttempted, $"client {clientId} is disabled", clientId);
         }
 
         if (!MayUse(client.TokenEndpointAuthMethod, presented.Method))
         {
             return Fail(basicAttempted, $"client {clientId} is registered for {TokenEndpointAuthMethods.GetName(client.TokenEndpointAuthMethod)} "
-                + $"but presented {TokenEndpointAuthMethods.GetName(presented.Method)}");
+                + $"but presented {TokenEndpointAuthMethods.GetName(presented.Method)}", clientId);
         }
 
         string? matchedSecretId = null;
         switch (presented.Method)
         {
             case TokenEndpointAuthMethod.ClientSecretBasic or TokenEndpointAuthMethod.ClientSecretPost:
-                matchedSecretId = MatchSecret(client, presented.Secret!, _timeProvider.GetUtcNow());
+                DateTimeOffset now = _timeProvider.GetUtcNow();
+                (matchedSecretId, ClientSecret? expired) = MatchSecret(client, presented.Secret!, now);
                 if (matchedSecretId is null)
                 {
-                    return Fail(basicAttempted, $"client {clientId} presented no valid secret");
+                    // The detail (audit log only) tells a wrong secret from one that was right until it expired.
+                    return Fail(basicAttempted, expired is null
+                        ? $"client {clientId} presented no valid secret: it matches none of the client's secrets"
+                        : $"client {clientId} presented no valid secret: it is secret {expired.Id}, which expired at {expired.ExpiresAt:O}", clientId);
                 }
 
                 break;
@@ -76,7 +80,7 @@ public sealed class ClientAuthenticator(IClientStore clients, IReplayCache repla
                     presented.Assertion!, client, organization, _replayCache, _timeProvider, cancellationToken);
                 if (refusal is not null)
                 {
-                    return Fail(basicAttempted, $"client {clientId}: {refusal}");
+                    return Fail(basicAttempted, $"client {clientId}: {refusal}", clientId);
                 }
 
                 break;
@@ -101,24 +105,30 @@ public sealed class ClientAuthenticator(IClientStore clients, IReplayCache repla
     /// Compares the presented secret's hash with every secret valid now, in fixed time and without stopping at a
     /// match, so the time taken depends on how many secrets the client has, not on which one (if any) matched.
     /// </summary>
-    private static string? MatchSecret(Client client, string secret, DateTimeOffset now)
+    private static (string? Matched, ClientSecret? Expired) MatchSecret(Client client, string secret, DateTimeOffset now)
     {
         Span<byte> presented = stackalloc byte[SHA256.HashSizeInBytes];
         ClientSecrets.Hash(secret, presented);
 
         string? matched = null;
+        ClientSecret? expired = null;
         foreach (ClientSecret candidate in client.Secrets)
         {
             bool equal = CryptographicOperations.FixedTimeEquals(presented, candidate.Sha256Hash);
-            if (equal & candidate.IsValidAt(now))
+            bool valid = candidate.IsValidAt(now);
+            if (equal & valid)
             {
                 matched ??= candidate.Id;
             }
+            else if (equal)
+            {
+                expired ??= candidate;
+            }
         }
 
-        return matched;
+        return (matched, expired);
     }
 
-    private static ClientAuthenticationResult Fail(bool basicAttempted, string detail) =>
-        ClientAuthenticationResult.Failure(OAuthError.InvalidClient(FailedDescription, detail), basicAttempted);
+    private static ClientAuthenticationResult Fail(bool basicAttempted, string detail, string? claimedClientId = null) =>
+        ClientAuthenticationResult.Failure(OAuthError.InvalidClient(FailedDescription, detail), basicAttempted, claimedClientId);
 }

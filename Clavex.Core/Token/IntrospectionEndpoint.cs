@@ -24,7 +24,7 @@ public sealed class IntrospectionEndpoint(ClientAuthenticator authenticator, Acc
         ClientAuthenticationResult authentication = await authenticator.AuthenticateAsync(organization, form, basic, cancellationToken);
         if (!authentication.IsSuccess)
         {
-            return IntrospectionResult.Failure(authentication.Error, null);
+            return IntrospectionResult.Failure(authentication.Error, authentication.ClaimedClientId);
         }
 
         Client client = authentication.Value;

@@ -18,7 +18,7 @@ public sealed class RevocationEndpoint(ClientAuthenticator authenticator, Access
         ClientAuthenticationResult authentication = await authenticator.AuthenticateAsync(organization, form, basic, cancellationToken);
         if (!authentication.IsSuccess)
         {
-            return RevocationResult.Failure(authentication.Error, null);
+            return RevocationResult.Failure(authentication.Error, authentication.ClaimedClientId);
         }
 
         Client client = authentication.Value;

@@ -43,7 +43,7 @@ public sealed class TokenEndpoint(
         ClientAuthenticationResult authentication = await authenticator.AuthenticateAsync(organization, form, basic, cancellationToken);
         if (!authentication.IsSuccess)
         {
-            return TokenResult.Failure(authentication.Error, grantType) with { BasicAttempted = authentication.BasicAttempted };
+            return TokenResult.Failure(authentication.Error, grantType, authentication.ClaimedClientId) with { BasicAttempted = authentication.BasicAttempted };
         }
 
         Client client = authentication.Value;

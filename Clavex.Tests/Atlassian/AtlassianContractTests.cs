@@ -122,6 +122,28 @@ public class AtlassianContractTests : AdminTestBase
         Assert.That(second.GetProperty("sid").GetString(), Is.Not.EqualTo(first.GetProperty("sid").GetString()), "each sign-in is a new session");
     }
 
+    [Test]
+    public async Task A_wrong_secret_is_audited_under_the_client_it_claimed_and_says_it_matched_no_secret()
+    {
+        // docs/atlassian.md troubleshooting: filter token.failed by client_id, and read the detail.
+        TestOrganization org = await NewOrganizationAsync();
+        using HttpClient browser = Server.CreateClient();
+        Uri callback = await SignInAsync(browser, org);
+
+        HttpResponseMessage refused = await RedeemAsync(org, callback, "cs_not_the_secret");
+
+        Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        await AuditEvents.WaitForAsync(org.Id, "token.failed");
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(PostgresFixture.ConnectionString);
+        await using Npgsql.NpgsqlCommand command = dataSource.CreateCommand(
+            "SELECT client_id, detail->>'reason' FROM audit_events WHERE organization_id = $1 AND event_type = 'token.failed' ORDER BY id DESC LIMIT 1");
+        command.Parameters.AddWithValue(org.Id);
+        await using Npgsql.NpgsqlDataReader row = await command.ExecuteReaderAsync();
+        Assert.That(await row.ReadAsync(), Is.True);
+        Assert.That(row.GetString(0), Is.EqualTo("atlassian"));
+        Assert.That(row.GetString(1), Is.EqualTo("client atlassian presented no valid secret: it matches none of the client's secrets"));
+    }
+
     private static async Task<string> PostAsync(HttpClient browser, string page, string action, params (string Name, string Value)[] fields)
     {
         HtmlForm form = HtmlForm.Find(page, action);

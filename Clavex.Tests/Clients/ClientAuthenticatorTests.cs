@@ -139,6 +139,9 @@ public sealed class ClientAuthenticatorTests
             Assert.That(unknown.Error!.Description, Is.EqualTo(wrongSecret.Error!.Description));
             Assert.That(unknown.Error.Detail, Does.Contain("unknown client"));
             Assert.That(wrongSecret.Error.Detail, Does.Contain("no valid secret"));
+            Assert.That(wrongSecret.Error.Detail, Does.Contain("matches none of the client's secrets"));
+            Assert.That(unknown.ClaimedClientId, Is.EqualTo("jria"), "the claimed id, for filtering the audit log");
+            Assert.That(wrongSecret.ClaimedClientId, Is.EqualTo("jira"));
         }
     }
 
@@ -191,6 +194,8 @@ public sealed class ClientAuthenticatorTests
         ClientAuthenticationResult result = await AuthenticateAsync(new BasicCredentials("bitbucket", ExpiredSecret));
 
         AssertFailure(result, OAuthErrorCode.InvalidClient);
+        // Outside, the same answer as a wrong secret; inside (the audit log), which secret it was and when it expired.
+        Assert.That(result.Error!.Detail, Is.EqualTo($"client bitbucket presented no valid secret: it is secret expired, which expired at {Now.AddSeconds(-1):O}"));
     }
 
     [Test]
