@@ -16,7 +16,12 @@ public sealed class LogoutRequestValidator(IClientStore clients, ISigningKeyStor
     private static readonly JwsAlgorithm[] Algorithms = [JwsAlgorithm.RS256, JwsAlgorithm.PS256, JwsAlgorithm.ES256];
 
     /// <summary>The request, or null when it cannot be trusted (the user is then shown an error, never redirected).</summary>
-    public async Task<LogoutRequest?> ValidateAsync(Organization organization, ProtocolParameters parameters, CancellationToken cancellationToken)
+    public async Task<LogoutRequest?> ValidateAsync(Organization organization, ProtocolParameters parameters, CancellationToken cancellationToken) =>
+        (await ValidateWithReasonAsync(organization, parameters, cancellationToken)).Request;
+
+    /// <summary>The request; or null, with why (for the audit log, never shown) and the client it named, if any.</summary>
+    public async Task<(LogoutRequest? Request, string? Reason, string? ClientId)> ValidateWithReasonAsync(
+        Organization organization, ProtocolParameters parameters, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(organization);
         ArgumentNullException.ThrowIfNull(parameters);
@@ -29,9 +34,14 @@ public sealed class LogoutRequestValidator(IClientStore clients, ISigningKeyStor
         if (hint is not null)
         {
             (string? hintClient, hintSessionId) = await ReadHintAsync(organization, hint, clientId, cancellationToken);
-            if (hintClient is null || (clientId is not null && clientId != hintClient))
+            if (hintClient is null)
             {
-                return null;
+                return (null, "id_token_hint is not an ID token this organisation signed", clientId);
+            }
+
+            if (clientId is not null && clientId != hintClient)
+            {
+                return (null, $"id_token_hint was issued to client {hintClient}, but client_id is {clientId}", clientId);
             }
 
             clientId = hintClient;
@@ -43,11 +53,14 @@ public sealed class LogoutRequestValidator(IClientStore clients, ISigningKeyStor
             Client? client = clientId is null ? null : await clients.FindAsync(organization.Id, clientId, cancellationToken);
             if (client is null || !client.PostLogoutRedirectUris.Contains(postLogoutRedirectUri, StringComparer.Ordinal))
             {
-                return null;
+                return (null, clientId is null
+                    ? $"post_logout_redirect_uri {postLogoutRedirectUri} without client_id or id_token_hint"
+                    : client is null ? $"post_logout_redirect_uri {postLogoutRedirectUri} for unknown client {clientId}"
+                    : $"post_logout_redirect_uri {postLogoutRedirectUri} is not registered for client {clientId}", clientId);
             }
         }
 
-        return new LogoutRequest(clientId, postLogoutRedirectUri, state, hintSessionId);
+        return (new LogoutRequest(clientId, postLogoutRedirectUri, state, hintSessionId), null, clientId);
     }
 
     /// <summary>The hint's client and session when it is an ID token this organisation signed; it may have expired.</summary>

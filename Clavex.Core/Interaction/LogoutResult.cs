@@ -47,7 +47,8 @@ public sealed class LogoutResult
     [MemberNotNullWhen(true, nameof(Request))]
     public bool IsConfirm => Kind == LogoutResultKind.Confirm;
 
-    public static LogoutResult Refused(LogoutRefusal refusal) => new(LogoutResultKind.Refuse) { Refusal = refusal };
+    public static LogoutResult Refused(LogoutRefusal refusal, IReadOnlyList<InteractionEvent>? events = null) =>
+        new(LogoutResultKind.Refuse) { Refusal = refusal, Events = events ?? [] };
 
     public static LogoutResult Confirm(LogoutRequest request) =>
         new(LogoutResultKind.Confirm) { Request = request ?? throw new ArgumentNullException(nameof(request)) };

@@ -13,10 +13,10 @@ public sealed class RpInitiatedLogout(LogoutRequestValidator validator, BrowserS
     /// <summary>A logout request from a relying party (GET, or a POSTed form without a decision).</summary>
     public async Task<LogoutResult> StartAsync(Organization organization, ProtocolParameters parameters, string? sessionSecret, CancellationToken cancellationToken)
     {
-        LogoutRequest? request = await validator.ValidateAsync(organization, parameters, cancellationToken);
+        (LogoutRequest? request, string? reason, string? clientId) = await validator.ValidateWithReasonAsync(organization, parameters, cancellationToken);
         if (request is null)
         {
-            return LogoutResult.Refused(LogoutRefusal.InvalidRequest);
+            return LogoutResult.Refused(LogoutRefusal.InvalidRequest, [Refusal(clientId, reason)]);
         }
 
         AuthenticationSession? session = await sessions.FindCurrentAsync(organization, sessionSecret, cancellationToken);
@@ -34,10 +34,10 @@ public sealed class RpInitiatedLogout(LogoutRequestValidator validator, BrowserS
     public async Task<LogoutResult> ConfirmAsync(
         Organization organization, ProtocolParameters parameters, bool signOut, string? sessionSecret, CancellationToken cancellationToken)
     {
-        LogoutRequest? request = await validator.ValidateAsync(organization, parameters, cancellationToken);
+        (LogoutRequest? request, string? reason, string? clientId) = await validator.ValidateWithReasonAsync(organization, parameters, cancellationToken);
         if (request is null)
         {
-            return LogoutResult.Refused(LogoutRefusal.InvalidConfirmation);
+            return LogoutResult.Refused(LogoutRefusal.InvalidConfirmation, [Refusal(clientId, reason)]);
         }
 
         AuthenticationSession? session = await sessions.FindCurrentAsync(organization, sessionSecret, cancellationToken);
@@ -45,6 +45,9 @@ public sealed class RpInitiatedLogout(LogoutRequestValidator validator, BrowserS
             ? LogoutResult.Finish(request)
             : await LogOutAsync(session, request, cancellationToken);
     }
+
+    // The page says only that the request is not valid (and its Reference); the audit log says why.
+    private static InteractionEvent Refusal(string? clientId, string? reason) => new("logout.refused", false, clientId, null, ("reason", reason));
 
     private async Task<LogoutResult> LogOutAsync(AuthenticationSession session, LogoutRequest request, CancellationToken cancellationToken)
     {

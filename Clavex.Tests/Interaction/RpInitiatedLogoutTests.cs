@@ -80,9 +80,11 @@ public sealed class RpInitiatedLogoutTests
         Assert.That((confirmed.Kind, confirmed.SessionEnded), Is.EqualTo((LogoutResultKind.Finish, true)));
     }
 
-    [TestCase("https://evil.example/", "wiki", TestName = "An_unregistered_post_logout_redirect_uri_is_refused")]
-    [TestCase(ReturnTo, null, TestName = "A_post_logout_redirect_uri_without_a_known_client_is_refused")]
-    public async Task Untrusted_return_addresses_are_refused(string returnTo, string? clientId)
+    [TestCase("https://evil.example/", "wiki", "post_logout_redirect_uri https://evil.example/ is not registered for client wiki",
+        TestName = "An_unregistered_post_logout_redirect_uri_is_refused")]
+    [TestCase(ReturnTo, null, "post_logout_redirect_uri " + ReturnTo + " without client_id or id_token_hint",
+        TestName = "A_post_logout_redirect_uri_without_a_known_client_is_refused")]
+    public async Task Untrusted_return_addresses_are_refused(string returnTo, string? clientId, string reason)
     {
         var pairs = new List<(string, string)> { ("post_logout_redirect_uri", returnTo) };
         if (clientId is not null)
@@ -93,6 +95,9 @@ public sealed class RpInitiatedLogoutTests
         LogoutResult result = await _logout.StartAsync(_fixture.Organization, ProtocolParameters.From([.. pairs]), null, CancellationToken.None);
 
         Assert.That((result.Kind, result.Refusal), Is.EqualTo((LogoutResultKind.Refuse, LogoutRefusal.InvalidRequest)));
+        InteractionEvent refused = result.Events.Single();
+        Assert.That((refused.Type, refused.Success, refused.ClientId), Is.EqualTo(("logout.refused", false, clientId)));
+        Assert.That(refused.Detail, Is.EqualTo(new[] { ("reason", (string?)reason) }));
     }
 
     [Test]
@@ -102,6 +107,7 @@ public sealed class RpInitiatedLogoutTests
             _fixture.Organization, Parameters(("id_token_hint", IdTokenFor("s", audience: "other")), ("client_id", "wiki")), null, CancellationToken.None);
 
         Assert.That(result.Kind, Is.EqualTo(LogoutResultKind.Refuse));
+        Assert.That(result.Events.Single().Detail[0].Value, Is.EqualTo("id_token_hint is not an ID token this organisation signed"), "its audience is no client of this organisation");
     }
 
     [Test]

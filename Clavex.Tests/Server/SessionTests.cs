@@ -90,6 +90,8 @@ public class SessionTests : ServerTestBase
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(response.Headers.Location, Is.Null);
+        Assert.That(await AuditEvents.WaitForAsync(org.Id, "logout.refused"),
+            Is.EqualTo("post_logout_redirect_uri https://evil.example/ is not registered for client atlassian"), "the page shows a Reference; the audit log says why");
     }
 
     [Test]
