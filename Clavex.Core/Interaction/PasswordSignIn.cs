@@ -15,7 +15,7 @@ public sealed class PasswordSignIn(ISignInAccountStore accounts, IPasswordVerifi
     public const int MaxUsernameLength = 256;
 
     /// <summary>The RFC 8176 method a password sign-in adds to the session.</summary>
-    public const string PasswordMethod = "pwd";
+    public const string PasswordMethod = Factors.AuthenticationMethods.Password;
 
     public async Task<PasswordSignInResult> AttemptAsync(
         Organization organization, string clientId, string? username, string? password, CancellationToken cancellationToken)

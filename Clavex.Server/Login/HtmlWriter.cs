@@ -74,15 +74,11 @@ internal sealed class HtmlWriter
         return Raw(">").Text(text).Raw("</button>\n");
     }
 
-    /// <summary>Opens the form and writes the antiforgery token (POST only) and the forwarded parameters as hidden inputs.</summary>
+    /// <summary>Opens the form and writes the antiforgery token and the forwarded parameters as hidden inputs.</summary>
     public HtmlWriter OpenForm(PageForm form)
     {
         Raw("<form").Attribute("method", form.Method == FormMethod.Post ? "post" : "get").Attribute("action", form.Action).Raw(">\n");
-        if (form.Method == FormMethod.Post)
-        {
-            // A GET form changes nothing, and its fields end up in the URL: no token there.
-            HiddenInput(AntiforgeryTokens.FormFieldName, form.AntiforgeryToken);
-        }
+        HiddenInput(AntiforgeryTokens.FormFieldName, form.AntiforgeryToken);
 
         foreach (var (name, value) in form.RequestParameters)
         {

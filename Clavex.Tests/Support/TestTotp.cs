@@ -8,21 +8,33 @@ namespace Clavex.Tests.Support;
 /// </summary>
 internal static class TestTotp
 {
-    /// <summary>RFC 6238 with HMAC-SHA-1 and 6 digits, written apart from Clavex.Core's (RFC 4226 §5.3 truncation).</summary>
-    public static string CodeAtStep(byte[] secret, long step)
+    /// <summary>
+    /// RFC 6238 Appendix A transcribed independently of Clavex.Core's <c>Totp</c>: the HMAC classes, a counter built
+    /// byte by byte, truncation by shifts (RFC 4226 §5.3) and the decimal code by formatting. Checked against every
+    /// Appendix B vector in <c>Factors/TotpTests</c>.
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Security", "CA5350:Do Not Use Weak Cryptographic Algorithms", Justification = "RFC 6238's default HMAC, what every authenticator app uses.")]
+    public static string Compute(byte[] key, long step, int digits = 6, string mode = "SHA1")
     {
-        byte[] counter = BitConverter.GetBytes(step);
-        if (BitConverter.IsLittleEndian)
+        byte[] message = new byte[8];
+        for (int i = 7; i >= 0; i--)
         {
-            Array.Reverse(counter);
+            message[i] = (byte)(step & 0xff);
+            step >>= 8;
         }
 
-#pragma warning disable CA5350 // HMAC-SHA-1 is what RFC 6238 and every authenticator app use; HMAC does not rely on SHA-1's collision resistance.
-        byte[] mac = HMACSHA1.HashData(secret, counter);
-#pragma warning restore CA5350
-        int offset = mac[^1] & 0x0f;
-        int binary = ((mac[offset] & 0x7f) << 24) | (mac[offset + 1] << 16) | (mac[offset + 2] << 8) | mac[offset + 3];
-        return (binary % 1_000_000).ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
+        using HMAC hmac = mode switch
+        {
+            "SHA1" => new HMACSHA1(key),
+            "SHA256" => new HMACSHA256(key),
+            "SHA512" => new HMACSHA512(key),
+            _ => throw new ArgumentOutOfRangeException(nameof(mode)),
+        };
+        byte[] hash = hmac.ComputeHash(message);
+        int offset = hash[^1] & 0xf;
+        int binary = ((hash[offset] & 0x7f) << 24) | ((hash[offset + 1] & 0xff) << 16) | ((hash[offset + 2] & 0xff) << 8) | (hash[offset + 3] & 0xff);
+        int otp = binary % (int)Math.Pow(10, digits);
+        return otp.ToString(System.Globalization.CultureInfo.InvariantCulture).PadLeft(digits, '0');
     }
 
     public static byte[] FromBase32(string text)
@@ -69,5 +81,5 @@ internal static class TestTotp
     }
 
     /// <summary>The code of the time step <paramref name="stepsFromNow"/> steps after the one <paramref name="now"/> is in.</summary>
-    public static string Code(byte[] secret, DateTimeOffset now, long stepsFromNow = 0) => CodeAtStep(secret, (now.ToUnixTimeSeconds() / 30) + stepsFromNow);
+    public static string Code(byte[] secret, DateTimeOffset now, long stepsFromNow = 0) => Compute(secret, (now.ToUnixTimeSeconds() / 30) + stepsFromNow);
 }
