@@ -37,9 +37,6 @@ public interface ISecondFactorStore
     Task<FailedSignIn> RecordFailedCodeAsync(
         long organizationId, string subject, int maxFailures, DateTimeOffset now, DateTimeOffset lockedUntil, CancellationToken cancellationToken);
 
-    /// <summary>Replaces the user's recovery codes; false when there is no such user.</summary>
-    Task<bool> ReplaceRecoveryCodesAsync(long organizationId, string subject, IReadOnlyList<byte[]> codeHashes, DateTimeOffset now, CancellationToken cancellationToken);
-
     /// <summary>Removes the authenticator app; false when the user had none.</summary>
     Task<bool> RemoveTotpAsync(long organizationId, string subject, CancellationToken cancellationToken);
 

@@ -102,10 +102,6 @@ public sealed class PgSecondFactorStore(NpgsqlDataSource dataSource, KeyEncrypti
         WHERE organization_id = @OrganizationId AND subject = @Subject
         """;
 
-    private const string UserExists = """
-        SELECT 1 FROM users WHERE organization_id = @OrganizationId AND subject = @Subject
-        """;
-
     private readonly NpgsqlDataSource _dataSource = dataSource ?? throw new ArgumentNullException(nameof(dataSource));
     private readonly KeyEncryption _encryption = encryption ?? throw new ArgumentNullException(nameof(encryption));
 
@@ -188,23 +184,6 @@ public sealed class PgSecondFactorStore(NpgsqlDataSource dataSource, KeyEncrypti
             OrganizationId = organizationId, Subject = subject, MaxFailures = maxFailures, Now = Db.Utc(now), LockedUntil = Db.Utc(lockedUntil),
         }, cancellationToken));
         return row is null ? default : new FailedSignIn(Db.FromUtc(row.LockedUntil), row.StartedLock);
-    }
-
-    public async Task<bool> ReplaceRecoveryCodesAsync(
-        long organizationId, string subject, IReadOnlyList<byte[]> codeHashes, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(subject);
-        ArgumentNullException.ThrowIfNull(codeHashes);
-        await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (await connection.ExecuteScalarAsync<int?>(Db.Command(UserExists, new { OrganizationId = organizationId, Subject = subject }, cancellationToken, transaction)) is null)
-        {
-            return false;
-        }
-
-        await ReplaceCodesAsync(connection, transaction, organizationId, subject, codeHashes, now, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return true;
     }
 
     public async Task<bool> RemoveTotpAsync(long organizationId, string subject, CancellationToken cancellationToken)
