@@ -15,11 +15,12 @@ public interface ISecondFactorStore
     Task<bool> BeginTotpAsync(long organizationId, string subject, byte[] secret, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Confirms the unconfirmed authenticator with the time step of its first code and replaces the user's recovery codes,
-    /// in one transaction; false when there is no unconfirmed authenticator (any more).
+    /// Confirms the unconfirmed authenticator with the time step of its first code and, when
+    /// <paramref name="recoveryCodeHashes"/> is given (the user's first factor), replaces the user's recovery codes, in one
+    /// transaction; false when there is no unconfirmed authenticator (any more).
     /// </summary>
     Task<bool> ConfirmTotpAsync(
-        long organizationId, string subject, long timeStep, IReadOnlyList<byte[]> recoveryCodeHashes, DateTimeOffset now, CancellationToken cancellationToken);
+        long organizationId, string subject, long timeStep, IReadOnlyList<byte[]>? recoveryCodeHashes, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
     /// Accepts a code of time step <paramref name="timeStep"/>: only when it is later than the last accepted one (so each
@@ -36,6 +37,33 @@ public interface ISecondFactorStore
     /// </summary>
     Task<FailedSignIn> RecordFailedCodeAsync(
         long organizationId, string subject, int maxFailures, DateTimeOffset now, DateTimeOffset lockedUntil, CancellationToken cancellationToken);
+
+    /// <summary>The passkey with this credential id in the organisation and the subject it belongs to, or null.</summary>
+    Task<(string Subject, PasskeyCredential Passkey)?> FindPasskeyAsync(long organizationId, byte[] credentialId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stores a verified new passkey and, when <paramref name="recoveryCodeHashes"/> is given (the user's first factor),
+    /// replaces the user's recovery codes, in one transaction; the new passkey's id, or null when the organisation already
+    /// has a credential with that id (WebAuthn §7.1 step 26) or there is no such user.
+    /// </summary>
+    Task<long?> AddPasskeyAsync(
+        long organizationId, string subject, NewPasskey passkey, byte[] userHandle, string name, IReadOnlyList<byte[]>? recoveryCodeHashes,
+        DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records a verified assertion: the new signature counter and backup state, only when the stored counter is still
+    /// <paramref name="previousSignCount"/> (two concurrent assertions cannot both advance it), and clears the count of
+    /// wrong codes. False: the passkey was removed or used concurrently.
+    /// </summary>
+    Task<bool> RecordPasskeyUseAsync(
+        long organizationId, string subject, long passkeyId, uint previousSignCount, uint signCount, bool backedUp, DateTimeOffset now,
+        CancellationToken cancellationToken);
+
+    /// <summary>Removes one of the user's passkeys; false when the user has no passkey with that id.</summary>
+    Task<bool> RemovePasskeyAsync(long organizationId, string subject, long passkeyId, CancellationToken cancellationToken);
+
+    /// <summary>Replaces the user's recovery codes (hashes only) with new ones; false when there is no such user.</summary>
+    Task<bool> ReplaceRecoveryCodesAsync(long organizationId, string subject, IReadOnlyList<byte[]> codeHashes, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Removes the authenticator app; false when the user had none.</summary>
     Task<bool> RemoveTotpAsync(long organizationId, string subject, CancellationToken cancellationToken);

@@ -89,4 +89,17 @@ public static class RecoveryCodes
 
         return SHA256.HashData(Encoding.UTF8.GetBytes(normalized));
     }
+
+    /// <summary>The hashes of freshly generated codes, to store.</summary>
+    public static IReadOnlyList<byte[]> HashAll(IReadOnlyList<string> codes)
+    {
+        ArgumentNullException.ThrowIfNull(codes);
+        var hashes = new byte[codes.Count][];
+        for (int i = 0; i < codes.Count; i++)
+        {
+            hashes[i] = Hash(Normalize(codes[i])!);
+        }
+
+        return hashes;
+    }
 }

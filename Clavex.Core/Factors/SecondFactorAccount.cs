@@ -30,8 +30,22 @@ public sealed record SecondFactorAccount(
     IReadOnlyList<string> Groups,
     DateTimeOffset EnrolmentClockStart,
     TotpAuthenticator? Totp,
-    int RecoveryCodesLeft)
+    int RecoveryCodesLeft,
+    IReadOnlyList<PasskeyCredential> Passkeys)
 {
-    /// <summary>The user has a factor that counts: a confirmed authenticator app.</summary>
-    public bool HasFactor => Totp is { Confirmed: true };
+    /// <summary>The user has a confirmed authenticator app.</summary>
+    public bool HasTotp => Totp is { Confirmed: true };
+
+    /// <summary>The user has at least one passkey.</summary>
+    public bool HasPasskey => Passkeys.Count > 0;
+
+    /// <summary>The kinds of factor the user has, of those <paramref name="allowed"/>.</summary>
+    public FactorKinds FactorsOf(FactorKinds allowed) =>
+        ((HasTotp ? FactorKinds.Totp : FactorKinds.None) | (HasPasskey ? FactorKinds.Passkey : FactorKinds.None)) & allowed;
+
+    /// <summary>The user has a factor that counts: a confirmed authenticator app or a passkey, of a kind the organisation allows.</summary>
+    public bool HasFactor(FactorKinds allowed) => FactorsOf(allowed) != FactorKinds.None;
+
+    /// <summary>Whether the user has any factor at all, allowed or not (recovery codes come with one).</summary>
+    public bool HasAnyFactor => HasTotp || HasPasskey;
 }

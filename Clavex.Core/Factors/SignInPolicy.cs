@@ -37,6 +37,15 @@ public sealed record SignInPolicy
 
     public DateTimeOffset? MfaRequiredSince { get; init; }
 
+    /// <summary>The kinds of second factor users may enrol and use; at least one.</summary>
+    public FactorKinds AllowedFactors { get; init; } = FactorKinds.All;
+
+    /// <summary>Whether users may sign in with a passkey alone (with user verification), from the login page.</summary>
+    public bool PasswordlessAllowed { get; init; }
+
+    /// <summary>Whether the login page offers the passkey button: passwordless allowed and passkeys allowed at all.</summary>
+    public bool OffersPasswordless => PasswordlessAllowed && (AllowedFactors & FactorKinds.Passkey) != 0;
+
     /// <summary>What a new password must be in this organisation.</summary>
     public PasswordPolicy Password { get; init; } = PasswordPolicy.Default;
 

@@ -57,7 +57,19 @@ public sealed class InteractionResult
     /// <summary>The second-factor or enrolment page is shown again because the code was not accepted.</summary>
     public bool CodeRejected { get; private init; }
 
-    /// <summary>The authenticator being enrolled, for <see cref="InteractionResultKind.ShowEnrolment"/>.</summary>
+    /// <summary>The page is shown again because a passkey was not accepted (or not registered).</summary>
+    public bool PasskeyRejected { get; private init; }
+
+    /// <summary>For <see cref="InteractionResultKind.ShowSecondFactor"/>: the passkey assertion the page offers, when the user has one.</summary>
+    public PasskeyAssertionOffer? PasskeyAssertion { get; private init; }
+
+    /// <summary>For <see cref="InteractionResultKind.ShowSecondFactor"/>: the user has an authenticator app the organisation allows.</summary>
+    public bool OffersTotp { get; private init; }
+
+    /// <summary>For <see cref="InteractionResultKind.ShowEnrolment"/>: the passkey registration the page offers, when passkeys are allowed.</summary>
+    public PasskeyRegistrationOffer? PasskeyRegistration { get; private init; }
+
+    /// <summary>The authenticator being enrolled, for <see cref="InteractionResultKind.ShowEnrolment"/>; null when the organisation allows passkeys only.</summary>
     public TotpEnrolment? Enrolment { get; private init; }
 
     /// <summary>New recovery codes to show this once, for <see cref="InteractionResultKind.ShowRecoveryCodes"/>.</summary>
@@ -78,11 +90,13 @@ public sealed class InteractionResult
         new(InteractionResultKind.Deliver, events) { Response = response ?? throw new ArgumentNullException(nameof(response)), StartedSession = started };
 
     public static InteractionResult ShowLogin(
-        AuthorizationRequest request, IReadOnlyList<InteractionEvent> events, bool credentialsRejected = false, StartedSession? started = null) =>
+        AuthorizationRequest request, IReadOnlyList<InteractionEvent> events, bool credentialsRejected = false, StartedSession? started = null,
+        bool passkeyRejected = false) =>
         new(InteractionResultKind.ShowLogin, events)
         {
             Request = request ?? throw new ArgumentNullException(nameof(request)),
             CredentialsRejected = credentialsRejected,
+            PasskeyRejected = passkeyRejected,
             StartedSession = started,
         };
 
@@ -90,23 +104,37 @@ public sealed class InteractionResult
         new(InteractionResultKind.ShowConsent, events) { Request = request ?? throw new ArgumentNullException(nameof(request)), StartedSession = started };
 
     public static InteractionResult ShowSecondFactor(
-        AuthorizationRequest request, IReadOnlyList<InteractionEvent> events, bool codeRejected = false, StartedSession? started = null) =>
+        AuthorizationRequest request, IReadOnlyList<InteractionEvent> events, bool offersTotp, PasskeyAssertionOffer? passkey,
+        bool codeRejected = false, bool passkeyRejected = false, StartedSession? started = null) =>
         new(InteractionResultKind.ShowSecondFactor, events)
         {
             Request = request ?? throw new ArgumentNullException(nameof(request)),
+            OffersTotp = offersTotp,
+            PasskeyAssertion = passkey,
             CodeRejected = codeRejected,
+            PasskeyRejected = passkeyRejected,
             StartedSession = started,
         };
 
     public static InteractionResult ShowEnrolment(
-        AuthorizationRequest request, TotpEnrolment enrolment, IReadOnlyList<InteractionEvent> events, bool codeRejected = false, StartedSession? started = null) =>
-        new(InteractionResultKind.ShowEnrolment, events)
+        AuthorizationRequest request, TotpEnrolment? enrolment, PasskeyRegistrationOffer? passkey, IReadOnlyList<InteractionEvent> events,
+        bool codeRejected = false, bool passkeyRejected = false, StartedSession? started = null)
+    {
+        if (enrolment is null && passkey is null)
+        {
+            throw new ArgumentException("An enrolment page offers an authenticator app, a passkey, or both.", nameof(enrolment));
+        }
+
+        return new(InteractionResultKind.ShowEnrolment, events)
         {
             Request = request ?? throw new ArgumentNullException(nameof(request)),
-            Enrolment = enrolment ?? throw new ArgumentNullException(nameof(enrolment)),
+            Enrolment = enrolment,
+            PasskeyRegistration = passkey,
             CodeRejected = codeRejected,
+            PasskeyRejected = passkeyRejected,
             StartedSession = started,
         };
+    }
 
     public static InteractionResult ShowRecoveryCodes(
         AuthorizationRequest request, IReadOnlyList<string>? newCodes, int codesLeft, IReadOnlyList<InteractionEvent> events, StartedSession started) =>

@@ -28,7 +28,7 @@ public sealed class SecondFactorSignIn(ISecondFactorStore factors, TimeProvider 
         DateTimeOffset now = timeProvider.GetUtcNow();
         var events = new List<InteractionEvent>(2);
         SecondFactorAccount? account = await factors.FindAsync(organization.Id, subject, cancellationToken);
-        if (account is not { Enabled: true } || account.LockedUntil > now || !account.HasFactor)
+        if (account is not { Enabled: true } || account.LockedUntil > now || !account.HasAnyFactor)
         {
             string reason = account is null || !account.Enabled ? SignInFailureReasons.Disabled
                 : account.LockedUntil > now ? SignInFailureReasons.Locked
@@ -40,6 +40,11 @@ public sealed class SecondFactorSignIn(ISecondFactorStore factors, TimeProvider 
         string? recoveryCode = LooksLikeTotp(code) ? null : RecoveryCodes.Normalize(code);
         if (recoveryCode is null)
         {
+            if (!account.HasTotp || (organization.SignInPolicy.AllowedFactors & FactorKinds.Totp) == 0)
+            {
+                return await FailAsync(organization, clientId, account, SecondFactorFailureReasons.WrongCode, now, events, cancellationToken);
+            }
+
             long? step = Totp.Verify(account.Totp!.Secret, code, now, account.Totp.LastUsedStep);
             if (step is long accepted && await factors.RecordTotpUseAsync(organization.Id, subject, accepted, now, cancellationToken))
             {
@@ -108,14 +113,9 @@ public sealed class SecondFactorSignIn(ISecondFactorStore factors, TimeProvider 
             return await FailAsync(organization, clientId, account, SecondFactorFailureReasons.WrongCode, now, events, cancellationToken);
         }
 
-        IReadOnlyList<string> codes = RecoveryCodes.Generate();
-        var hashes = new byte[codes.Count][];
-        for (int i = 0; i < codes.Count; i++)
-        {
-            hashes[i] = RecoveryCodes.Hash(RecoveryCodes.Normalize(codes[i])!);
-        }
-
-        if (!await factors.ConfirmTotpAsync(organization.Id, subject, step, hashes, now, cancellationToken))
+        // A user who already has a passkey keeps the recovery codes that came with it.
+        IReadOnlyList<string>? codes = account.HasPasskey ? null : RecoveryCodes.Generate();
+        if (!await factors.ConfirmTotpAsync(organization.Id, subject, step, codes is null ? null : RecoveryCodes.HashAll(codes), now, cancellationToken))
         {
             events.Add(new InteractionEvent("mfa.enrolment_failed", false, clientId, subject, ("reason", SecondFactorFailureReasons.NoEnrolment)));
             return new SecondFactorResult(SecondFactorOutcome.Refused, events);
@@ -123,7 +123,7 @@ public sealed class SecondFactorSignIn(ISecondFactorStore factors, TimeProvider 
 
         events.Add(new InteractionEvent("mfa.enrolled", true, clientId, subject, ("factor", "totp")));
         events.Add(Succeeded(clientId, subject, "totp"));
-        return new SecondFactorResult(SecondFactorOutcome.Accepted, events, RecoveryCodesLeft: codes.Count, NewRecoveryCodes: codes);
+        return new SecondFactorResult(SecondFactorOutcome.Accepted, events, RecoveryCodesLeft: codes?.Count ?? account.RecoveryCodesLeft, NewRecoveryCodes: codes);
     }
 
     private async Task<SecondFactorResult> FailAsync(

@@ -20,7 +20,8 @@ public sealed class SignInInteraction(
     PasswordSignIn passwordSignIn,
     TimeProvider timeProvider,
     InteractionPolicy? policy = null,
-    SecondFactorSignIn? secondFactors = null)
+    SecondFactorSignIn? secondFactors = null,
+    PasskeySignIn? passkeys = null)
 {
     private static readonly OAuthError s_unmetAcr = new(
         OAuthErrorCode.UnmetAuthenticationRequirements, "None of the requested acr_values can be satisfied by this server.");
@@ -62,7 +63,7 @@ public sealed class SignInInteraction(
 
         // A user with a factor, or one the organisation demands a factor of, gets a session that waits for it.
         SecondFactorAccount? account = secondFactors is null ? null : await secondFactors.FindAsync(organization, signIn.User.Subject, cancellationToken);
-        bool pending = account is not null && (account.HasFactor || organization.SignInPolicy.RequiresMfa(account.Groups));
+        bool pending = account is not null && (account.HasFactor(organization.SignInPolicy.AllowedFactors) || organization.SignInPolicy.RequiresMfa(account.Groups));
         StartedSession started = await sessions.StartAsync(organization, signIn.User.Subject, AuthenticationMethods.PasswordOnly, sessionSecret, cancellationToken,
             acr: pending ? null : AuthenticationMethods.PasswordLevel, secondFactorPending: pending);
         var events = new List<InteractionEvent>(signIn.Events)
@@ -93,10 +94,104 @@ public sealed class SignInInteraction(
                     ? InteractionResult.ShowRecoveryCodes(request, null, left, events, started)
                     : await ContinueAsync(request, new Progress(started.Session, events) { SessionIsFresh = true, Started = started }, cancellationToken);
             case SecondFactorOutcome.Rejected when !result.Locked:
-                return InteractionResult.ShowSecondFactor(request, events, codeRejected: true);
+                return await SecondFactorPageAsync(request, session, events, null, cancellationToken, codeRejected: true);
             default:
-                return await EndOrContinueAsync(request, session, result, events, cancellationToken);
+                return await EndOrContinueAsync(request, session, result.Locked, events, cancellationToken);
         }
+    }
+
+    /// <summary>The second-factor page's passkey posted: verify it, replace the session with one that has the factor, and go on.</summary>
+    public async Task<InteractionResult> SubmitPasskeyAsync(
+        Organization organization, ProtocolParameters parameters, string? challenge, string? response, string? sessionSecret, CancellationToken cancellationToken)
+    {
+        (AuthorizationRequest? request, AuthenticationSession? session, InteractionResult? refusal) =
+            await ValidateSignedInAsync(organization, parameters, sessionSecret, cancellationToken);
+        if (request is null || session is null || passkeys is null)
+        {
+            return refusal ?? InteractionResult.ShowLogin(request!, []);
+        }
+
+        PasskeyResult result = await passkeys.VerifySecondFactorAsync(organization, request.Client.ClientId, session.Subject, challenge, response, cancellationToken);
+        var events = new List<InteractionEvent>(result.Events);
+        if (result.Accepted)
+        {
+            events.Add(new InteractionEvent("mfa.succeeded", true, request.Client.ClientId, session.Subject, ("method", FactorNames.Passkey)));
+            StartedSession started = await sessions.StartAsync(organization, session.Subject, AuthenticationMethods.PasswordAndPasskey(result.Method!), sessionSecret,
+                cancellationToken, acr: AuthenticationMethods.MfaLevel);
+            return await ContinueAsync(request, new Progress(started.Session, events) { SessionIsFresh = true, Started = started }, cancellationToken);
+        }
+
+        return result.Locked
+            ? await EndOrContinueAsync(request, session, true, events, cancellationToken)
+            : await SecondFactorPageAsync(request, session, events, null, cancellationToken, passkeyRejected: true);
+    }
+
+    /// <summary>
+    /// The enrolment page's passkey posted: register it, replace the session with one that has the factor, and show the
+    /// recovery codes when it is the user's first factor.
+    /// </summary>
+    public async Task<InteractionResult> SubmitPasskeyEnrolmentAsync(
+        Organization organization, ProtocolParameters parameters, string? challenge, string? response, string? name, string? sessionSecret,
+        CancellationToken cancellationToken)
+    {
+        (AuthorizationRequest? request, AuthenticationSession? session, InteractionResult? refusal) =
+            await ValidateSignedInAsync(organization, parameters, sessionSecret, cancellationToken);
+        if (request is null || session is null || passkeys is null)
+        {
+            return refusal ?? InteractionResult.ShowLogin(request!, []);
+        }
+
+        // Only a session that still waits for its second factor enrols at sign-in; anything else is the account page's.
+        if (!session.SecondFactorPending)
+        {
+            return await ContinueAsync(request, new Progress(session), cancellationToken);
+        }
+
+        PasskeyResult result = await passkeys.RegisterAsync(organization, request.Client.ClientId, session.Subject, challenge, response, name, cancellationToken);
+        var events = new List<InteractionEvent>(result.Events);
+        if (result.Accepted)
+        {
+            StartedSession started = await sessions.StartAsync(organization, session.Subject, AuthenticationMethods.PasswordAndPasskey(result.Method!), sessionSecret,
+                cancellationToken, acr: AuthenticationMethods.MfaLevel);
+            return result.NewRecoveryCodes is { } codes
+                ? InteractionResult.ShowRecoveryCodes(request, codes, codes.Count, events, started)
+                : await ContinueAsync(request, new Progress(started.Session, events) { SessionIsFresh = true, Started = started }, cancellationToken);
+        }
+
+        if (result.Locked)
+        {
+            return await EndOrContinueAsync(request, session, true, events, cancellationToken);
+        }
+
+        return await SecondFactorPageAsync(request, session, events, null, cancellationToken, passkeyRejected: true);
+    }
+
+    /// <summary>The login page's passkey button: sign in with a passkey alone (user verification required), and go on.</summary>
+    public async Task<InteractionResult> SubmitPasswordlessAsync(
+        Organization organization, ProtocolParameters parameters, string? challenge, string? response, string? sessionSecret, CancellationToken cancellationToken)
+    {
+        (AuthorizationRequest? request, InteractionResult? refusal) = await ValidateAsync(organization, parameters, cancellationToken);
+        if (request is null)
+        {
+            return refusal!;
+        }
+
+        if (passkeys is null)
+        {
+            return InteractionResult.ShowLogin(request, [], passkeyRejected: true);
+        }
+
+        PasskeyResult result = await passkeys.VerifyPasswordlessAsync(organization, request.Client.ClientId, challenge, response, cancellationToken);
+        var events = new List<InteractionEvent>(result.Events);
+        if (!result.Accepted)
+        {
+            return InteractionResult.ShowLogin(request, events, passkeyRejected: true);
+        }
+
+        IReadOnlyList<string> amr = AuthenticationMethods.Passwordless(result.Method!);
+        StartedSession started = await sessions.StartAsync(organization, result.Subject!, amr, sessionSecret, cancellationToken, acr: AuthenticationMethods.MfaLevel);
+        events.Add(new InteractionEvent("login.succeeded", true, request.Client.ClientId, result.Subject, ("amr", string.Join(' ', amr))));
+        return await ContinueAsync(request, new Progress(started.Session, events) { SessionIsFresh = true, Started = started }, cancellationToken);
     }
 
     /// <summary>The enrolment form posted: confirm the new authenticator with its first code, and show the recovery codes.</summary>
@@ -118,13 +213,12 @@ public sealed class SignInInteraction(
             return InteractionResult.ShowRecoveryCodes(request, result.NewRecoveryCodes, result.RecoveryCodesLeft ?? 0, events, started);
         }
 
-        if (result.Outcome == SecondFactorOutcome.Rejected && !result.Locked
-            && await secondFactors.FindAsync(organization, session.Subject, cancellationToken) is { Totp: { Confirmed: false } pending } account)
+        if (result.Outcome == SecondFactorOutcome.Rejected && !result.Locked)
         {
-            return InteractionResult.ShowEnrolment(request, new TotpEnrolment(pending.Secret, account.Username), events, codeRejected: true);
+            return await SecondFactorPageAsync(request, session, events, null, cancellationToken, codeRejected: true);
         }
 
-        return await EndOrContinueAsync(request, session, result, events, cancellationToken);
+        return await EndOrContinueAsync(request, session, result.Locked, events, cancellationToken);
     }
 
     /// <summary>
@@ -234,7 +328,8 @@ public sealed class SignInInteraction(
     /// grace period allows it), or, when neither is possible, <c>unmet_authentication_requirements</c>.
     /// </summary>
     private async Task<InteractionResult> SecondFactorPageAsync(
-        AuthorizationRequest request, AuthenticationSession session, List<InteractionEvent> events, StartedSession? started, CancellationToken cancellationToken)
+        AuthorizationRequest request, AuthenticationSession session, List<InteractionEvent> events, StartedSession? started, CancellationToken cancellationToken,
+        bool codeRejected = false, bool passkeyRejected = false)
     {
         Organization organization = request.Organization;
         SecondFactorAccount? account = secondFactors is null ? null : await secondFactors.FindAsync(organization, session.Subject, cancellationToken);
@@ -243,16 +338,30 @@ public sealed class SignInInteraction(
             return Fail(request, session, s_noSecondFactor, events, started);
         }
 
-        if (account.HasFactor)
+        SignInPolicy policy = organization.SignInPolicy;
+        FactorKinds has = account.FactorsOf(policy.AllowedFactors);
+        if (passkeys is null)
         {
-            return InteractionResult.ShowSecondFactor(request, events, started: started);
+            has &= ~FactorKinds.Passkey;
         }
 
-        SignInPolicy policy = organization.SignInPolicy;
-        if (policy.AllowsEnrolment(policy.RequiresMfa(account.Groups), account.EnrolmentClockStart, timeProvider.GetUtcNow())
-            && await secondFactors!.BeginEnrolmentAsync(organization, account, cancellationToken) is byte[] secret)
+        if (has != FactorKinds.None)
         {
-            return InteractionResult.ShowEnrolment(request, new TotpEnrolment(secret, account.Username), events, started: started);
+            PasskeyAssertionOffer? offer = (has & FactorKinds.Passkey) != 0 ? passkeys!.SecondFactorOffer(organization, account) : null;
+            return InteractionResult.ShowSecondFactor(request, events, (has & FactorKinds.Totp) != 0, offer, codeRejected, passkeyRejected, started);
+        }
+
+        if (policy.AllowsEnrolment(policy.RequiresMfa(account.Groups), account.EnrolmentClockStart, timeProvider.GetUtcNow()))
+        {
+            byte[]? secret = (policy.AllowedFactors & FactorKinds.Totp) != 0 ? await secondFactors!.BeginEnrolmentAsync(organization, account, cancellationToken) : null;
+            PasskeyRegistrationOffer? registration = (policy.AllowedFactors & FactorKinds.Passkey) != 0 && passkeys is not null
+                ? passkeys.RegistrationOffer(organization, account, account.Username)
+                : null;
+            if (secret is not null || registration is not null)
+            {
+                TotpEnrolment? totp = secret is null ? null : new TotpEnrolment(secret, account.Username);
+                return InteractionResult.ShowEnrolment(request, totp, registration, events, codeRejected, passkeyRejected, started);
+            }
         }
 
         events.Add(new InteractionEvent("mfa.failed", false, request.Client.ClientId, session.Subject, ("reason", SecondFactorFailureReasons.EnrolmentRequired)));
@@ -271,9 +380,9 @@ public sealed class SignInInteraction(
     /// factor was removed meanwhile).
     /// </summary>
     private async Task<InteractionResult> EndOrContinueAsync(
-        AuthorizationRequest request, AuthenticationSession session, SecondFactorResult result, List<InteractionEvent> events, CancellationToken cancellationToken)
+        AuthorizationRequest request, AuthenticationSession session, bool locked, List<InteractionEvent> events, CancellationToken cancellationToken)
     {
-        if (result.Locked)
+        if (locked)
         {
             await sessions.EndAsync(session, cancellationToken);
             return InteractionResult.ShowLogin(request, events, credentialsRejected: true);

@@ -20,7 +20,11 @@ public static partial class OrganizationsApi
     private static readonly HashSet<string> PatchFields = new(StringComparer.Ordinal)
     {
         "display_name", SigningAlgorithm, KeyRotationDays, MfaPolicyField, MfaGroupsField, MfaGracePeriodField, PasswordMinLengthField,
+        MfaFactorsField, PasswordlessField,
     };
+
+    private const string MfaFactorsField = "mfa_factors";
+    private const string PasswordlessField = "passwordless";
 
     private const string PasswordMinLengthField = "password_min_length";
 
@@ -169,10 +173,19 @@ public static partial class OrganizationsApi
                 fields.Fail($"{PasswordMinLengthField} must be {PasswordPolicy.MinimumLength} to {PasswordPolicy.MaxMinLength} (NIST SP 800-63B: at least 8); it is {minLength}.");
             }
 
-            if (fields.IsValid && displayName is null && algorithm is null && !rotationGiven && mfaPolicy is null && mfaGroups is null && grace is null
-                && minLength is null)
+            IReadOnlyList<string>? factorNames = fields.Strings(MfaFactorsField, 16);
+            FactorKinds? factors = factorNames is null ? null : FactorNames.Parse(factorNames);
+            if (factorNames is not null && factors is null or FactorKinds.None)
             {
-                fields.Fail($"The body must set display_name, {SigningAlgorithm}, {KeyRotationDays}, {MfaPolicyField}, {MfaGroupsField}, {MfaGracePeriodField} or {PasswordMinLengthField}.");
+                fields.Fail($"{MfaFactorsField} must name at least one of {FactorNames.Totp} and {FactorNames.Passkey}, and nothing else.");
+            }
+
+            bool? passwordless = fields.Bool(PasswordlessField);
+            if (fields.IsValid && displayName is null && algorithm is null && !rotationGiven && mfaPolicy is null && mfaGroups is null && grace is null
+                && minLength is null && factors is null && passwordless is null)
+            {
+                fields.Fail($"The body must set display_name, {SigningAlgorithm}, {KeyRotationDays}, {MfaPolicyField}, {MfaGroupsField}, {MfaGracePeriodField}, "
+                    + $"{MfaFactorsField}, {PasswordlessField} or {PasswordMinLengthField}.");
             }
 
             if (!fields.IsValid)
@@ -191,6 +204,8 @@ public static partial class OrganizationsApi
                 MfaGroups = mfaGroups,
                 MfaGracePeriod = grace,
                 PasswordMinLength = (int?)minLength,
+                MfaFactors = factors,
+                Passwordless = passwordless,
                 Now = timeProvider.GetUtcNow(),
             };
             OrganizationUpdate update = await organizations.UpdateAsync(org, changes, context.RequestAborted, expectedVersion);
@@ -235,6 +250,14 @@ public static partial class OrganizationsApi
         writer.WriteEndArray();
         writer.WriteNumber(MfaGracePeriodField, (long)policy.EnrolmentGracePeriod.TotalSeconds);
         writer.WriteStringOrNull("mfa_required_since", policy.MfaRequiredSince);
+        writer.WriteStartArray(MfaFactorsField);
+        foreach (string factor in FactorNames.GetNames(policy.AllowedFactors))
+        {
+            writer.WriteStringValue(factor);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteBoolean(PasswordlessField, policy.PasswordlessAllowed);
         writer.WriteNumber(PasswordMinLengthField, policy.Password.MinLength);
     }
 

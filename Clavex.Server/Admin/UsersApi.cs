@@ -54,6 +54,9 @@ public static class UsersApi
         organization.MapDelete("/users/{sub}/factors/totp", RemoveTotpAsync)
             .WithName("removeUserTotp").WithSummary("Remove a user's authenticator app").WithTags(Tag)
             .Produces(StatusCodes.Status204NoContent).ProducesAdminError(404);
+        organization.MapDelete("/users/{sub}/factors/passkeys/{id}", RemovePasskeyAsync)
+            .WithName("removeUserPasskey").WithSummary("Remove one of a user's passkeys").WithTags(Tag)
+            .Produces(StatusCodes.Status204NoContent).ProducesAdminError(404);
         organization.MapPost("/users/{sub}/mfa/reset", ResetMfaAsync)
             .WithName("resetUserMfa").WithSummary("Remove every second factor and recovery code; the user enrols again at the next sign-in").WithTags(Tag)
             .Produces(StatusCodes.Status204NoContent).ProducesAdminError(404);
@@ -361,9 +364,37 @@ public static class UsersApi
                 w.WriteNull("totp");
             }
 
+            w.WriteStartArray("passkeys");
+            foreach (PasskeyCredential passkey in account.Passkeys)
+            {
+                w.WriteStartObject();
+                w.WriteString("id", passkey.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                w.WriteString("name", passkey.Name);
+                w.WriteBoolean("backup_eligible", passkey.BackupEligible);
+                w.WriteBoolean("backed_up", passkey.BackedUp);
+                w.WriteString("created_at", passkey.CreatedAt);
+                w.WriteStringOrNull("last_used_at", passkey.LastUsedAt);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
             w.WriteNumber("recovery_codes_left", account.RecoveryCodesLeft);
             w.WriteStringOrNull("locked_until", account.LockedUntil);
         });
+    }
+
+    private static async Task<IResult> RemovePasskeyAsync(HttpContext context, string org, string sub, string id, [AsParameters] Dependencies d)
+    {
+        Organization organization = AdminRequest.OrganizationOf(context);
+        if (sub.Length > 256 || !long.TryParse(id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long passkeyId)
+            || !await d.Factors.RemovePasskeyAsync(organization.Id, sub, passkeyId, context.RequestAborted))
+        {
+            return AdminResults.Error(AdminError.NotFound($"User '{sub}' of organisation '{org}' has no passkey '{id}'."));
+        }
+
+        d.Audit.AdminChange(context, organization, "mfa.factor_removed", null, sub,
+            AdminResults.Write(w => { w.WriteString("factor", FactorNames.Passkey); w.WriteString("passkey_id", id); }), null);
+        return AdminResults.NoContent();
     }
 
     private static async Task<IResult> RemoveTotpAsync(HttpContext context, string org, string sub, [AsParameters] Dependencies d)

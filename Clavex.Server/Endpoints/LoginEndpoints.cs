@@ -6,7 +6,7 @@ using Clavex.Server.Login;
 namespace Clavex.Server.Endpoints;
 
 /// <summary>
-/// The login, second-factor, enrolment and consent forms. Each carries the original authorization request in hidden
+/// The login, second-factor, enrolment and consent forms, and their passkey forms. Each carries the original authorization request in hidden
 /// fields, so the request is validated again on POST and nothing about it is kept on the server between the steps.
 /// Every handler is the same three lines: read the form (antiforgery checked), hand it to one entry of
 /// <see cref="SignInInteraction"/>, write the result.
@@ -22,12 +22,40 @@ public static class LoginEndpoints
             interaction.SubmitSecondFactorAsync(organization, form.Request, form.Get(BrowserForm.CodeField), session, context.RequestAborted)));
         group.MapPost("/mfa/enrol", (HttpContext context, SignInInteraction interaction, [AsParameters] Services s) => SubmitAsync(context, s, (organization, form, session) =>
             interaction.SubmitEnrolmentAsync(organization, form.Request, form.Get(BrowserForm.CodeField), session, context.RequestAborted)));
+        group.MapPost("/login/passkey", (HttpContext context, SignInInteraction interaction, [AsParameters] Services s) => SubmitAsync(context, s, (organization, form, session) =>
+            interaction.SubmitPasswordlessAsync(
+                organization, form.Request, form.Get(FormFieldNames.WebAuthnChallenge), form.Get(FormFieldNames.WebAuthnResponse), session, context.RequestAborted)));
+        group.MapPost("/mfa/passkey", (HttpContext context, SignInInteraction interaction, [AsParameters] Services s) => SubmitAsync(context, s, (organization, form, session) =>
+            interaction.SubmitPasskeyAsync(
+                organization, form.Request, form.Get(FormFieldNames.WebAuthnChallenge), form.Get(FormFieldNames.WebAuthnResponse), session, context.RequestAborted)));
+        group.MapPost("/mfa/enrol/passkey", (HttpContext context, SignInInteraction interaction, [AsParameters] Services s) => SubmitAsync(context, s, (organization, form, session) =>
+            interaction.SubmitPasskeyEnrolmentAsync(
+                organization, form.Request, form.Get(FormFieldNames.WebAuthnChallenge), form.Get(FormFieldNames.WebAuthnResponse),
+                form.Get(FormFieldNames.PasskeyName), session, context.RequestAborted)));
         group.MapPost("/mfa/continue", (HttpContext context, SignInInteraction interaction, [AsParameters] Services s) => SubmitAsync(context, s, (organization, form, session) =>
             interaction.ContinueAfterSecondFactorAsync(organization, form.Request, session, context.RequestAborted)));
         group.MapPost("/consent", (HttpContext context, SignInInteraction interaction, [AsParameters] Services s) => SubmitAsync(context, s, (organization, form, session) =>
             interaction.SubmitConsentAsync(
                 organization, form.Request, form.Get(BrowserForm.DecisionField) == FormFieldNames.Allow, session, context.RequestAborted)));
         return group;
+    }
+
+    /// <summary>
+    /// The passkey script (<see cref="PasskeyScript.Path"/>), outside any organisation: cached for an hour and
+    /// revalidated by ETag; nosniff, so it runs only as the script it says it is.
+    /// </summary>
+    public static IEndpointRouteBuilder MapAssets(this IEndpointRouteBuilder app)
+    {
+        app.MapGet(PasskeyScript.Path, (HttpContext context) =>
+        {
+            context.Response.Headers.ETag = PasskeyScript.ETag;
+            context.Response.Headers.CacheControl = "public, max-age=3600";
+            context.Response.Headers[SecurityHeaders.XContentTypeOptions] = "nosniff";
+            return context.Request.Headers.IfNoneMatch == PasskeyScript.ETag
+                ? Results.StatusCode(StatusCodes.Status304NotModified)
+                : Results.Bytes(PasskeyScript.Content, "text/javascript; charset=utf-8");
+        });
+        return app;
     }
 
     private static async Task<IResult> SubmitAsync(

@@ -43,6 +43,7 @@ public static class ClavexApp
         app.MapMetrics(settings);
 
         app.MapHealth();
+        app.MapAssets();
         app.MapAdminApi();
         app.MapAdminOpenApi();
         app.MapOrganizationGroup()

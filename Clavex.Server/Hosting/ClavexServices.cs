@@ -95,6 +95,10 @@ public static class ClavexServices
         services.AddSingleton<BrowserSessions>();
         services.AddSingleton<PasswordSignIn>();
         services.AddSingleton<SecondFactorSignIn>();
+        services.AddSingleton(s => new PasskeyChallenges(PasskeyChallengeKey(s.GetRequiredService<ClavexSettings>().MasterKey), s.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<Fido2PasskeyVerifier>();
+        services.AddSingleton<IPasskeyVerifier>(s => s.GetRequiredService<Fido2PasskeyVerifier>());
+        services.AddSingleton<PasskeySignIn>();
         services.AddSingleton(s => new SignInInteraction(
             s.GetRequiredService<OpenIdProvider>().Authorization,
             s.GetRequiredService<OpenIdProvider>().CodeIssuer,
@@ -102,7 +106,8 @@ public static class ClavexServices
             s.GetRequiredService<IConsentStore>(),
             s.GetRequiredService<PasswordSignIn>(),
             s.GetRequiredService<TimeProvider>(),
-            secondFactors: s.GetRequiredService<SecondFactorSignIn>()));
+            secondFactors: s.GetRequiredService<SecondFactorSignIn>(),
+            passkeys: s.GetRequiredService<PasskeySignIn>()));
         services.AddSingleton<LogoutRequestValidator>();
         services.AddSingleton<RpInitiatedLogout>();
         services.AddSingleton(s => new CookieSecurity(!s.GetRequiredService<ClavexSettings>().AllowInsecureCookies));
@@ -111,6 +116,11 @@ public static class ClavexServices
         services.AddSingleton<InteractionResults>();
         return services;
     }
+
+    /// <summary>The passkey challenges' HMAC key: derived from the master key (RFC 5869), so there is no second secret to keep.</summary>
+    private static byte[] PasskeyChallengeKey(byte[] masterKey) =>
+        System.Security.Cryptography.HKDF.DeriveKey(
+            System.Security.Cryptography.HashAlgorithmName.SHA256, masterKey, PasskeyChallenges.KeySize, info: "clavex passkey challenges"u8.ToArray());
 
     /// <summary>The audit log: recorded on the request path, written in batches off it.</summary>
     public static IServiceCollection AddClavexAudit(this IServiceCollection services)

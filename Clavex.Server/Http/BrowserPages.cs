@@ -2,6 +2,7 @@ using System.Text;
 using Clavex.Core.Authorization;
 using Clavex.Core.Factors;
 using Clavex.Core.Interaction;
+using Clavex.Core.Jose;
 using Clavex.Core.Protocol;
 using Clavex.Server.Audit;
 using Clavex.Server.Login;
@@ -13,22 +14,27 @@ namespace Clavex.Server.Http;
 /// Renders the server-side pages as results with their security headers, and sets the antiforgery cookie for pages
 /// that carry a form.
 /// </summary>
-public sealed class BrowserPages(CookieSecurity security, OrganizationDirectory names)
+public sealed class BrowserPages(CookieSecurity security, OrganizationDirectory names, PasskeySignIn passkeys, Fido2PasskeyVerifier webAuthn)
 {
     public IResult Login(HttpContext context, AuthorizationRequest request, ProtocolParameters original, string? error)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(original);
         original.TryGetSingle(ParameterNames.LoginHint, out string? loginHint);
+        Organization organization = request.Organization;
+        PasskeyFormModel? passkey = organization.SignInPolicy.OffersPasswordless
+            ? AssertionForm(context, "/" + organization.Slug + "/login/passkey", original, passkeys.PasswordlessOffer(organization))
+            : null;
         string html = Pages.Login(new LoginPageModel(
-            names.DisplayName(request.Organization),
+            names.DisplayName(organization),
             request.Client.ClientName ?? request.Client.ClientId,
-            NewForm(context, "/" + request.Organization.Slug + "/login", original))
+            NewForm(context, "/" + organization.Slug + "/login", original))
         {
             Username = loginHint,
             ErrorMessage = error,
+            Passkey = passkey,
         });
-        return Page(html, PageKind.Login, StatusCodes.Status200OK, request.RedirectUri);
+        return Page(html, PageKind.Login, StatusCodes.Status200OK, request.RedirectUri, passkey is not null);
     }
 
     public IResult Consent(HttpContext context, AuthorizationRequest request, ProtocolParameters original)
@@ -42,35 +48,64 @@ public sealed class BrowserPages(CookieSecurity security, OrganizationDirectory 
         return Page(html, PageKind.Consent, StatusCodes.Status200OK, request.RedirectUri);
     }
 
-    public IResult SecondFactor(HttpContext context, AuthorizationRequest request, ProtocolParameters original, bool codeRejected)
+    /// <summary>The second-factor page of <paramref name="result"/> (<see cref="InteractionResultKind.ShowSecondFactor"/>).</summary>
+    public IResult SecondFactor(HttpContext context, InteractionResult result, ProtocolParameters original)
     {
-        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(result);
+        AuthorizationRequest request = result.Request!;
+        string slug = request.Organization.Slug;
+        PasskeyFormModel? passkey = result.PasskeyAssertion is { } offer ? AssertionForm(context, "/" + slug + "/mfa/passkey", original, offer) : null;
         string html = Pages.SecondFactor(new SecondFactorPageModel(
             names.DisplayName(request.Organization),
             request.Client.ClientName ?? request.Client.ClientId,
-            NewForm(context, "/" + request.Organization.Slug + "/mfa", original))
+            NewForm(context, "/" + slug + "/mfa", original))
         {
-            ErrorMessage = codeRejected ? SecondFactorPageModel.IncorrectCode : null,
+            ErrorMessage = result.CodeRejected ? SecondFactorPageModel.IncorrectCode : result.PasskeyRejected ? SecondFactorPageModel.IncorrectPasskey : null,
+            OffersTotp = result.OffersTotp,
+            Passkey = passkey,
         });
-        return Page(html, PageKind.SecondFactor, StatusCodes.Status200OK, request.RedirectUri);
+        return Page(html, PageKind.SecondFactor, StatusCodes.Status200OK, request.RedirectUri, passkey is not null);
     }
 
-    public IResult Enrolment(HttpContext context, AuthorizationRequest request, ProtocolParameters original, TotpEnrolment enrolment, bool codeRejected)
+    /// <summary>The enrolment page of <paramref name="result"/> (<see cref="InteractionResultKind.ShowEnrolment"/>).</summary>
+    public IResult Enrolment(HttpContext context, InteractionResult result, ProtocolParameters original)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(enrolment);
+        ArgumentNullException.ThrowIfNull(result);
+        AuthorizationRequest request = result.Request!;
+        string slug = request.Organization.Slug;
         string organizationName = names.DisplayName(request.Organization);
-        string uri = Totp.OtpAuthUri(organizationName, enrolment.AccountName, enrolment.Secret);
+        TotpEnrolment? enrolment = result.Enrolment;
+        string? qr = enrolment is null
+            ? null
+            : QrCodeSvg.Render(Totp.OtpAuthUri(organizationName, enrolment.AccountName, enrolment.Secret), $"QR code to add {organizationName} to an authenticator app");
+        PasskeyFormModel? passkey = result.PasskeyRegistration is { } offer ? RegistrationForm(context, "/" + slug + "/mfa/enrol/passkey", original, offer) : null;
         string html = Pages.Enrolment(new EnrolmentPageModel(
             organizationName,
             request.Client.ClientName ?? request.Client.ClientId,
-            QrCodeSvg.Render(uri, $"QR code to add {organizationName} to an authenticator app"),
-            enrolment.Key,
-            NewForm(context, "/" + request.Organization.Slug + "/mfa/enrol", original))
+            qr,
+            enrolment?.Key,
+            NewForm(context, "/" + slug + "/mfa/enrol", original))
         {
-            ErrorMessage = codeRejected ? "That code is not valid. Enter the code the app shows now (it changes every 30 seconds)." : null,
+            ErrorMessage = result.CodeRejected ? "That code is not valid. Enter the code the app shows now (it changes every 30 seconds)."
+                : result.PasskeyRejected ? "That passkey could not be registered. Try again, or choose another way."
+                : null,
+            Passkey = passkey,
         });
-        return Page(html, PageKind.Enrolment, StatusCodes.Status200OK, request.RedirectUri);
+        return Page(html, PageKind.Enrolment, StatusCodes.Status200OK, request.RedirectUri, passkey is not null);
+    }
+
+    /// <summary>A passkey sign-in form posting to <paramref name="action"/>, with the request's fields and the offer's options.</summary>
+    public PasskeyFormModel AssertionForm(HttpContext context, string action, ProtocolParameters original, PasskeyAssertionOffer offer)
+    {
+        ArgumentNullException.ThrowIfNull(offer);
+        return new PasskeyFormModel(NewForm(context, action, original), false, webAuthn.RequestOptionsJson(offer), Base64UrlEncoding.Encode(offer.Challenge));
+    }
+
+    /// <summary>A passkey registration form posting to <paramref name="action"/>.</summary>
+    public PasskeyFormModel RegistrationForm(HttpContext context, string action, ProtocolParameters original, PasskeyRegistrationOffer offer)
+    {
+        ArgumentNullException.ThrowIfNull(offer);
+        return new PasskeyFormModel(NewForm(context, action, original), true, webAuthn.CreationOptionsJson(offer), Base64UrlEncoding.Encode(offer.Challenge));
     }
 
     /// <summary>New recovery codes (or how many are left), and a button that takes the request on with the new session.</summary>
@@ -102,17 +137,25 @@ public sealed class BrowserPages(CookieSecurity security, OrganizationDirectory 
     public IResult FormPost(HttpContext context, string redirectUri, IReadOnlyList<KeyValuePair<string, string>> parameters) =>
         new PageResult(Pages.FormPost(redirectUri, parameters), SecurityHeaders.ForFormPost(redirectUri), StatusCodes.Status200OK);
 
-    private PageForm NewForm(HttpContext context, string action, ProtocolParameters original)
+    private static readonly object AntiforgeryItem = new();
+
+    internal PageForm NewForm(HttpContext context, string action, ProtocolParameters original)
     {
         bool secure = security.Secure;
         string cookieName = AntiforgeryTokens.CookieName(secure);
-        string token = AntiforgeryTokens.CurrentOrNew(context.Request.Cookies[cookieName]);
-        context.Response.Headers.Append("Set-Cookie", AntiforgeryTokens.SetCookieHeader(cookieName, token, secure));
+        // A page with two forms (a passkey form beside the password form) sets one token for both.
+        if (context.Items[AntiforgeryItem] is not string token)
+        {
+            token = AntiforgeryTokens.CurrentOrNew(context.Request.Cookies[cookieName]);
+            context.Items[AntiforgeryItem] = token;
+            context.Response.Headers.Append("Set-Cookie", AntiforgeryTokens.SetCookieHeader(cookieName, token, secure));
+        }
+
         return new PageForm(action, token, original.Pairs);
     }
 
-    private static PageResult Page(string html, PageKind kind, int statusCode, string? redirectUri = null) =>
-        new(html, SecurityHeaders.For(kind, redirectUri), statusCode);
+    internal static IResult Page(string html, PageKind kind, int statusCode, string? redirectUri = null, bool passkeyScript = false) =>
+        new PageResult(html, passkeyScript ? SecurityHeaders.WithPasskeyScript(redirectUri) : SecurityHeaders.For(kind, redirectUri), statusCode);
 
     private sealed class PageResult(string html, IReadOnlyList<KeyValuePair<string, string>> headers, int statusCode) : IResult
     {

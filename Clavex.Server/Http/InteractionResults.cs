@@ -31,10 +31,11 @@ public sealed class InteractionResults(BrowserPages pages, SessionCookie cookie,
             InteractionResultKind.Reject => pages.Error(context, SignInRefusedTitle, result.Rejection!.Message, StatusCodes.Status400BadRequest),
             InteractionResultKind.Deliver => Deliver(context, result.Response!),
             InteractionResultKind.ShowConsent => pages.Consent(context, result.Request!, original),
-            InteractionResultKind.ShowSecondFactor => pages.SecondFactor(context, result.Request!, original, result.CodeRejected),
-            InteractionResultKind.ShowEnrolment => pages.Enrolment(context, result.Request!, original, result.Enrolment!, result.CodeRejected),
+            InteractionResultKind.ShowSecondFactor => pages.SecondFactor(context, result, original),
+            InteractionResultKind.ShowEnrolment => pages.Enrolment(context, result, original),
             InteractionResultKind.ShowRecoveryCodes => pages.RecoveryCodes(context, result.Request!, original, result.RecoveryCodes, result.RecoveryCodesLeft ?? 0),
-            _ => pages.Login(context, result.Request!, original, result.CredentialsRejected ? LoginPageModel.IncorrectCredentials : null),
+            _ => pages.Login(context, result.Request!, original,
+                result.CredentialsRejected ? LoginPageModel.IncorrectCredentials : result.PasskeyRejected ? LoginPageModel.IncorrectPasskey : null),
         };
     }
 

@@ -75,9 +75,33 @@ internal sealed class HtmlWriter
     }
 
     /// <summary>Opens the form and writes the antiforgery token and the forwarded parameters as hidden inputs.</summary>
-    public HtmlWriter OpenForm(PageForm form)
+    public HtmlWriter OpenForm(PageForm form) => OpenForm(form, null);
+
+    /// <summary>
+    /// A passkey form (<see cref="PasskeyFormModel"/>): hidden until the passkey script finds WebAuthn in the browser,
+    /// its options for the script in <c>data-passkey-options</c>, the challenge as a hidden input.
+    /// </summary>
+    public HtmlWriter OpenPasskeyForm(PasskeyFormModel passkey)
     {
-        Raw("<form").Attribute("method", form.Method == FormMethod.Post ? "post" : "get").Attribute("action", form.Action).Raw(">\n");
+        OpenForm(passkey.Form, passkey);
+        HiddenInput(FormFieldNames.WebAuthnChallenge, passkey.Challenge);
+        return HiddenInput(FormFieldNames.WebAuthnResponse, string.Empty);
+    }
+
+    /// <summary>The passkey form's button (it runs the ceremony; it does not submit) and the line the script reports on.</summary>
+    public HtmlWriter PasskeyButton(string text, bool secondary = false) =>
+        Raw(secondary ? "<button type=\"button\" class=\"secondary\" data-passkey-start=\"\">" : "<button type=\"button\" data-passkey-start=\"\">")
+            .Text(text).Raw("</button>\n<p role=\"status\" data-passkey-status=\"\"></p>\n");
+
+    private HtmlWriter OpenForm(PageForm form, PasskeyFormModel? passkey)
+    {
+        Raw("<form").Attribute("method", form.Method == FormMethod.Post ? "post" : "get").Attribute("action", form.Action);
+        if (passkey is not null)
+        {
+            Raw(" hidden=\"\"").Attribute("data-passkey-mode", passkey.Create ? "create" : "get").Attribute("data-passkey-options", passkey.OptionsJson);
+        }
+
+        Raw(">\n");
         HiddenInput(AntiforgeryTokens.FormFieldName, form.AntiforgeryToken);
 
         foreach (var (name, value) in form.RequestParameters)
@@ -91,12 +115,17 @@ internal sealed class HtmlWriter
         return this;
     }
 
-    public string End(string? script = null)
+    public string End(string? script = null, bool passkeyScript = false)
     {
         Raw("</main>\n");
         if (script is not null)
         {
             Raw("<script>").Raw(script).Raw("</script>\n");
+        }
+
+        if (passkeyScript)
+        {
+            Raw("<script src=\"").Raw(PasskeyScript.Path).Raw("\"></script>\n");
         }
 
         return Raw("</body>\n</html>\n")._html.ToString();

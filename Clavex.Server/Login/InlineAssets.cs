@@ -13,6 +13,7 @@ internal static class InlineAssets
         "body{margin:0;font:1rem/1.5 system-ui,sans-serif;color:#1b1b1b;background:#f3f4f6}" +
         "main{max-width:26rem;margin:3rem auto;padding:1.5rem 2rem;background:#fff;border:1px solid #d1d5db;border-radius:.5rem;overflow-wrap:anywhere}" +
         "h1{font-size:1.5rem;line-height:1.25;margin:0 0 1rem}" +
+        "h2{font-size:1.1rem;margin:1.5rem 0 .5rem}" +
         ".org{margin:0 0 .25rem;color:#4b5563}" +
         "label{display:block;margin-top:1rem;font-weight:600}" +
         "input{box-sizing:border-box;width:100%;padding:.5rem;font:inherit;border:1px solid #6b7280;border-radius:.25rem}" +

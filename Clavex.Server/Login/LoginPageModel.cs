@@ -8,5 +8,11 @@ public sealed record LoginPageModel(string OrganizationName, string ClientName, 
     /// <summary>Prefilled username: the request's <c>login_hint</c>, or what was typed before an error.</summary>
     public string? Username { get; init; }
 
+    /// <summary>What a refused passkey shows.</summary>
+    public const string IncorrectPasskey = "That passkey was not accepted. Try again, or sign in with your username and password.";
+
     public string? ErrorMessage { get; init; }
+
+    /// <summary>The username-less passkey button, where the organisation allows passwordless sign-in.</summary>
+    public PasskeyFormModel? Passkey { get; init; }
 }

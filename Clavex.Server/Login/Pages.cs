@@ -37,10 +37,17 @@ public static class Pages
             html.Attribute("aria-describedby", ErrorId);
         }
 
-        return html.Raw(" />\n")
+        html.Raw(" />\n")
             .Button("Sign in")
-            .Raw("</form>\n")
-            .End();
+            .Raw("</form>\n");
+        if (model.Passkey is { } passkey)
+        {
+            html.OpenPasskeyForm(passkey)
+                .PasskeyButton("Sign in with a passkey", secondary: true)
+                .Raw("</form>\n");
+        }
+
+        return html.End(passkeyScript: model.Passkey is not null);
     }
 
     public static string SecondFactor(SecondFactorPageModel model)
@@ -50,32 +57,65 @@ public static class Pages
             .Paragraph("org", model.OrganizationName)
             .Heading("Verify it is you");
         Alert(html, model.ErrorMessage);
-        html.Raw("<p id=\"code-help\">Enter the 6-digit code from your authenticator app to sign in to ").Text(model.ClientName)
-            .Raw(". Lost your device? Enter one of your recovery codes instead.</p>\n")
+        if (model.Passkey is { } passkey)
+        {
+            html.OpenPasskeyForm(passkey)
+                .Raw("<p>Use your passkey or security key to sign in to ").Text(model.ClientName).Raw(".</p>\n")
+                .PasskeyButton("Use a passkey")
+                .Raw("</form>\n");
+        }
+
+        html.Raw(model.OffersTotp
+                ? "<p id=\"code-help\">Enter the 6-digit code from your authenticator app. Lost your device? Enter one of your recovery codes instead.</p>\n"
+                : "<p id=\"code-help\">Cannot use your passkey? Enter one of your recovery codes.</p>\n")
             .OpenForm(model.Form);
-        CodeInput(html, "Code", model.ErrorMessage is not null, numeric: false);
-        return html.Button("Verify")
+        CodeInput(html, model.OffersTotp ? "Code" : "Recovery code", model.ErrorMessage is not null, numeric: false);
+        return html.Button("Verify", secondary: model.Passkey is not null)
             .Raw("</form>\n")
-            .End();
+            .End(passkeyScript: model.Passkey is not null);
     }
 
     public static string Enrolment(EnrolmentPageModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var html = HtmlWriter.Begin($"Set up an authenticator app – {model.OrganizationName}")
+        string title = model.QrSvg is null ? "Set up a passkey" : model.Passkey is null ? "Set up an authenticator app" : "Set up a second factor";
+        var html = HtmlWriter.Begin($"{title} – {model.OrganizationName}")
             .Paragraph("org", model.OrganizationName)
-            .Heading("Set up an authenticator app");
+            .Heading(title);
         Alert(html, model.ErrorMessage);
-        html.Raw("<p id=\"code-help\">").Text(model.OrganizationName)
-            .Raw(" asks for a second factor when you sign in. Scan this QR code with an authenticator app, then enter the 6-digit code it shows.</p>\n")
-            .Raw("<div class=\"qr\">").Raw(model.QrSvg).Raw("</div>\n")
-            .Raw("<p>Cannot scan it? Enter this key in the app (time-based):</p>\n")
-            .Raw("<p class=\"key\"><code>").Text(GroupKey(model.Key)).Raw("</code></p>\n")
-            .OpenForm(model.Form);
-        CodeInput(html, "Code from the app", model.ErrorMessage is not null, numeric: true);
-        return html.Button("Turn on")
-            .Raw("</form>\n")
-            .End();
+        html.Raw("<p>").Text(model.OrganizationName).Raw(" asks for a second factor when you sign in.</p>\n");
+        if (model.Passkey is { } passkey)
+        {
+            html.OpenPasskeyForm(passkey)
+                .Raw("<h2>Passkey or security key</h2>\n")
+                .Raw("<label for=\"passkey_name\">Name for this passkey</label>\n")
+                .Raw("<input id=\"passkey_name\" name=\"passkey_name\" type=\"text\" maxlength=\"64\" autocomplete=\"off\" placeholder=\"e.g. Work laptop\" />\n")
+                .PasskeyButton("Create a passkey")
+                .Raw("</form>\n");
+            if (model.QrSvg is null)
+            {
+                html.Raw("<noscript><p class=\"alert\">Creating a passkey needs JavaScript. Turn it on for this page, or use a browser that runs it.</p></noscript>\n");
+            }
+        }
+
+        if (model.QrSvg is not null)
+        {
+            if (model.Passkey is not null)
+            {
+                html.Raw("<h2>Authenticator app</h2>\n");
+            }
+
+            html.Raw("<p id=\"code-help\">Scan this QR code with an authenticator app, then enter the 6-digit code it shows.</p>\n")
+                .Raw("<div class=\"qr\">").Raw(model.QrSvg).Raw("</div>\n")
+                .Raw("<p>Cannot scan it? Enter this key in the app (time-based):</p>\n")
+                .Raw("<p class=\"key\"><code>").Text(GroupKey(model.Key!)).Raw("</code></p>\n")
+                .OpenForm(model.Form);
+            CodeInput(html, "Code from the app", model.ErrorMessage is not null, numeric: true);
+            html.Button("Turn on", secondary: model.Passkey is not null)
+                .Raw("</form>\n");
+        }
+
+        return html.End(passkeyScript: model.Passkey is not null);
     }
 
     public static string RecoveryCodes(RecoveryCodesPageModel model)

@@ -1,21 +1,35 @@
 namespace Clavex.Server.Login;
 
-/// <summary>The second-factor page: the code of the user's authenticator app, or one of their recovery codes.</summary>
+/// <summary>
+/// The second-factor page: one of the user's passkeys (when they have one), the code of their authenticator app (when
+/// they have one), or one of their recovery codes (always).
+/// </summary>
 public sealed record SecondFactorPageModel(string OrganizationName, string ClientName, PageForm Form)
 {
     /// <summary>What a refused code shows; it does not say whether the code was wrong, expired or used before.</summary>
     public const string IncorrectCode = "That code is not valid. Enter the current code from your authenticator app, or one of your recovery codes.";
 
+    /// <summary>What a refused passkey shows.</summary>
+    public const string IncorrectPasskey = "That passkey was not accepted. Try again, or use another way to verify it is you.";
+
     public string? ErrorMessage { get; init; }
+
+    /// <summary>The user has an authenticator app: the code field asks for its code (else for a recovery code only).</summary>
+    public bool OffersTotp { get; init; } = true;
+
+    public PasskeyFormModel? Passkey { get; init; }
 }
 
 /// <summary>
-/// The enrolment page: the QR code of the new authenticator's otpauth URI (<see cref="QrCodeSvg"/>), its key as text
-/// for apps without a camera, and a field for the first code.
+/// The enrolment page: a passkey to register (where the organisation allows passkeys), and the QR code of a new
+/// authenticator's otpauth URI (<see cref="QrCodeSvg"/>) with its key as text for apps without a camera and a field for
+/// the first code (where it allows authenticator apps).
 /// </summary>
-public sealed record EnrolmentPageModel(string OrganizationName, string ClientName, string QrSvg, string Key, PageForm Form)
+public sealed record EnrolmentPageModel(string OrganizationName, string ClientName, string? QrSvg, string? Key, PageForm Form)
 {
     public string? ErrorMessage { get; init; }
+
+    public PasskeyFormModel? Passkey { get; init; }
 
     public override string ToString() => $"EnrolmentPageModel {{ OrganizationName = {OrganizationName}, Key = (redacted) }}";
 }
@@ -28,3 +42,9 @@ public sealed record RecoveryCodesPageModel(string OrganizationName, IReadOnlyLi
 {
     public override string ToString() => $"RecoveryCodesPageModel {{ OrganizationName = {OrganizationName}, CodesLeft = {CodesLeft} }}";
 }
+
+/// <summary>
+/// A passkey form: where it posts (with the request's hidden fields), whether it registers (<c>create</c>) or signs in
+/// (<c>get</c>), the options for <c>navigator.credentials</c> as JSON, and the challenge in them, which the form posts back.
+/// </summary>
+public sealed record PasskeyFormModel(PageForm Form, bool Create, string OptionsJson, string Challenge);

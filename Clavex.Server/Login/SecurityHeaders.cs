@@ -35,6 +35,13 @@ public static class SecurityHeaders
             ? For(kind)
             : Build($"form-action 'self' {FormTargetOf(redirectUri)}");
 
+    /// <summary>
+    /// A page with a passkey form: as a page with a form, and the passkey script (<see cref="PasskeyScript"/>),
+    /// the only script the server serves, allowed as 'self'.
+    /// </summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> WithPasskeyScript(string? redirectUri) =>
+        Build($"script-src 'self'; form-action 'self'{(redirectUri is null ? string.Empty : " " + FormTargetOf(redirectUri))}");
+
     /// <summary>For <see cref="Pages.FormPost"/>: its script's hash, and the redirect URI's origin as a form target.</summary>
     public static IReadOnlyList<KeyValuePair<string, string>> ForFormPost(string redirectUri) =>
         Build($"script-src {InlineAssets.AutoSubmitScriptSource}; form-action 'self' {OriginOf(redirectUri)}");

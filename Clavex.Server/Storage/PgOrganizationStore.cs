@@ -14,13 +14,14 @@ public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
         """;
 
     private const string SelectBySlug = """
-        SELECT id, slug, display_name, mfa_policy, mfa_groups, mfa_grace_period_seconds, mfa_required_since, password_min_length
+        SELECT id, slug, display_name, mfa_policy, mfa_groups, mfa_grace_period_seconds, mfa_required_since, password_min_length,
+               mfa_factors, passwordless
         FROM organizations WHERE slug = @Slug
         """;
 
     private const string DetailColumns = """
         id, slug, display_name, created_at, updated_at, version, signing_algorithm, key_rotation_days,
-        mfa_policy, mfa_groups, mfa_grace_period_seconds, mfa_required_since, password_min_length
+        mfa_policy, mfa_groups, mfa_grace_period_seconds, mfa_required_since, password_min_length, mfa_factors, passwordless
         """;
 
     private const string SelectDetailsBySlug = $"""
@@ -42,6 +43,8 @@ public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
             mfa_groups = coalesce(@MfaGroups::text[], mfa_groups),
             mfa_grace_period_seconds = coalesce(@MfaGracePeriodSeconds::int, mfa_grace_period_seconds),
             password_min_length = coalesce(@PasswordMinLength::int, password_min_length),
+            mfa_factors = coalesce(@MfaFactors::text[], mfa_factors),
+            passwordless = coalesce(@Passwordless::boolean, passwordless),
             -- The grace period restarts when the policy becomes stricter: everyone now, or groups that were not named.
             mfa_required_since = CASE
                 WHEN (coalesce(@MfaPolicy::text, mfa_policy) = 'required' AND mfa_policy <> 'required')
@@ -150,6 +153,8 @@ public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
             MfaGroups = changes.MfaGroups?.ToArray(),
             MfaGracePeriodSeconds = changes.MfaGracePeriod is TimeSpan grace ? (int?)grace.TotalSeconds : null,
             changes.PasswordMinLength,
+            MfaFactors = changes.MfaFactors is FactorKinds factors ? FactorNames.GetNames(factors).ToArray() : null,
+            changes.Passwordless,
             Now = Db.Utc(changes.Now),
             ExpectedVersion = expectedVersion,
         }, cancellationToken, transaction));
@@ -171,8 +176,12 @@ public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
     }
 
     private static SignInPolicy ReadSignInPolicy(
-        string slug, string mfaPolicy, string[] groups, int graceSeconds, DateTime? requiredSince, int passwordMinLength) => new()
+        string slug, string mfaPolicy, string[] groups, int graceSeconds, DateTime? requiredSince, int passwordMinLength, string[] factors, bool passwordless) => new()
     {
+        AllowedFactors = FactorNames.Parse(factors) is FactorKinds { } allowed && allowed != FactorKinds.None
+            ? allowed
+            : throw new InvalidOperationException($"Organisation '{slug}' has unknown or no mfa_factors."),
+        PasswordlessAllowed = passwordless,
         Password = new PasswordPolicy { MinLength = passwordMinLength },
         Mfa = MfaPolicies.TryParse(mfaPolicy, out MfaPolicy policy)
             ? policy
@@ -210,11 +219,15 @@ public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
 
         public int PasswordMinLength { get; init; } = PasswordPolicy.DefaultMinLength;
 
+        public string[] MfaFactors { get; init; } = [FactorNames.Totp, FactorNames.Passkey];
+
+        public bool Passwordless { get; init; }
+
         public OrganizationDetails ToDetails() =>
             new(Id, Slug, DisplayName, Db.FromUtc(CreatedAt), Db.FromUtc(UpdatedAt), SigningAlgorithm, KeyRotationDays)
             {
                 Version = Version,
-                SignInPolicy = ReadSignInPolicy(Slug, MfaPolicy, MfaGroups, MfaGracePeriodSeconds, MfaRequiredSince, PasswordMinLength),
+                SignInPolicy = ReadSignInPolicy(Slug, MfaPolicy, MfaGroups, MfaGracePeriodSeconds, MfaRequiredSince, PasswordMinLength, MfaFactors, Passwordless),
             };
     }
 
@@ -236,7 +249,11 @@ public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
 
         public int PasswordMinLength { get; init; } = PasswordPolicy.DefaultMinLength;
 
-        public SignInPolicy ToSignInPolicy() => ReadSignInPolicy(Slug, MfaPolicy, MfaGroups, MfaGracePeriodSeconds, MfaRequiredSince, PasswordMinLength);
+        public string[] MfaFactors { get; init; } = [FactorNames.Totp, FactorNames.Passkey];
+
+        public bool Passwordless { get; init; }
+
+        public SignInPolicy ToSignInPolicy() => ReadSignInPolicy(Slug, MfaPolicy, MfaGroups, MfaGracePeriodSeconds, MfaRequiredSince, PasswordMinLength, MfaFactors, Passwordless);
     }
 }
 
@@ -270,6 +287,12 @@ public sealed record OrganizationChanges
 
     /// <summary>The minimum length of new passwords; null keeps it.</summary>
     public int? PasswordMinLength { get; init; }
+
+    /// <summary>The kinds of second factor allowed; null keeps them.</summary>
+    public FactorKinds? MfaFactors { get; init; }
+
+    /// <summary>Whether passkeys may sign in alone; null keeps it.</summary>
+    public bool? Passwordless { get; init; }
 
     /// <summary>When the change is made: the new start of the grace period if the policy becomes stricter.</summary>
     public DateTimeOffset Now { get; init; }

@@ -7,9 +7,9 @@ using Npgsql;
 namespace Clavex.Server.Storage;
 
 /// <summary>
-/// Users' authenticator apps and recovery codes (<c>user_totp</c>, <c>user_recovery_codes</c>). A TOTP secret is
-/// sealed with the master key (<see cref="KeyEncryption"/>), bound to its organisation and subject, so a row copied to
-/// another user fails to open.
+/// Users' authenticator apps, passkeys and recovery codes (<c>user_totp</c>, <c>user_passkeys</c>,
+/// <c>user_recovery_codes</c>). A TOTP secret is sealed with the master key (<see cref="KeyEncryption"/>), bound to its
+/// organisation and subject, so a row copied to another user fails to open; a passkey's public key is not secret.
 /// </summary>
 public sealed class PgSecondFactorStore(NpgsqlDataSource dataSource, KeyEncryption encryption) : ISecondFactorStore
 {
@@ -24,7 +24,47 @@ public sealed class PgSecondFactorStore(NpgsqlDataSource dataSource, KeyEncrypti
                 WHERE c.organization_id = u.organization_id AND c.subject = u.subject AND c.used_at IS NULL)::int AS recovery_codes_left
         FROM users u
         LEFT JOIN user_totp t ON t.organization_id = u.organization_id AND t.subject = u.subject
-        WHERE u.organization_id = @OrganizationId AND u.subject = @Subject
+        WHERE u.organization_id = @OrganizationId AND u.subject = @Subject;
+        """ + PasskeyColumns + """
+
+        FROM user_passkeys WHERE organization_id = @OrganizationId AND subject = @Subject ORDER BY id
+        """;
+
+    private const string PasskeyColumns = """
+        SELECT id, credential_id, name, public_key, user_handle, sign_count, backup_eligible, backed_up, transports, created_at, last_used_at
+        """;
+
+    private const string SelectPasskey = PasskeyColumns + """
+        , subject FROM user_passkeys WHERE organization_id = @OrganizationId AND credential_id = @CredentialId
+        """;
+
+    // The credential id is unique per organisation; a conflict inserts nothing and returns no id.
+    private const string InsertPasskey = """
+        INSERT INTO user_passkeys (organization_id, subject, credential_id, public_key, user_handle, sign_count, backup_eligible, backed_up,
+                                   transports, aaguid, name, created_at)
+        SELECT @OrganizationId, @Subject, @CredentialId, @PublicKey, @UserHandle, @SignCount, @BackupEligible, @BackedUp, @Transports, @Aaguid, @Name, @Now
+        WHERE EXISTS (SELECT 1 FROM users WHERE organization_id = @OrganizationId AND subject = @Subject)
+        ON CONFLICT ON CONSTRAINT user_passkeys_credential_unique DO NOTHING
+        RETURNING id
+        """;
+
+    // Compare-and-set on the counter: of two assertions verified against the same stored count, one moves it.
+    private const string RecordPasskeyUse = """
+        WITH used AS (
+            UPDATE user_passkeys SET sign_count = @SignCount, backed_up = @BackedUp, last_used_at = @Now
+            WHERE organization_id = @OrganizationId AND subject = @Subject AND id = @Id AND sign_count = @PreviousSignCount
+            RETURNING subject)
+        UPDATE users SET failed_second_factor_count = 0
+        WHERE organization_id = @OrganizationId AND subject IN (SELECT subject FROM used)
+        RETURNING 1
+        """;
+
+    private const string RemovePasskey = """
+        DELETE FROM user_passkeys WHERE organization_id = @OrganizationId AND subject = @Subject AND id = @Id
+        """;
+
+    private const string UserExists = """
+        SELECT 1 FROM users WHERE organization_id = @OrganizationId AND subject = @Subject
         """;
 
     // Replaces an unconfirmed app, never a confirmed one.
@@ -97,6 +137,7 @@ public sealed class PgSecondFactorStore(NpgsqlDataSource dataSource, KeyEncrypti
 
     private const string Reset = """
         WITH totp AS (DELETE FROM user_totp WHERE organization_id = @OrganizationId AND subject = @Subject),
+             passkeys AS (DELETE FROM user_passkeys WHERE organization_id = @OrganizationId AND subject = @Subject),
              codes AS (DELETE FROM user_recovery_codes WHERE organization_id = @OrganizationId AND subject = @Subject)
         UPDATE users SET mfa_reset_at = @Now, failed_second_factor_count = 0
         WHERE organization_id = @OrganizationId AND subject = @Subject
@@ -109,11 +150,18 @@ public sealed class PgSecondFactorStore(NpgsqlDataSource dataSource, KeyEncrypti
     {
         ArgumentNullException.ThrowIfNull(subject);
         await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        AccountRow? row = await connection.QuerySingleOrDefaultAsync<AccountRow>(
+        await using SqlMapper.GridReader results = await connection.QueryMultipleAsync(
             Db.Command(Select, new { OrganizationId = organizationId, Subject = subject }, cancellationToken));
+        AccountRow? row = await results.ReadSingleOrDefaultAsync<AccountRow>();
         if (row is null)
         {
             return null;
+        }
+
+        var passkeys = new List<PasskeyCredential>();
+        foreach (PasskeyRow passkey in await results.ReadAsync<PasskeyRow>())
+        {
+            passkeys.Add(passkey.ToCredential());
         }
 
         TotpAuthenticator? totp = row.SecretSealed is null
@@ -125,7 +173,96 @@ public sealed class PgSecondFactorStore(NpgsqlDataSource dataSource, KeyEncrypti
                 row.LastUsedStep ?? 0,
                 Db.FromUtc(row.LastUsedAt));
         return new SecondFactorAccount(
-            row.Subject, row.Username, row.Enabled, Db.FromUtc(row.LockedUntil), row.Groups, Db.FromUtc(row.EnrolmentClockStart), totp, row.RecoveryCodesLeft);
+            row.Subject, row.Username, row.Enabled, Db.FromUtc(row.LockedUntil), row.Groups, Db.FromUtc(row.EnrolmentClockStart), totp, row.RecoveryCodesLeft,
+            passkeys);
+    }
+
+    public async Task<(string Subject, PasskeyCredential Passkey)?> FindPasskeyAsync(long organizationId, byte[] credentialId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(credentialId);
+        await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        PasskeyRow? row = await connection.QuerySingleOrDefaultAsync<PasskeyRow>(
+            Db.Command(SelectPasskey, new { OrganizationId = organizationId, CredentialId = credentialId }, cancellationToken));
+        return row is null ? null : (row.Subject, row.ToCredential());
+    }
+
+    public async Task<long?> AddPasskeyAsync(
+        long organizationId, string subject, NewPasskey passkey, byte[] userHandle, string name, IReadOnlyList<byte[]>? recoveryCodeHashes,
+        DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        ArgumentNullException.ThrowIfNull(passkey);
+        await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
+        long? id = await connection.ExecuteScalarAsync<long?>(Db.Command(InsertPasskey, new
+        {
+            OrganizationId = organizationId,
+            Subject = subject,
+            passkey.CredentialId,
+            passkey.PublicKey,
+            UserHandle = userHandle,
+            SignCount = (long)passkey.SignCount,
+            passkey.BackupEligible,
+            passkey.BackedUp,
+            Transports = passkey.Transports.ToArray(),
+            passkey.Aaguid,
+            Name = name,
+            Now = Db.Utc(now),
+        }, cancellationToken, transaction));
+        if (id is null)
+        {
+            return null;
+        }
+
+        if (recoveryCodeHashes is not null)
+        {
+            await ReplaceCodesAsync(connection, transaction, organizationId, subject, recoveryCodeHashes, now, cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return id;
+    }
+
+    public async Task<bool> RecordPasskeyUseAsync(
+        long organizationId, string subject, long passkeyId, uint previousSignCount, uint signCount, bool backedUp, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<int?>(Db.Command(RecordPasskeyUse, new
+        {
+            OrganizationId = organizationId,
+            Subject = subject,
+            Id = passkeyId,
+            PreviousSignCount = (long)previousSignCount,
+            SignCount = (long)signCount,
+            BackedUp = backedUp,
+            Now = Db.Utc(now),
+        }, cancellationToken)) == 1;
+    }
+
+    public async Task<bool> RemovePasskeyAsync(long organizationId, string subject, long passkeyId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteAsync(Db.Command(RemovePasskey, new { OrganizationId = organizationId, Subject = subject, Id = passkeyId }, cancellationToken)) == 1;
+    }
+
+    public async Task<bool> ReplaceRecoveryCodesAsync(
+        long organizationId, string subject, IReadOnlyList<byte[]> codeHashes, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        ArgumentNullException.ThrowIfNull(codeHashes);
+        await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (await connection.ExecuteScalarAsync<int?>(Db.Command(UserExists, new { OrganizationId = organizationId, Subject = subject }, cancellationToken, transaction)) is null)
+        {
+            return false;
+        }
+
+        await ReplaceCodesAsync(connection, transaction, organizationId, subject, codeHashes, now, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
     }
 
     public async Task<bool> BeginTotpAsync(long organizationId, string subject, byte[] secret, DateTimeOffset now, CancellationToken cancellationToken)
@@ -139,10 +276,9 @@ public sealed class PgSecondFactorStore(NpgsqlDataSource dataSource, KeyEncrypti
     }
 
     public async Task<bool> ConfirmTotpAsync(
-        long organizationId, string subject, long timeStep, IReadOnlyList<byte[]> recoveryCodeHashes, DateTimeOffset now, CancellationToken cancellationToken)
+        long organizationId, string subject, long timeStep, IReadOnlyList<byte[]>? recoveryCodeHashes, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(subject);
-        ArgumentNullException.ThrowIfNull(recoveryCodeHashes);
         await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
         var key = new { OrganizationId = organizationId, Subject = subject, Step = timeStep, Now = Db.Utc(now) };
@@ -151,7 +287,11 @@ public sealed class PgSecondFactorStore(NpgsqlDataSource dataSource, KeyEncrypti
             return false;
         }
 
-        await ReplaceCodesAsync(connection, transaction, organizationId, subject, recoveryCodeHashes, now, cancellationToken);
+        if (recoveryCodeHashes is not null)
+        {
+            await ReplaceCodesAsync(connection, transaction, organizationId, subject, recoveryCodeHashes, now, cancellationToken);
+        }
+
         await transaction.CommitAsync(cancellationToken);
         return true;
     }
@@ -247,6 +387,36 @@ public sealed class PgSecondFactorStore(NpgsqlDataSource dataSource, KeyEncrypti
         public DateTime? LastUsedAt { get; init; }
 
         public int RecoveryCodesLeft { get; init; }
+    }
+
+    private sealed class PasskeyRow
+    {
+        public long Id { get; init; }
+
+        public string Subject { get; init; } = string.Empty;
+
+        public byte[] CredentialId { get; init; } = [];
+
+        public string Name { get; init; } = string.Empty;
+
+        public byte[] PublicKey { get; init; } = [];
+
+        public byte[] UserHandle { get; init; } = [];
+
+        public long SignCount { get; init; }
+
+        public bool BackupEligible { get; init; }
+
+        public bool BackedUp { get; init; }
+
+        public string[] Transports { get; init; } = [];
+
+        public DateTime CreatedAt { get; init; }
+
+        public DateTime? LastUsedAt { get; init; }
+
+        public PasskeyCredential ToCredential() => new(
+            Id, CredentialId, Name, PublicKey, UserHandle, (uint)SignCount, BackupEligible, BackedUp, Transports, Db.FromUtc(CreatedAt), Db.FromUtc(LastUsedAt));
     }
 
     private sealed class FailureRow

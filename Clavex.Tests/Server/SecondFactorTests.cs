@@ -51,7 +51,7 @@ public partial class SecondFactorTests : AdminTestBase
         HttpResponseMessage enrolment = await PasswordAsync(browser, org);
         string page = await enrolment.Content.ReadAsStringAsync();
         Assert.That(enrolment.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-        Assert.That(page, Does.Contain("Set up an authenticator app").And.Contain("<svg"));
+        Assert.That(page, Does.Contain("Set up a second factor").And.Contain("<svg"));
         Assert.That(page, Does.Not.Contain("style="), "the QR code needs no inline style (CSP)");
         byte[] secret = KeyOf(page);
 
@@ -194,7 +194,7 @@ public partial class SecondFactorTests : AdminTestBase
             $"/{org.Slug}/authorize?response_type=code&client_id=finance&redirect_uri=https%3A%2F%2Ffinance.acme.eu%2Fcallback&scope=openid&state=s");
 
         string page = await stepUp.Content.ReadAsStringAsync();
-        Assert.That(page, Does.Contain("Set up an authenticator app"), "an organisation without a policy lets the user enrol for the client");
+        Assert.That(page, Does.Contain("Set up a second factor"), "an organisation without a policy lets the user enrol for the client");
         Assert.That(await AuditDetailAsync(org.Id, "mfa.step_up_required", "cause"), Is.EqualTo("client_require_mfa"));
         Assert.That(page, Does.Not.Contain("name=\"password\""));
     }
@@ -207,7 +207,7 @@ public partial class SecondFactorTests : AdminTestBase
         await SignInAsync(browser, org);
 
         HttpResponseMessage stepUp = await browser.GetAsync(AuthorizeUrl(org, extra: ("acr_values", MfaAcr)));
-        Assert.That(await stepUp.Content.ReadAsStringAsync(), Does.Contain("Set up an authenticator app"));
+        Assert.That(await stepUp.Content.ReadAsStringAsync(), Does.Contain("Set up a second factor"));
         Assert.That(await AuditDetailAsync(org.Id, "mfa.step_up_required", "cause"), Is.EqualTo("acr_values"));
 
         HttpResponseMessage weakOk = await browser.GetAsync(AuthorizeUrl(org, extra: ("acr_values", $"{MfaAcr} {PasswordAcr}")));
@@ -250,7 +250,7 @@ public partial class SecondFactorTests : AdminTestBase
 
         await AdminJsonAsync(HttpMethod.Post, $"/api/v1/organizations/{org.Slug}/users/{org.AliceSubject}/mfa/reset", null, HttpStatusCode.NoContent);
         using HttpClient again = Server.CreateClient();
-        Assert.That(await (await PasswordAsync(again, org)).Content.ReadAsStringAsync(), Does.Contain("Set up an authenticator app"));
+        Assert.That(await (await PasswordAsync(again, org)).Content.ReadAsStringAsync(), Does.Contain("Set up a second factor"));
     }
 
     [Test]
@@ -262,7 +262,7 @@ public partial class SecondFactorTests : AdminTestBase
             """{"username":"bob","password":"bob's long password","groups":["jira-software-users"]}""", HttpStatusCode.Created);
 
         using HttpClient alice = Server.CreateClient();
-        Assert.That(await (await PasswordAsync(alice, org)).Content.ReadAsStringAsync(), Does.Contain("Set up an authenticator app"));
+        Assert.That(await (await PasswordAsync(alice, org)).Content.ReadAsStringAsync(), Does.Contain("Set up a second factor"));
 
         using HttpClient bob = Server.CreateClient();
         HttpResponseMessage page = await bob.GetAsync(AuthorizeUrl(org));

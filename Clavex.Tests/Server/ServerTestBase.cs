@@ -15,7 +15,10 @@ public abstract class ServerTestBase
     internal ClavexTestServer Server { get; private set; } = null!;
 
     [OneTimeSetUp]
-    public async Task StartServerAsync() => Server = await ClavexTestServer.StartAsync();
+    public async Task StartServerAsync() => Server = await CreateServerAsync();
+
+    /// <summary>The server of this class; a class that needs another configuration overrides it.</summary>
+    private protected virtual Task<ClavexTestServer> CreateServerAsync() => ClavexTestServer.StartAsync();
 
     [OneTimeTearDown]
     public async Task StopServerAsync() => await Server.DisposeAsync();

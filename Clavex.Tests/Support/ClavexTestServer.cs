@@ -38,15 +38,19 @@ internal sealed class ClavexTestServer : IAsyncDisposable
 
     public IServiceProvider Services => App.Services;
 
-    /// <summary>Starts a server; pass <paramref name="publicBaseUrl"/> to run a second instance behind the same issuer.</summary>
-    public static async Task<ClavexTestServer> StartAsync(TestClock? clock = null, Uri? publicBaseUrl = null, string? connectionString = null)
+    /// <summary>
+    /// Starts a server; pass <paramref name="publicBaseUrl"/> to run a second instance behind the same issuer, or
+    /// <paramref name="localhostName"/> to name it <c>http://localhost:PORT</c> (WebAuthn needs a domain as its RP ID).
+    /// </summary>
+    public static async Task<ClavexTestServer> StartAsync(
+        TestClock? clock = null, Uri? publicBaseUrl = null, string? connectionString = null, bool localhostName = false)
     {
         clock ??= new TestClock(DateTimeOffset.UtcNow);
         int port = FreePort();
         var listen = new Uri($"http://127.0.0.1:{port}");
         var settings = new ClavexSettings
         {
-            PublicBaseUrl = publicBaseUrl ?? listen,
+            PublicBaseUrl = publicBaseUrl ?? (localhostName ? new Uri($"http://localhost:{port}") : listen),
             ConnectionString = connectionString ?? PostgresFixture.ConnectionString,
             MasterKey = s_masterKey,
             AdminToken = AdminToken,

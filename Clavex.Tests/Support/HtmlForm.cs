@@ -47,6 +47,9 @@ internal sealed partial class HtmlForm
         throw new AssertionException($"No form posting to '*{actionSuffix}' on the page:\n{html}");
     }
 
+    /// <summary>The value of a hidden field.</summary>
+    public string Get(string name) => Fields.Single(f => f.Key == name).Value;
+
     public HtmlForm With(string name, string value)
     {
         Fields.RemoveAll(f => f.Key == name);

@@ -12,16 +12,20 @@ public sealed record OrganizationCreateRequest(string Slug, string DisplayName, 
 /// Any of the members; a new <c>signing_algorithm</c> applies from the next rotation, <c>key_rotation_days: null</c>
 /// turns scheduled rotation off. <c>mfa_policy</c>: <c>optional</c>, <c>required</c> or <c>required_for_groups</c>
 /// (the members of <c>mfa_groups</c>); <c>mfa_grace_period_seconds</c>: how long a user who must use a second factor
-/// and has none may still enrol one at sign-in (0 to 7776000, default 604800); <c>password_min_length</c>: 8 to 64,
-/// default 12, checked whenever a password is set.
+/// and has none may still enrol one at sign-in (0 to 7776000, default 604800); <c>mfa_factors</c>: the second factors
+/// users may enrol and use, <c>totp</c> and/or <c>passkey</c> (default both; recovery codes always work);
+/// <c>passwordless</c>: whether the login page offers signing in with a passkey alone (default false);
+/// <c>password_min_length</c>: 8 to 64, default 12, checked whenever a password is set.
 /// </summary>
 public sealed record OrganizationPatchRequest(
     string? DisplayName = null, string? SigningAlgorithm = null, int? KeyRotationDays = null,
-    string? MfaPolicy = null, IReadOnlyList<string>? MfaGroups = null, int? MfaGracePeriodSeconds = null, int? PasswordMinLength = null);
+    string? MfaPolicy = null, IReadOnlyList<string>? MfaGroups = null, int? MfaGracePeriodSeconds = null, int? PasswordMinLength = null,
+    IReadOnlyList<string>? MfaFactors = null, bool? Passwordless = null);
 
 /// <summary>An organisation; <c>mfa_required_since</c> is when the MFA policy last became stricter (the grace period's start).</summary>
 public sealed record OrganizationResponse(
     string Slug, string DisplayName, string Issuer, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string SigningAlgorithm, int? KeyRotationDays,
-    string MfaPolicy, IReadOnlyList<string> MfaGroups, int MfaGracePeriodSeconds, DateTimeOffset? MfaRequiredSince, int PasswordMinLength);
+    string MfaPolicy, IReadOnlyList<string> MfaGroups, int MfaGracePeriodSeconds, DateTimeOffset? MfaRequiredSince, IReadOnlyList<string> MfaFactors,
+    bool Passwordless, int PasswordMinLength);
 
 public sealed record OrganizationListResponse(IReadOnlyList<OrganizationResponse> Organizations);

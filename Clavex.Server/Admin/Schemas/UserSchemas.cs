@@ -40,5 +40,11 @@ public sealed record UserListResponse(IReadOnlyList<UserResponse> Users, string?
 /// <summary>A user's authenticator app: confirmed false while enrolment waits for its first code.</summary>
 public sealed record TotpFactorResponse(bool Confirmed, DateTimeOffset CreatedAt, DateTimeOffset? ConfirmedAt, DateTimeOffset? LastUsedAt);
 
+/// <summary>
+/// A user's passkey (never its key): <c>backup_eligible</c> true for one that can be synced (a passkey in a password
+/// manager or a phone's keychain, <c>amr</c> <c>swk</c>), false for one bound to its device (a security key, <c>hwk</c>).
+/// </summary>
+public sealed record PasskeyFactorResponse(string Id, string Name, bool BackupEligible, bool BackedUp, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt);
+
 /// <summary>A user's second factors (never their secrets), the recovery codes left, and the end of a lockout if any.</summary>
-public sealed record UserFactorsResponse(TotpFactorResponse? Totp, int RecoveryCodesLeft, DateTimeOffset? LockedUntil);
+public sealed record UserFactorsResponse(TotpFactorResponse? Totp, IReadOnlyList<PasskeyFactorResponse> Passkeys, int RecoveryCodesLeft, DateTimeOffset? LockedUntil);
