@@ -1,3 +1,4 @@
+using Clavex.Server.Account;
 using Clavex.Server.Admin;
 using Clavex.Server.Audit;
 using Clavex.Server.Endpoints;
@@ -50,6 +51,7 @@ public static class ClavexApp
             .MapDiscovery()
             .MapAuthorize()
             .MapLogin()
+            .MapAccount()
             .MapToken()
             .MapUserInfo()
             .MapLogout();

@@ -4,6 +4,7 @@ using Clavex.Core.Factors;
 using Clavex.Core.Interaction;
 using Clavex.Core.Protocol;
 using Clavex.Core.Stores;
+using Clavex.Server.Account;
 using Clavex.Server.Admin;
 using Clavex.Server.Audit;
 using Clavex.Server.Http;
@@ -51,7 +52,8 @@ public static class ClavexServices
         services.AddSingleton<PgGroupStore>();
         services.AddSingleton<IAuthorizationCodeStore, PgAuthorizationCodeStore>();
         services.AddSingleton<IGrantStore, PgGrantStore>();
-        services.AddSingleton<ISessionStore, PgSessionStore>();
+        services.AddSingleton<PgSessionStore>();
+        services.AddSingleton<ISessionStore>(s => s.GetRequiredService<PgSessionStore>());
         services.AddSingleton<IConsentStore, PgConsentStore>();
         services.AddSingleton<IReplayCache, PgReplayCache>();
         services.AddSingleton(new KeyEncryption(settings.MasterKey));
@@ -114,6 +116,7 @@ public static class ClavexServices
         services.AddSingleton<SessionCookie>();
         services.AddSingleton<BrowserPages>();
         services.AddSingleton<InteractionResults>();
+        services.AddSingleton<AccountClient>();
         return services;
     }
 

@@ -3,6 +3,7 @@ using Clavex.Core.Interaction;
 using Clavex.Core.Protocol;
 using Clavex.Server.Audit;
 using Clavex.Server.Login;
+using Clavex.Server.Storage;
 
 namespace Clavex.Server.Http;
 
@@ -10,13 +11,27 @@ namespace Clavex.Server.Http;
 /// Writes what the core decided for a browser interaction: its audit events, the session cookie it started or ended,
 /// then the page to show or the redirect. No decision is taken here.
 /// </summary>
-public sealed class InteractionResults(BrowserPages pages, SessionCookie cookie, AuditLog audit)
+public sealed class InteractionResults(BrowserPages pages, SessionCookie cookie, AuditLog audit, PgSessionStore sessions, TimeProvider timeProvider)
 {
     public const string SignInRefusedTitle = "This sign-in request cannot be completed";
 
     public const string SignOutRefusedTitle = "Sign-out cannot be completed";
 
     /// <summary>Writes a sign-in step; <paramref name="original"/> is the request the login and consent forms carry on in hidden fields.</summary>
+    public async Task<IResult> WriteAsync(HttpContext context, Organization organization, InteractionResult result, ProtocolParameters original)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        if (result.StartedSession is StartedSession started)
+        {
+            // The browser and address the account page lists for the session; a sign-in step, not the token hot path.
+            AuditOrigin origin = AuditOrigin.Of(context);
+            await sessions.RecordDeviceAsync(organization.Id, started.Session.Id, origin.UserAgent, origin.Ip, timeProvider.GetUtcNow(), context.RequestAborted);
+        }
+
+        return Write(context, organization, result, original);
+    }
+
+    /// <summary>Writes a sign-in step that started no session (an authorization request answered at once).</summary>
     public IResult Write(HttpContext context, Organization organization, InteractionResult result, ProtocolParameters original)
     {
         ArgumentNullException.ThrowIfNull(result);

@@ -24,6 +24,8 @@ internal static class InlineAssets
         "code{font-family:ui-monospace,monospace}" +
         ".qr{margin:1rem 0;text-align:center}" +
         ".key{font-family:ui-monospace,monospace;font-size:1.1rem;letter-spacing:.08em;word-spacing:.3em}" +
+        ".notice{padding:.75rem;color:#14532d;background:#f0fdf4;border-left:4px solid #15803d}" +
+        ".items{padding-left:1.25rem}.items li{margin-bottom:1rem}.items button{margin-top:.5rem}" +
         ".codes{columns:2;padding-left:1.5rem;font-family:ui-monospace,monospace;font-size:1.1rem}";
 
     /// <summary>OAuth 2.0 Form Post Response Mode §2: the page "auto-submits" the form; a script element, since an

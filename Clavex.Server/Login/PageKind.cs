@@ -9,6 +9,7 @@ public enum PageKind
     Enrolment,
     RecoveryCodes,
     LogoutConfirm,
+    Account,
     LoggedOut,
     Error,
 }

@@ -20,7 +20,7 @@ public static class SecurityHeaders
 
     public static IReadOnlyList<KeyValuePair<string, string>> For(PageKind kind) => kind switch
     {
-        PageKind.Login or PageKind.Consent or PageKind.LogoutConfirm or PageKind.SecondFactor or PageKind.Enrolment or PageKind.RecoveryCodes => WithForm,
+        PageKind.Login or PageKind.Consent or PageKind.LogoutConfirm or PageKind.SecondFactor or PageKind.Enrolment or PageKind.RecoveryCodes or PageKind.Account => WithForm,
         PageKind.LoggedOut or PageKind.Error => WithoutForm,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };

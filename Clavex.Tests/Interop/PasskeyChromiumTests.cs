@@ -90,6 +90,40 @@ public class PasskeyChromiumTests : ServerTestBase
         Assert.That(await AdminTestBase.AuditDetailAsync(org.Id, "login.failed", "reason"), Is.EqualTo(PasskeyFailureReasons.UnknownCredential));
     }
 
+    [Test]
+    public async Task Chromium_adds_a_passkey_on_the_account_page_and_signs_in_to_it_with_that_passkey_alone()
+    {
+        using var chromium = Chromium.Start();
+        ChromeDriverWithAuthenticator(chromium);
+        TestOrganization org = await Server.SeedOrganizationAsync();
+        await PatchOrganizationAsync(org, """{"passwordless":true}""");
+        ChromeDriver browser = chromium.Driver;
+
+        browser.Navigate().GoToUrl(org.Issuer + "/account");
+        IWebElement password = Until(browser, d => d.FindElement(By.Name("password")));
+        Assert.That(browser.FindElement(By.TagName("h1")).Text, Is.EqualTo("Sign in to your account"));
+        browser.FindElement(By.Name("username")).SendKeys("alice");
+        password.SendKeys(org.AlicePassword);
+        password.Submit();
+        IWebElement add = Until(browser, d => d.FindElements(By.XPath("//button[.='Add a passkey']")).FirstOrDefault(b => b.Displayed));
+        Assert.That(browser.Url, Is.EqualTo(org.Issuer + "/account"));
+        Assert.That(browser.FindElement(By.TagName("body")).Text, Does.Contain("You have no passkeys."));
+        chromium.SaveScreenshot("clavex-account-page.png", "The account page");
+        browser.FindElement(By.Name("passkey_name")).SendKeys("Laptop");
+        add.Click();
+        UntilTrue(browser, d => d.FindElements(By.CssSelector("ul.codes li")).Count == 10);
+        Assert.That(browser.FindElement(By.TagName("body")).Text, Does.Contain("Laptop").And.Contain("Your new recovery codes"));
+
+        // Signed out: the account page's sign-in, with the passkey alone.
+        ClearClavexCookies(browser, org.Issuer);
+        browser.Navigate().GoToUrl(org.Issuer + "/account");
+        Until(browser, d => d.FindElements(By.XPath("//button[.='Sign in with a passkey']")).FirstOrDefault(b => b.Displayed)).Click();
+        UntilTrue(browser, d => d.Url == org.Issuer + "/account" && d.PageSource.Contains("Signed in as", StringComparison.Ordinal));
+        string body = browser.FindElement(By.TagName("body")).Text;
+        Assert.That(body, Does.Contain("Laptop (this device only)").And.Not.Contain("last used never"));
+        Assert.That(await AdminTestBase.AuditDetailAsync(org.Id, "login.succeeded", "amr"), Is.EqualTo("hwk user mfa"));
+    }
+
     private static void ChromeDriverWithAuthenticator(Chromium chromium) =>
         chromium.Driver.AddVirtualAuthenticator(new VirtualAuthenticatorOptions()
             .SetProtocol(VirtualAuthenticatorOptions.Protocol.CTAP2)

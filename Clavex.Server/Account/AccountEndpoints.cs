@@ -1,0 +1,383 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Clavex.Core;
+using Clavex.Core.Clients;
+using Clavex.Core.Factors;
+using Clavex.Core.Interaction;
+using Clavex.Core.Jose;
+using Clavex.Core.Protocol;
+using Clavex.Core.Sessions;
+using Clavex.Core.Token;
+using Clavex.Core.Users;
+using Clavex.Server.Admin;
+using Clavex.Server.Audit;
+using Clavex.Server.Http;
+using Clavex.Server.Login;
+using Clavex.Server.Storage;
+
+namespace Clavex.Server.Account;
+
+/// <summary>
+/// The self-service account page, <c>{issuer}/account</c>. A browser without a session (or with one still waiting for
+/// its second factor) is sent through a real authorization request of the organisation's <see cref="AccountClient"/>
+/// (code + PKCE; the callback redeems the code at the token service), so the sign-in policy applies as everywhere.
+/// Every change is a POST with the antiforgery token, needs a session whose last factor is recent
+/// (<see cref="AccountChanges.RecentAuthentication"/>; otherwise the user signs in again, <c>prompt=login</c>), and is
+/// audited as <c>account.*</c> under the user's <c>sub</c>.
+/// </summary>
+public static class AccountEndpoints
+{
+    private const string FlowCookieName = "clavex-account-flow";
+
+    public static RouteGroupBuilder MapAccount(this RouteGroupBuilder group)
+    {
+        group.MapGet("/account", ShowAsync);
+        group.MapGet("/account/callback", CallbackAsync);
+        group.MapGet("/account/verify", (HttpContext context, [AsParameters] Dependencies d) => StartSignInAsync(context, d, reauthenticate: true));
+        group.MapPost("/account/password", ChangePasswordAsync);
+        group.MapPost("/account/passkeys", AddPasskeyAsync);
+        group.MapPost("/account/passkeys/remove", RemovePasskeyAsync);
+        group.MapPost("/account/totp", BeginTotpAsync);
+        group.MapPost("/account/totp/confirm", ConfirmTotpAsync);
+        group.MapPost("/account/totp/remove", RemoveTotpAsync);
+        group.MapPost("/account/recovery-codes", RegenerateRecoveryCodesAsync);
+        group.MapPost("/account/sessions/end", EndSessionAsync);
+        return group;
+    }
+
+    private static async Task<IResult> ShowAsync(HttpContext context, [AsParameters] Dependencies d, string? done = null)
+    {
+        (AuthenticationSession? session, IResult? signIn) = await SignedInAsync(context, d, changing: false);
+        if (session is null)
+        {
+            return signIn!;
+        }
+
+        AuditOrigin origin = AuditOrigin.Of(context);
+        await d.SessionStore.RecordDeviceAsync(session.OrganizationId, session.Id, origin.UserAgent, origin.Ip, d.Time.GetUtcNow(), context.RequestAborted);
+        return await PageAsync(context, d, session, AccountPage.Notice(done));
+    }
+
+    private static async Task<IResult> CallbackAsync(HttpContext context, [AsParameters] Dependencies d, string? code = null, string? state = null, string? error = null)
+    {
+        Organization organization = context.GetOrganization();
+        string? flow = context.Request.Cookies[FlowCookieName];
+        int dot = flow?.IndexOf('.', StringComparison.Ordinal) ?? -1;
+        context.Response.Cookies.Delete(FlowCookieName, FlowCookie(organization, d));
+        if (dot <= 0 || state is null || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(flow![..dot]), Encoding.ASCII.GetBytes(state)))
+        {
+            return d.BrowserPages.Error(context, "This sign-in link has expired",
+                "Open your account page again to sign in.", StatusCodes.Status400BadRequest);
+        }
+
+        if (error is not null || code is null)
+        {
+            return d.BrowserPages.Error(context, "You are not signed in to your account",
+                "Signing in to your account did not complete. Open your account page again to try once more.", StatusCodes.Status400BadRequest);
+        }
+
+        // The code is redeemed like any client's, with the PKCE verifier only this browser holds.
+        var form = new ProtocolParameters(
+        [
+            new(ParameterNames.GrantType, GrantTypes.AuthorizationCode), new(ParameterNames.Code, code), new(ParameterNames.RedirectUri, AccountClient.RedirectUri(organization)),
+            new(ParameterNames.ClientId, AccountClient.ClientId), new(ParameterNames.CodeVerifier, flow[(dot + 1)..]),
+        ]);
+        TokenResult result = await d.Provider.Token.HandleAsync(organization, form, null, context.RequestAborted);
+        d.Audit.TokenRequest(context, organization, result);
+        return result.IsSuccess
+            ? Results.Redirect("/" + organization.Slug + "/account", permanent: false, preserveMethod: false)
+            : d.BrowserPages.Error(context, "You are not signed in to your account", "Open your account page again to sign in.", StatusCodes.Status400BadRequest);
+    }
+
+    private static Task<IResult> ChangePasswordAsync(HttpContext context, [AsParameters] Dependencies d) => ChangeAsync(context, d, async (session, form, account) =>
+    {
+        Organization organization = context.GetOrganization();
+        string current = form.Get("current_password") ?? string.Empty;
+        string next = form.Get("new_password") ?? string.Empty;
+        UserCredentials? credentials = await d.Users.FindByUsernameAsync(organization.Id, account.Username, context.RequestAborted);
+        PasswordVerification verified = await d.Passwords.VerifyAsync(current, credentials?.PasswordHash, context.RequestAborted);
+        if (verified == PasswordVerification.Failed || credentials is null)
+        {
+            d.Audit.Record(context, organization, "account.password_change_failed", false, AccountClient.ClientId, session.Subject, ("reason", SignInFailureReasons.WrongPassword));
+            return await PageAsync(context, d, session, error: "Your current password is not right.");
+        }
+
+        User user = credentials!.User;
+        if (UserProfile.PasswordProblem(next, organization, user.Username, user.Email, user.Name) is string problem)
+        {
+            d.Audit.Record(context, organization, "account.password_change_failed", false, AccountClient.ClientId, session.Subject, ("reason", "policy"));
+            return await PageAsync(context, d, session, error: "The new " + problem);
+        }
+
+        await d.Users.SetPasswordHashAsync(organization.Id, session.Subject, d.Hasher.Hash(next), context.RequestAborted);
+        // The password changed: every other session of the user ends (one may be an attacker's).
+        int ended = 0;
+        foreach (SessionInfo other in await d.SessionStore.ListForSubjectAsync(organization.Id, session.Subject, d.Time.GetUtcNow(), context.RequestAborted))
+        {
+            if (other.Id != session.Id && await d.SessionStore.DeleteForSubjectAsync(organization.Id, session.Subject, other.Id, context.RequestAborted))
+            {
+                ended++;
+            }
+        }
+
+        d.Audit.Record(context, organization, "account.password_changed", true, AccountClient.ClientId, session.Subject,
+            ("other_sessions_ended", ended.ToString(CultureInfo.InvariantCulture)));
+        return Done(organization, AccountPage.PasswordChanged);
+    });
+
+    private static Task<IResult> AddPasskeyAsync(HttpContext context, [AsParameters] Dependencies d) => ChangeAsync(context, d, async (session, form, account) =>
+    {
+        Organization organization = context.GetOrganization();
+        PasskeyResult result = await d.Passkeys.RegisterAsync(organization, AccountClient.ClientId, session.Subject,
+            form.Get(FormFieldNames.WebAuthnChallenge), form.Get(FormFieldNames.WebAuthnResponse), form.Get(FormFieldNames.PasskeyName), context.RequestAborted);
+        Record(context, d, organization, result.Events);
+        if (!result.Accepted)
+        {
+            return await PageAsync(context, d, session, error: "That passkey could not be registered. Try again, or use another authenticator.");
+        }
+
+        return result.NewRecoveryCodes is { } codes ? await PageAsync(context, d, session, newCodes: codes) : Done(organization, AccountPage.PasskeyAdded);
+    });
+
+    private static Task<IResult> RemovePasskeyAsync(HttpContext context, [AsParameters] Dependencies d) => ChangeAsync(context, d, async (session, form, account) =>
+    {
+        Organization organization = context.GetOrganization();
+        if (!long.TryParse(form.Get("passkey_id"), NumberStyles.None, CultureInfo.InvariantCulture, out long id) || !account.Passkeys.Any(p => p.Id == id))
+        {
+            return await PageAsync(context, d, session, error: "That passkey is not one of yours (any more).");
+        }
+
+        if (!AccountChanges.MayRemove(account, organization.SignInPolicy, FactorKinds.Passkey))
+        {
+            return await PageAsync(context, d, session, error: AccountPage.LastFactor);
+        }
+
+        await d.FactorStore.RemovePasskeyAsync(organization.Id, session.Subject, id, context.RequestAborted);
+        d.Audit.Record(context, organization, "account.factor_removed", true, AccountClient.ClientId, session.Subject,
+            ("factor", FactorNames.Passkey), ("passkey_id", id.ToString(CultureInfo.InvariantCulture)));
+        return Done(organization, AccountPage.FactorRemoved);
+    });
+
+    private static Task<IResult> BeginTotpAsync(HttpContext context, [AsParameters] Dependencies d) => ChangeAsync(context, d, async (session, form, account) =>
+    {
+        Organization organization = context.GetOrganization();
+        if ((organization.SignInPolicy.AllowedFactors & FactorKinds.Totp) == 0 || await d.Factors.BeginEnrolmentAsync(organization, account, context.RequestAborted) is not byte[] secret)
+        {
+            return await PageAsync(context, d, session, error: "You cannot set up an authenticator app here: you have one already, or your organisation does not allow them.");
+        }
+
+        return await PageAsync(context, d, session, totp: new TotpEnrolment(secret, account.Username));
+    });
+
+    private static Task<IResult> ConfirmTotpAsync(HttpContext context, [AsParameters] Dependencies d) => ChangeAsync(context, d, async (session, form, account) =>
+    {
+        Organization organization = context.GetOrganization();
+        SecondFactorResult result = await d.Factors.ConfirmEnrolmentAsync(organization, AccountClient.ClientId, session.Subject, form.Get(FormFieldNames.Code), context.RequestAborted);
+        Record(context, d, organization, result.Events);
+        if (result.Accepted)
+        {
+            return result.NewRecoveryCodes is { } codes ? await PageAsync(context, d, session, newCodes: codes) : Done(organization, AccountPage.TotpAdded);
+        }
+
+        return account.Totp is { Confirmed: false } pending && !result.Locked
+            ? await PageAsync(context, d, session, totp: new TotpEnrolment(pending.Secret, account.Username), error: "That code is not valid. Enter the code the app shows now.")
+            : await PageAsync(context, d, session, error: "The authenticator app could not be set up.");
+    });
+
+    private static Task<IResult> RemoveTotpAsync(HttpContext context, [AsParameters] Dependencies d) => ChangeAsync(context, d, async (session, form, account) =>
+    {
+        Organization organization = context.GetOrganization();
+        if (!account.HasTotp)
+        {
+            return await PageAsync(context, d, session, error: "You have no authenticator app.");
+        }
+
+        if (!AccountChanges.MayRemove(account, organization.SignInPolicy, FactorKinds.Totp))
+        {
+            return await PageAsync(context, d, session, error: AccountPage.LastFactor);
+        }
+
+        await d.FactorStore.RemoveTotpAsync(organization.Id, session.Subject, context.RequestAborted);
+        d.Audit.Record(context, organization, "account.factor_removed", true, AccountClient.ClientId, session.Subject, ("factor", FactorNames.Totp));
+        return Done(organization, AccountPage.FactorRemoved);
+    });
+
+    private static Task<IResult> RegenerateRecoveryCodesAsync(HttpContext context, [AsParameters] Dependencies d) => ChangeAsync(context, d, async (session, form, account) =>
+    {
+        Organization organization = context.GetOrganization();
+        if (!account.HasAnyFactor)
+        {
+            return await PageAsync(context, d, session, error: "Recovery codes come with a second factor: set one up first.");
+        }
+
+        IReadOnlyList<string> codes = RecoveryCodes.Generate();
+        await d.FactorStore.ReplaceRecoveryCodesAsync(organization.Id, session.Subject, RecoveryCodes.HashAll(codes), d.Time.GetUtcNow(), context.RequestAborted);
+        d.Audit.Record(context, organization, "account.recovery_codes_regenerated", true, AccountClient.ClientId, session.Subject,
+            ("recovery_codes_left", codes.Count.ToString(CultureInfo.InvariantCulture)));
+        return await PageAsync(context, d, session, newCodes: codes);
+    });
+
+    private static Task<IResult> EndSessionAsync(HttpContext context, [AsParameters] Dependencies d) => ChangeAsync(context, d, async (session, form, account) =>
+    {
+        Organization organization = context.GetOrganization();
+        string id = form.Get("session_id") ?? string.Empty;
+        if (id.Length > 64 || !await d.SessionStore.DeleteForSubjectAsync(organization.Id, session.Subject, id, context.RequestAborted))
+        {
+            return await PageAsync(context, d, session, error: "That session has ended already.");
+        }
+
+        d.Audit.Record(context, organization, "account.session_ended", true, AccountClient.ClientId, session.Subject, ("sid", id), ("current", id == session.Id ? "true" : "false"));
+        if (id == session.Id)
+        {
+            d.Cookie.Clear(context, organization);
+            return Results.Redirect("/" + organization.Slug + "/account", permanent: false, preserveMethod: false);
+        }
+
+        return Done(organization, AccountPage.SessionEnded);
+    });
+
+    /// <summary>A change: the form (antiforgery checked), a session whose last factor is recent, the user's factors; then <paramref name="change"/>.</summary>
+    private static async Task<IResult> ChangeAsync(
+        HttpContext context, Dependencies d, Func<AuthenticationSession, BrowserForm, SecondFactorAccount, Task<IResult>> change)
+    {
+        (BrowserForm? form, IResult? refusal) = await BrowserForm.ReadAsync(context, d.BrowserPages);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        (AuthenticationSession? session, IResult? signIn) = await SignedInAsync(context, d, changing: true);
+        if (session is null)
+        {
+            return signIn!;
+        }
+
+        SecondFactorAccount? account = await d.Factors.FindAsync(context.GetOrganization(), session.Subject, context.RequestAborted);
+        return account is null
+            ? d.BrowserPages.Error(context, "Your account is not available", "Your account no longer exists.", StatusCodes.Status404NotFound)
+            : await change(session, form!, account);
+    }
+
+    /// <summary>The session, or the redirect that signs the user in (again, for a change, when the last factor is not recent).</summary>
+    private static async Task<(AuthenticationSession? Session, IResult? SignIn)> SignedInAsync(HttpContext context, Dependencies d, bool changing)
+    {
+        Organization organization = context.GetOrganization();
+        AuthenticationSession? session = await d.Sessions.FindCurrentAsync(organization, d.Cookie.Read(context), context.RequestAborted);
+        if (session is null || session.SecondFactorPending)
+        {
+            return (null, await StartSignInAsync(context, d, reauthenticate: false));
+        }
+
+        if (changing && !AccountChanges.IsRecent(session, d.Time.GetUtcNow()))
+        {
+            d.Audit.Record(context, organization, "account.reauthentication_required", true, AccountClient.ClientId, session.Subject);
+            return (null, await StartSignInAsync(context, d, reauthenticate: true));
+        }
+
+        return (session, null);
+    }
+
+    /// <summary>An authorization request of the account client: state and the PKCE verifier in a cookie for the callback.</summary>
+    private static async Task<IResult> StartSignInAsync(HttpContext context, Dependencies d, bool reauthenticate)
+    {
+        Organization organization = context.GetOrganization();
+        Client client = await d.Client.EnsureAsync(organization, context.RequestAborted);
+        if (!client.Enabled)
+        {
+            return d.BrowserPages.Error(context, "The account page is turned off",
+                $"Your organisation has turned off the self-service account page (client {AccountClient.ClientId} is disabled). Ask an administrator.", StatusCodes.Status403Forbidden);
+        }
+
+        string state = OpaqueToken.New(OpaqueToken.IdentifierBytes);
+        string verifier = OpaqueToken.New(OpaqueToken.SecretBytes);
+        context.Response.Cookies.Append(FlowCookieName, state + "." + verifier, FlowCookie(organization, d));
+        var query = new QueryString()
+            .Add(ParameterNames.ResponseType, "code")
+            .Add(ParameterNames.ClientId, AccountClient.ClientId)
+            .Add(ParameterNames.RedirectUri, AccountClient.RedirectUri(organization))
+            .Add(ParameterNames.Scope, Scopes.OpenId)
+            .Add(ParameterNames.State, state)
+            .Add(ParameterNames.CodeChallenge, Base64UrlEncoding.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(verifier))))
+            .Add(ParameterNames.CodeChallengeMethod, Core.Pkce.CodeChallenge.MethodS256);
+        if (reauthenticate)
+        {
+            query = query.Add(ParameterNames.Prompt, "login");
+        }
+
+        return Results.Redirect("/" + organization.Slug + "/authorize" + query.ToUriComponent(), permanent: false, preserveMethod: false);
+    }
+
+    private static CookieOptions FlowCookie(Organization organization, Dependencies d) => new()
+    {
+        HttpOnly = true,
+        Secure = d.Security.Secure,
+        // Lax: the callback is a top-level redirect back from /authorize.
+        SameSite = SameSiteMode.Lax,
+        Path = "/" + organization.Slug + "/account",
+        MaxAge = TimeSpan.FromMinutes(10),
+        IsEssential = true,
+    };
+
+    private static IResult Done(Organization organization, string notice) =>
+        Results.Redirect("/" + organization.Slug + "/account?done=" + notice, permanent: false, preserveMethod: false);
+
+    private static void Record(HttpContext context, Dependencies d, Organization organization, IReadOnlyList<InteractionEvent> events)
+    {
+        foreach (InteractionEvent e in events)
+        {
+            d.Audit.Record(context, organization, e.Type, e.Success, e.ClientId, e.Subject, e.Detail);
+        }
+    }
+
+    private static async Task<IResult> PageAsync(
+        HttpContext context, Dependencies d, AuthenticationSession session, string? notice = null, string? error = null, IReadOnlyList<string>? newCodes = null,
+        TotpEnrolment? totp = null)
+    {
+        Organization organization = context.GetOrganization();
+        DateTimeOffset now = d.Time.GetUtcNow();
+        SecondFactorAccount account = (await d.Factors.FindAsync(organization, session.Subject, context.RequestAborted))!;
+        IReadOnlyList<SessionInfo> sessions = await d.SessionStore.ListForSubjectAsync(organization.Id, session.Subject, now, context.RequestAborted);
+        IReadOnlyList<AuditEventRecord> signIns = await d.AuditEvents.ListAsync(
+            organization.Id, new AuditEventFilter { Subject = session.Subject, EventTypePrefix = "login." }, 10, context.RequestAborted);
+        bool recent = AccountChanges.IsRecent(session, now);
+        string slug = "/" + organization.Slug + "/account";
+        PasskeyFormModel? addPasskey = recent && (organization.SignInPolicy.AllowedFactors & FactorKinds.Passkey) != 0 && account.Passkeys.Count < PasskeySignIn.MaxPasskeysPerUser
+            ? d.BrowserPages.RegistrationForm(context, slug + "/passkeys", ProtocolParameters.Empty, d.Passkeys.RegistrationOffer(organization, account, account.Username))
+            : null;
+        var model = new AccountPageModel(d.Names.DisplayName(organization), slug, account, session, sessions, signIns, recent,
+            d.BrowserPages.NewForm(context, slug, ProtocolParameters.Empty).AntiforgeryToken)
+        {
+            Notice = notice,
+            Error = error,
+            NewRecoveryCodes = newCodes,
+            AddPasskey = addPasskey,
+            TotpAllowed = (organization.SignInPolicy.AllowedFactors & FactorKinds.Totp) != 0,
+            TotpSetup = totp is null ? null : (QrCodeSvg.Render(Totp.OtpAuthUri(d.Names.DisplayName(organization), totp.AccountName, totp.Secret),
+                $"QR code to add {d.Names.DisplayName(organization)} to an authenticator app"), totp.Key),
+            Now = now,
+        };
+        return BrowserPages.Page(AccountPage.Render(model), PageKind.Account, error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest,
+            passkeyScript: addPasskey is not null);
+    }
+
+    /// <summary>Everything the account handlers use, bound with <c>[AsParameters]</c>.</summary>
+    private sealed record Dependencies(
+        SessionCookie Cookie,
+        BrowserSessions Sessions,
+        PgSessionStore SessionStore,
+        SecondFactorSignIn Factors,
+        PgSecondFactorStore FactorStore,
+        PasskeySignIn Passkeys,
+        PgUserStore Users,
+        IPasswordVerifier Passwords,
+        PasswordHasher Hasher,
+        PgAuditEventStore AuditEvents,
+        AuditLog Audit,
+        AccountClient Client,
+        BrowserPages BrowserPages,
+        OpenIdProvider Provider,
+        CookieSecurity Security,
+        OrganizationDirectory Names,
+        TimeProvider Time);
+}
