@@ -99,6 +99,52 @@ public class DuendeOidcClientTests : ServerTestBase
         Assert.That(idToken.Subject, Is.EqualTo(org.AliceSubject));
     }
 
+    [Test]
+    public async Task OidcClient_sees_the_step_up_an_acr_values_request_causes_inside_an_existing_session()
+    {
+        // Issue 13: the relying party asks for urn:clavex:acr:mfa on a second sign-in; Clavex steps the password-only
+        // session up (enrolment here, since alice has no factor yet) and OidcClient validates the ID token that says so.
+        TestOrganization org = await Server.SeedOrganizationAsync();
+        RegisteredClient registered = await InteropClients.RegisterAsync(Server, org, "oidcclient", ClavexTestServer.FreePort(), TokenEndpointAuthMethod.ClientSecretPost, "/callback");
+        var client = new OidcClient(new OidcClientOptions
+        {
+            Authority = org.Issuer,
+            ClientId = registered.ClientId,
+            ClientSecret = registered.Secret,
+            RedirectUri = registered.RedirectUri,
+            Scope = "openid profile",
+            IdentityTokenValidator = new JwksIdentityTokenValidator(),
+        });
+        var cookies = new CookieContainer();
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = cookies });
+
+        AuthorizeState first = await client.PrepareLoginAsync();
+        HttpResponseMessage loginPage = await browser.GetAsync(first.StartUrl);
+        HtmlForm login = HtmlForm.Find(await loginPage.Content.ReadAsStringAsync(), "/login");
+        HttpResponseMessage signedIn = await browser.PostAsync(new Uri(new Uri(first.StartUrl), login.Action),
+            login.With("username", "alice").With("password", org.AlicePassword).ToContent());
+        LoginResult password = await client.ProcessResponseAsync(signedIn.Headers.Location!.AbsoluteUri, first);
+        Assert.That(password.IsError, Is.False, $"{password.Error}: {password.ErrorDescription}");
+        Assert.That(password.User.FindFirst("acr")?.Value, Is.EqualTo("urn:clavex:acr:pwd"));
+
+        AuthorizeState second = await client.PrepareLoginAsync(new Parameters { { "acr_values", "urn:clavex:acr:mfa" } });
+        HttpResponseMessage enrolment = await browser.GetAsync(second.StartUrl);
+        string enrolmentPage = await enrolment.Content.ReadAsStringAsync();
+        Assert.That(enrolmentPage, Does.Contain("Set up a second factor").And.Not.Contain("name=\"password\""), "the password is not asked again");
+        byte[] secret = SecondFactorTests.KeyOf(enrolmentPage);
+        HtmlForm confirm = HtmlForm.Find(enrolmentPage, "/mfa/enrol");
+        string codes = await (await browser.PostAsync(new Uri(new Uri(second.StartUrl), confirm.Action),
+            confirm.With("code", TestTotp.Code(secret, Server.Clock.GetUtcNow())).ToContent())).Content.ReadAsStringAsync();
+        HtmlForm next = HtmlForm.Find(codes, "/mfa/continue");
+        HttpResponseMessage back = await browser.PostAsync(new Uri(new Uri(second.StartUrl), next.Action), next.ToContent());
+        LoginResult stepped = await client.ProcessResponseAsync(back.Headers.Location!.AbsoluteUri, second);
+
+        Assert.That(stepped.IsError, Is.False, $"{stepped.Error}: {stepped.ErrorDescription}");
+        Assert.That(stepped.User.FindFirst("acr")?.Value, Is.EqualTo("urn:clavex:acr:mfa"));
+        Assert.That(stepped.User.FindAll("amr").Select(c => c.Value), Is.EquivalentTo(new[] { "pwd", "otp", "mfa" }));
+        Assert.That(stepped.User.FindFirst("sub")?.Value, Is.EqualTo(org.AliceSubject));
+    }
+
     private async Task<string> RotateAsync(TestOrganization org, string body)
     {
         using HttpClient admin = Server.CreateClient();

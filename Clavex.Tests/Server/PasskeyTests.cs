@@ -205,6 +205,79 @@ public partial class PasskeyTests : AdminTestBase
         Assert.That((await client.SendAsync(again)).StatusCode, Is.EqualTo(HttpStatusCode.NotModified));
     }
 
+    // The policy matrix: organisation policy × the factor alice has; what the next sign-in asks, and what the ID token says.
+    [TestCase("""{"mfa_policy":"optional"}""", "none", "none", """["pwd"]""")]
+    [TestCase("""{"mfa_policy":"optional"}""", "totp", "second_factor", """["pwd","otp","mfa"]""")]
+    [TestCase("""{"mfa_policy":"optional"}""", "passkey", "second_factor", """["pwd","hwk","mfa"]""")]
+    [TestCase("""{"mfa_policy":"required"}""", "none", "enrolment", """["pwd","otp","mfa"]""")]
+    [TestCase("""{"mfa_policy":"required"}""", "totp", "second_factor", """["pwd","otp","mfa"]""")]
+    [TestCase("""{"mfa_policy":"required"}""", "passkey", "second_factor", """["pwd","hwk","mfa"]""")]
+    [TestCase("""{"mfa_policy":"required_for_groups","mfa_groups":["jira-administrators"]}""", "none", "enrolment", """["pwd","otp","mfa"]""")]
+    [TestCase("""{"mfa_policy":"required_for_groups","mfa_groups":["finance"]}""", "none", "none", """["pwd"]""")]
+    [TestCase("""{"mfa_policy":"required_for_groups","mfa_groups":["finance"]}""", "passkey", "second_factor", """["pwd","hwk","mfa"]""")]
+    [TestCase("""{"mfa_policy":"required_for_groups","mfa_groups":["jira-administrators"]}""", "totp", "second_factor", """["pwd","otp","mfa"]""")]
+    public async Task The_policy_and_the_users_factor_decide_the_next_step_and_the_amr(string policy, string factor, string step, string amr)
+    {
+        TestOrganization org = await NewOrganizationAsync();
+        using var authenticator = new SoftwareAuthenticator();
+        byte[]? secret = null;
+        if (factor == "passkey")
+        {
+            await SetPolicyAsync(org, """{"mfa_policy":"required"}""");
+            await RegisterAsync(org, authenticator);
+        }
+        else if (factor == "totp")
+        {
+            await SetPolicyAsync(org, """{"mfa_policy":"required","mfa_factors":["totp"]}""");
+            using HttpClient enrol = Server.CreateClient();
+            string page = await (await PasswordAsync(enrol, org)).Content.ReadAsStringAsync();
+            secret = SecondFactorTests.KeyOf(page);
+            HtmlForm form = HtmlForm.Find(page, "/mfa/enrol");
+            Assert.That((await enrol.PostAsync(form.Action, form.With("code", TestTotp.Code(secret, Server.Clock.GetUtcNow())).ToContent())).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Server.Clock.Advance(TimeSpan.FromSeconds(30));
+        }
+
+        await SetPolicyAsync(org, policy.Replace("}", ""","mfa_factors":["totp","passkey"]}""", StringComparison.Ordinal));
+        using HttpClient browser = Server.CreateClient();
+        HttpResponseMessage afterPassword = await PasswordAsync(browser, org);
+        string html = await afterPassword.Content.ReadAsStringAsync();
+        HttpResponseMessage callback;
+        switch (step)
+        {
+            case "none":
+                callback = afterPassword;
+                break;
+            case "second_factor":
+                Assert.That(html, Does.Contain("<h1>Verify it is you</h1>"));
+                if (factor == "passkey")
+                {
+                    (HtmlForm form, string options) = PasskeyForm(html, "/mfa/passkey");
+                    callback = await browser.PostAsync(form.Action, form.With("webauthn_response", authenticator.Assert(options, Origin, 2, null)).ToContent());
+                }
+                else
+                {
+                    Assert.That(html, Does.Not.Contain("data-passkey-mode"), "no passkey form for a user without one");
+                    HtmlForm form = HtmlForm.Find(html, "/mfa");
+                    callback = await browser.PostAsync(form.Action, form.With("code", TestTotp.Code(secret!, Server.Clock.GetUtcNow())).ToContent());
+                }
+
+                break;
+            default:
+                Assert.That(html, Does.Contain("<h1>Set up a second factor</h1>"));
+                byte[] key = SecondFactorTests.KeyOf(html);
+                HtmlForm enrolForm = HtmlForm.Find(html, "/mfa/enrol");
+                string codes = await (await browser.PostAsync(enrolForm.Action, enrolForm.With("code", TestTotp.Code(key, Server.Clock.GetUtcNow())).ToContent())).Content.ReadAsStringAsync();
+                HtmlForm next = HtmlForm.Find(codes, "/mfa/continue");
+                callback = await browser.PostAsync(next.Action, next.ToContent());
+                break;
+        }
+
+        Assert.That(callback.StatusCode, Is.EqualTo(HttpStatusCode.SeeOther), await callback.Content.ReadAsStringAsync());
+        JsonElement tokens = await RedeemAsync(org, callback.Headers.Location!);
+        Assert.That(IdTokenClaim(tokens, "amr"), Is.EqualTo(amr));
+        Assert.That(IdTokenClaim(tokens, "acr"), Is.EqualTo(amr.Contains("mfa", StringComparison.Ordinal) ? "\"urn:clavex:acr:mfa\"" : "\"urn:clavex:acr:pwd\""));
+    }
+
     /// <summary>
     /// Password, then the enrolment page's passkey form with a fresh registration; the recovery codes, the tokens, and the
     /// user handle the options gave the authenticator.
