@@ -53,9 +53,9 @@ public sealed class PasskeySignIn(
 
     /// <summary>
     /// A passkey as the second factor of <paramref name="subject"/>'s session: the challenge the page was given and the
-    /// browser's response. Accepted: <see cref="PasskeyResult.Method"/> is <c>hwk</c> or <c>swk</c>.
+    /// browser's response. Accepted: <see cref="SecondFactorResult.Method"/> is <c>hwk</c> or <c>swk</c>.
     /// </summary>
-    public async Task<PasskeyResult> VerifySecondFactorAsync(
+    public async Task<SecondFactorResult> VerifySecondFactorAsync(
         Organization organization, string clientId, string subject, string? challenge, string? response, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(organization);
@@ -65,13 +65,13 @@ public sealed class PasskeySignIn(
         if (Unusable(account, organization, now) is string refused)
         {
             events.Add(Failed(clientId, subject, refused));
-            return new PasskeyResult(SecondFactorOutcome.Refused, events, subject, Locked: refused == SignInFailureReasons.Locked);
+            return new SecondFactorResult(SecondFactorOutcome.Refused, events, Subject: subject, Locked: refused == SignInFailureReasons.Locked);
         }
 
         if (await ClaimAsync(organization, PasskeyPurpose.SecondFactor, subject, challenge, response, cancellationToken) is not (byte[] bytes, PasskeyAssertionClaim claim))
         {
             events.Add(Failed(clientId, subject, PasskeyFailureReasons.InvalidChallenge));
-            return new PasskeyResult(SecondFactorOutcome.Refused, events, subject);
+            return new SecondFactorResult(SecondFactorOutcome.Refused, events, Subject: subject);
         }
 
         PasskeyCredential? passkey = Find(account!.Passkeys, claim.CredentialId);
@@ -86,9 +86,9 @@ public sealed class PasskeySignIn(
 
     /// <summary>
     /// A passkey alone, from the login page: the credential names its user (by its id and the user handle it returns).
-    /// Accepted: <see cref="PasskeyResult.Subject"/> is the user signed in.
+    /// Accepted: <see cref="SecondFactorResult.Subject"/> is the user signed in.
     /// </summary>
-    public async Task<PasskeyResult> VerifyPasswordlessAsync(
+    public async Task<SecondFactorResult> VerifyPasswordlessAsync(
         Organization organization, string clientId, string? challenge, string? response, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(organization);
@@ -97,13 +97,13 @@ public sealed class PasskeySignIn(
         if (!organization.SignInPolicy.OffersPasswordless)
         {
             events.Add(new InteractionEvent("login.failed", false, clientId, null, ("reason", PasskeyFailureReasons.PasswordlessNotAllowed)));
-            return new PasskeyResult(SecondFactorOutcome.Refused, events, null);
+            return new SecondFactorResult(SecondFactorOutcome.Refused, events);
         }
 
         if (await ClaimAsync(organization, PasskeyPurpose.Passwordless, string.Empty, challenge, response, cancellationToken) is not (byte[] bytes, PasskeyAssertionClaim claim))
         {
             events.Add(new InteractionEvent("login.failed", false, clientId, null, ("reason", PasskeyFailureReasons.InvalidChallenge), ("method", "passkey")));
-            return new PasskeyResult(SecondFactorOutcome.Refused, events, null);
+            return new SecondFactorResult(SecondFactorOutcome.Refused, events);
         }
 
         // A credential of another organisation, a removed one, or one whose user handle is not its user's: unknown.
@@ -111,14 +111,14 @@ public sealed class PasskeySignIn(
             || claim.UserHandle is null || !passkey.UserHandle.AsSpan().SequenceEqual(claim.UserHandle))
         {
             events.Add(new InteractionEvent("login.failed", false, clientId, null, ("reason", PasskeyFailureReasons.UnknownCredential), ("method", "passkey")));
-            return new PasskeyResult(SecondFactorOutcome.Refused, events, null);
+            return new SecondFactorResult(SecondFactorOutcome.Refused, events);
         }
 
         SecondFactorAccount? account = await factors.FindAsync(organization.Id, subject, cancellationToken);
         if (Unusable(account, organization, now) is string refused)
         {
             events.Add(new InteractionEvent("login.failed", false, clientId, subject, ("reason", refused), ("method", "passkey")));
-            return new PasskeyResult(SecondFactorOutcome.Refused, events, subject, Locked: refused == SignInFailureReasons.Locked);
+            return new SecondFactorResult(SecondFactorOutcome.Refused, events, Subject: subject, Locked: refused == SignInFailureReasons.Locked);
         }
 
         var offer = new PasskeyAssertionOffer(bytes, [], UserVerificationRequired: true);
@@ -127,9 +127,9 @@ public sealed class PasskeySignIn(
 
     /// <summary>
     /// Registers the passkey the browser created for <paramref name="subject"/>. When it is the user's first factor, ten
-    /// recovery codes are issued with it (<see cref="PasskeyResult.NewRecoveryCodes"/>, shown once).
+    /// recovery codes are issued with it (<see cref="SecondFactorResult.NewRecoveryCodes"/>, shown once).
     /// </summary>
-    public async Task<PasskeyResult> RegisterAsync(
+    public async Task<SecondFactorResult> RegisterAsync(
         Organization organization, string clientId, string subject, string? challenge, string? response, string? name, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(organization);
@@ -152,7 +152,7 @@ public sealed class PasskeySignIn(
         if (refused is not null)
         {
             events.Add(new InteractionEvent("mfa.enrolment_failed", false, clientId, subject, ("factor", FactorNames.Passkey), ("reason", refused)));
-            return new PasskeyResult(SecondFactorOutcome.Refused, events, subject, Locked: refused == SignInFailureReasons.Locked);
+            return new SecondFactorResult(SecondFactorOutcome.Refused, events, Subject: subject, Locked: refused == SignInFailureReasons.Locked);
         }
 
         var offer = new PasskeyRegistrationOffer(bytes!, challenges.UserHandle(organization.Id, subject), account!.Username, account.Username, Descriptors(account.Passkeys));
@@ -160,7 +160,7 @@ public sealed class PasskeySignIn(
         if (created is null)
         {
             events.Add(new InteractionEvent("mfa.enrolment_failed", false, clientId, subject, ("factor", FactorNames.Passkey), ("reason", failure ?? PasskeyFailureReasons.Unverified)));
-            return new PasskeyResult(SecondFactorOutcome.Rejected, events, subject);
+            return new SecondFactorResult(SecondFactorOutcome.Rejected, events, Subject: subject);
         }
 
         IReadOnlyList<string>? codes = account.HasAnyFactor ? null : RecoveryCodes.Generate();
@@ -169,7 +169,7 @@ public sealed class PasskeySignIn(
         if (id is null)
         {
             events.Add(new InteractionEvent("mfa.enrolment_failed", false, clientId, subject, ("factor", FactorNames.Passkey), ("reason", PasskeyFailureReasons.DuplicateCredential)));
-            return new PasskeyResult(SecondFactorOutcome.Rejected, events, subject);
+            return new SecondFactorResult(SecondFactorOutcome.Rejected, events, Subject: subject);
         }
 
         string method = created.BackupEligible ? AuthenticationMethods.SoftwareKey : AuthenticationMethods.HardwareKey;
@@ -177,7 +177,7 @@ public sealed class PasskeySignIn(
             ("name", passkeyName), ("passkey_id", id.Value.ToString(CultureInfo.InvariantCulture)), ("backup_eligible", created.BackupEligible ? "true" : "false"),
             ("aaguid", created.Aaguid.ToString())));
         events.Add(new InteractionEvent("mfa.enrolled", true, clientId, subject, ("factor", FactorNames.Passkey)));
-        return new PasskeyResult(SecondFactorOutcome.Accepted, events, subject, Method: method,
+        return new SecondFactorResult(SecondFactorOutcome.Accepted, events, Subject: subject, Method: method,
             RecoveryCodesLeft: codes?.Count ?? account.RecoveryCodesLeft, NewRecoveryCodes: codes);
     }
 
@@ -198,7 +198,7 @@ public sealed class PasskeySignIn(
         return (bytes!, claim);
     }
 
-    private async Task<PasskeyResult> VerifyAsync(
+    private async Task<SecondFactorResult> VerifyAsync(
         Organization organization, string clientId, SecondFactorAccount account, PasskeyCredential passkey, PasskeyAssertionOffer offer, string response,
         DateTimeOffset now, List<InteractionEvent> events, CancellationToken cancellationToken)
     {
@@ -222,25 +222,16 @@ public sealed class PasskeySignIn(
         events.Add(new InteractionEvent("mfa.passkey_used", true, clientId, account.Subject,
             ("passkey_id", passkey.Id.ToString(CultureInfo.InvariantCulture)), ("name", passkey.Name),
             ("user_verified", assertion.UserVerified ? "true" : "false")));
-        return new PasskeyResult(SecondFactorOutcome.Accepted, events, account.Subject, Method: passkey.Method);
+        return new SecondFactorResult(SecondFactorOutcome.Accepted, events, Subject: account.Subject, Method: passkey.Method);
     }
 
-    private async Task<PasskeyResult> FailAsync(
+    private async Task<SecondFactorResult> FailAsync(
         Organization organization, string clientId, SecondFactorAccount account, string reason, DateTimeOffset now, List<InteractionEvent> events,
         CancellationToken cancellationToken)
     {
-        FailedSignIn recorded = await factors.RecordFailedCodeAsync(
-            organization.Id, account.Subject, LockoutPolicy.MaxConsecutiveFailures, now, now + LockoutPolicy.LockDuration, cancellationToken);
         events.Add(Failed(clientId, account.Subject, reason));
-        if (recorded.StartedLock)
-        {
-            events.Add(new InteractionEvent("login.locked", false, clientId, account.Subject,
-                ("locked_until", recorded.LockedUntil!.Value.ToString("O", CultureInfo.InvariantCulture)),
-                ("failures", LockoutPolicy.MaxConsecutiveFailures.ToString(CultureInfo.InvariantCulture)),
-                ("factor", "second_factor")));
-        }
-
-        return new PasskeyResult(SecondFactorOutcome.Rejected, events, account.Subject, Locked: recorded.LockedUntil is not null);
+        bool locked = await SecondFactorSignIn.CountFailureAsync(factors, organization, clientId, account.Subject, now, events, cancellationToken);
+        return new SecondFactorResult(SecondFactorOutcome.Rejected, events, Locked: locked, Subject: account.Subject);
     }
 
     private static string? Unusable(SecondFactorAccount? account, Organization organization, DateTimeOffset now) =>
@@ -299,24 +290,6 @@ public sealed class PasskeySignIn(
 
     private static InteractionEvent Failed(string clientId, string subject, string reason) =>
         new("mfa.failed", false, clientId, subject, ("reason", reason), ("method", FactorNames.Passkey));
-}
-
-/// <summary>
-/// How a passkey ceremony ended: the outcome, what to audit, the user (for a username-less sign-in, the one the
-/// credential named), the RFC 8176 method of the key, and after a first registration the new recovery codes.
-/// </summary>
-public sealed record PasskeyResult(
-    SecondFactorOutcome Outcome,
-    IReadOnlyList<InteractionEvent> Events,
-    string? Subject,
-    bool Locked = false,
-    string? Method = null,
-    int? RecoveryCodesLeft = null,
-    IReadOnlyList<string>? NewRecoveryCodes = null)
-{
-    public bool Accepted => Outcome == SecondFactorOutcome.Accepted;
-
-    public override string ToString() => $"PasskeyResult {{ Outcome = {Outcome}, Locked = {Locked} }}";
 }
 
 /// <summary>The <c>reason</c> of a failed passkey ceremony, as the audit log says it.</summary>

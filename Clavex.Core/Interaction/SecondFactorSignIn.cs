@@ -130,18 +130,30 @@ public sealed class SecondFactorSignIn(ISecondFactorStore factors, TimeProvider 
         Organization organization, string clientId, SecondFactorAccount account, string reason, DateTimeOffset now,
         List<InteractionEvent> events, CancellationToken cancellationToken)
     {
-        FailedSignIn recorded = await factors.RecordFailedCodeAsync(
-            organization.Id, account.Subject, LockoutPolicy.MaxConsecutiveFailures, now, now + LockoutPolicy.LockDuration, cancellationToken);
         events.Add(Failed(clientId, account.Subject, reason));
+        bool locked = await CountFailureAsync(factors, organization, clientId, account.Subject, now, events, cancellationToken);
+        return new SecondFactorResult(SecondFactorOutcome.Rejected, events, Locked: locked);
+    }
+
+    /// <summary>
+    /// Counts a wrong second factor (a code or a passkey) towards the lockout; at the limit adds <c>login.locked</c> to
+    /// <paramref name="events"/>. Whether the account is now locked.
+    /// </summary>
+    internal static async Task<bool> CountFailureAsync(
+        ISecondFactorStore factors, Organization organization, string clientId, string subject, DateTimeOffset now, List<InteractionEvent> events,
+        CancellationToken cancellationToken)
+    {
+        FailedSignIn recorded = await factors.RecordFailedCodeAsync(
+            organization.Id, subject, LockoutPolicy.MaxConsecutiveFailures, now, now + LockoutPolicy.LockDuration, cancellationToken);
         if (recorded.StartedLock)
         {
-            events.Add(new InteractionEvent("login.locked", false, clientId, account.Subject,
+            events.Add(new InteractionEvent("login.locked", false, clientId, subject,
                 ("locked_until", recorded.LockedUntil!.Value.ToString("O", CultureInfo.InvariantCulture)),
                 ("failures", LockoutPolicy.MaxConsecutiveFailures.ToString(CultureInfo.InvariantCulture)),
                 ("factor", "second_factor")));
         }
 
-        return new SecondFactorResult(SecondFactorOutcome.Rejected, events, Locked: recorded.LockedUntil is not null);
+        return recorded.LockedUntil is not null;
     }
 
     private static bool LooksLikeTotp(string? code)
@@ -188,15 +200,18 @@ public enum SecondFactorOutcome
 }
 
 /// <summary>
-/// The outcome of a code, the events to audit, whether the account is now locked, how many recovery codes are
-/// left, and after an enrolment the new recovery codes to show once.
+/// The outcome of a second factor (a code, a passkey, or an enrolment), the events to audit, whether the account is
+/// now locked, how many recovery codes are left, and after a first enrolment the new recovery codes to show once. For
+/// a passkey also the user (for a username-less sign-in, the one the credential named) and the key's RFC 8176 method.
 /// </summary>
 public sealed record SecondFactorResult(
     SecondFactorOutcome Outcome,
     IReadOnlyList<InteractionEvent> Events,
     bool Locked = false,
     int? RecoveryCodesLeft = null,
-    IReadOnlyList<string>? NewRecoveryCodes = null)
+    IReadOnlyList<string>? NewRecoveryCodes = null,
+    string? Subject = null,
+    string? Method = null)
 {
     public bool Accepted => Outcome == SecondFactorOutcome.Accepted;
 

@@ -111,7 +111,7 @@ public sealed class SignInInteraction(
             return refusal ?? InteractionResult.ShowLogin(request!, []);
         }
 
-        PasskeyResult result = await passkeys.VerifySecondFactorAsync(organization, request.Client.ClientId, session.Subject, challenge, response, cancellationToken);
+        SecondFactorResult result = await passkeys.VerifySecondFactorAsync(organization, request.Client.ClientId, session.Subject, challenge, response, cancellationToken);
         var events = new List<InteractionEvent>(result.Events);
         if (result.Accepted)
         {
@@ -147,7 +147,7 @@ public sealed class SignInInteraction(
             return await ContinueAsync(request, new Progress(session), cancellationToken);
         }
 
-        PasskeyResult result = await passkeys.RegisterAsync(organization, request.Client.ClientId, session.Subject, challenge, response, name, cancellationToken);
+        SecondFactorResult result = await passkeys.RegisterAsync(organization, request.Client.ClientId, session.Subject, challenge, response, name, cancellationToken);
         var events = new List<InteractionEvent>(result.Events);
         if (result.Accepted)
         {
@@ -181,7 +181,7 @@ public sealed class SignInInteraction(
             return InteractionResult.ShowLogin(request, [], passkeyRejected: true);
         }
 
-        PasskeyResult result = await passkeys.VerifyPasswordlessAsync(organization, request.Client.ClientId, challenge, response, cancellationToken);
+        SecondFactorResult result = await passkeys.VerifyPasswordlessAsync(organization, request.Client.ClientId, challenge, response, cancellationToken);
         var events = new List<InteractionEvent>(result.Events);
         if (!result.Accepted)
         {

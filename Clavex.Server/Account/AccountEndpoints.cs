@@ -10,7 +10,6 @@ using Clavex.Core.Protocol;
 using Clavex.Core.Sessions;
 using Clavex.Core.Token;
 using Clavex.Core.Users;
-using Clavex.Server.Admin;
 using Clavex.Server.Audit;
 using Clavex.Server.Http;
 using Clavex.Server.Login;
@@ -104,7 +103,7 @@ public static class AccountEndpoints
         }
 
         User user = credentials!.User;
-        if (UserProfile.PasswordProblem(next, organization, user.Username, user.Email, user.Name) is string problem)
+        if (PasswordHasher.Problem(next, organization, user.Username, user.Email, user.Name) is string problem)
         {
             d.Audit.Record(context, organization, "account.password_change_failed", false, AccountClient.ClientId, session.Subject, ("reason", "policy"));
             return await PageAsync(context, d, session, error: "The new " + problem);
@@ -129,7 +128,7 @@ public static class AccountEndpoints
     private static Task<IResult> AddPasskeyAsync(HttpContext context, [AsParameters] Dependencies d) => ChangeAsync(context, d, async (session, form, account) =>
     {
         Organization organization = context.GetOrganization();
-        PasskeyResult result = await d.Passkeys.RegisterAsync(organization, AccountClient.ClientId, session.Subject,
+        SecondFactorResult result = await d.Passkeys.RegisterAsync(organization, AccountClient.ClientId, session.Subject,
             form.Get(FormFieldNames.WebAuthnChallenge), form.Get(FormFieldNames.WebAuthnResponse), form.Get(FormFieldNames.PasskeyName), context.RequestAborted);
         Record(context, d, organization, result.Events);
         if (!result.Accepted)

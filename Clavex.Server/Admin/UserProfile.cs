@@ -98,13 +98,6 @@ internal static class UserProfile
         };
     }
 
-    /// <summary>Why <paramref name="password"/> cannot be set, or null.</summary>
-    /// <summary>Why <paramref name="password"/> may not be set in <paramref name="organization"/> for a user with these context words, or null.</summary>
-    public static string? PasswordProblem(string password, Core.Protocol.Organization organization, params ReadOnlySpan<string?> contextWords) =>
-        !Login.PasswordHasher.IsAcceptable(password) ? $"password must be at most {Login.PasswordHasher.MaxPasswordLength} characters of well-formed Unicode."
-        : organization.SignInPolicy.Password.Problem(password, [.. contextWords, organization.Slug]) is string problem ? "password " + problem
-        : null;
-
     /// <summary>The editable profile, in the shape <see cref="Read"/> takes.</summary>
     public static void WriteProfile(Utf8JsonWriter writer, User user)
     {

@@ -80,7 +80,7 @@ public static class UsersApi
             string subject = "u_" + OpaqueToken.New(OpaqueToken.IdentifierBytes);
             User? user = UserProfile.Read(fields, UserProfile.CreateFields, organization.Id, subject, enabled: true);
             string? password = fields.String("password", PasswordHasher.MaxPasswordLength);
-            if (password is not null && UserProfile.PasswordProblem(password, organization, user?.Username, user?.Email) is string problem)
+            if (password is not null && PasswordHasher.Problem(password, organization, user?.Username, user?.Email) is string problem)
             {
                 fields.Fail(problem);
             }
@@ -252,7 +252,7 @@ public static class UsersApi
 
             fields.RejectUnknown(PasswordFields);
             string? password = fields.String("password", PasswordHasher.MaxPasswordLength, required: true);
-            if (password is not null && UserProfile.PasswordProblem(password, organization, user.User.Username, user.User.Email) is string problem)
+            if (password is not null && PasswordHasher.Problem(password, organization, user.User.Username, user.User.Email) is string problem)
             {
                 fields.Fail(problem);
             }

@@ -98,7 +98,7 @@ public static class ClavexServices
         services.AddSingleton<PasswordSignIn>();
         services.AddSingleton<SecondFactorSignIn>();
         services.AddSingleton(s => new PasskeyChallenges(PasskeyChallengeKey(s.GetRequiredService<ClavexSettings>().MasterKey), s.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<Fido2PasskeyVerifier>();
+        services.AddSingleton(s => new Fido2PasskeyVerifier(s.GetRequiredService<ClavexSettings>().PublicBaseUrl));
         services.AddSingleton<IPasskeyVerifier>(s => s.GetRequiredService<Fido2PasskeyVerifier>());
         services.AddSingleton<PasskeySignIn>();
         services.AddSingleton(s => new SignInInteraction(

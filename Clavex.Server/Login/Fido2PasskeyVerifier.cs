@@ -2,7 +2,6 @@ using System.Text;
 using System.Text.Json;
 using Clavex.Core.Factors;
 using Clavex.Core.Interaction;
-using Clavex.Server.Hosting;
 using Fido2NetLib;
 using Fido2NetLib.Exceptions;
 using Fido2NetLib.Objects;
@@ -29,10 +28,11 @@ public sealed class Fido2PasskeyVerifier : IPasskeyVerifier
     private readonly Fido2Configuration _configuration;
     private readonly Fido2 _fido2;
 
-    public Fido2PasskeyVerifier(ClavexSettings settings)
+    /// <summary>Credentials are scoped to the host of <paramref name="publicBaseUrl"/>, and its origin is the only one accepted.</summary>
+    public Fido2PasskeyVerifier(Uri publicBaseUrl)
     {
-        ArgumentNullException.ThrowIfNull(settings);
-        Uri baseUrl = settings.PublicBaseUrl;
+        ArgumentNullException.ThrowIfNull(publicBaseUrl);
+        Uri baseUrl = publicBaseUrl;
         _configuration = new Fido2Configuration
         {
             RPID = baseUrl.IdnHost,

@@ -50,6 +50,15 @@ public sealed class PasswordHasher
     public static bool IsAcceptable(string? password) =>
         !string.IsNullOrEmpty(password) && password.Length <= MaxPasswordLength && IsWellFormedUtf16(password);
 
+    /// <summary>Why <paramref name="password"/> may not be set in <paramref name="organization"/> for a user with these context words, or null.</summary>
+    public static string? Problem(string password, Core.Protocol.Organization organization, params ReadOnlySpan<string?> contextWords)
+    {
+        ArgumentNullException.ThrowIfNull(organization);
+        return !IsAcceptable(password) ? $"password must be at most {MaxPasswordLength} characters of well-formed Unicode."
+            : organization.SignInPolicy.Password.Problem(password, [.. contextWords, organization.Slug]) is string problem ? "password " + problem
+            : null;
+    }
+
     /// <summary>A new PHC string with a fresh 16-byte salt. Throws for a password <see cref="IsAcceptable"/> refuses.</summary>
     public string Hash(string password)
     {

@@ -71,16 +71,7 @@ public class DuendeOidcClientTests : ServerTestBase
         // Issue 7: the refresh after a rotation (to ES256, so the new key is unmistakable) must validate through
         // OidcClient's own ID token validation against the JWKS it fetches.
         TestOrganization org = await Server.SeedOrganizationAsync();
-        RegisteredClient registered = await InteropClients.RegisterAsync(Server, org, "oidcclient", ClavexTestServer.FreePort(), TokenEndpointAuthMethod.ClientSecretPost, "/callback");
-        var client = new OidcClient(new OidcClientOptions
-        {
-            Authority = org.Issuer,
-            ClientId = registered.ClientId,
-            ClientSecret = registered.Secret,
-            RedirectUri = registered.RedirectUri,
-            Scope = "openid profile offline_access",
-            IdentityTokenValidator = new JwksIdentityTokenValidator(),
-        });
+        OidcClient client = await NewClientAsync(org, "openid profile offline_access");
         AuthorizeState state = await client.PrepareLoginAsync();
         LoginResult login = await client.ProcessResponseAsync((await BrowseAsync(new Uri(state.StartUrl), org)).AbsoluteUri, state);
         Assert.That(login.IsError, Is.False, $"{login.Error}: {login.ErrorDescription}");
@@ -105,16 +96,7 @@ public class DuendeOidcClientTests : ServerTestBase
         // Issue 13: the relying party asks for urn:clavex:acr:mfa on a second sign-in; Clavex steps the password-only
         // session up (enrolment here, since alice has no factor yet) and OidcClient validates the ID token that says so.
         TestOrganization org = await Server.SeedOrganizationAsync();
-        RegisteredClient registered = await InteropClients.RegisterAsync(Server, org, "oidcclient", ClavexTestServer.FreePort(), TokenEndpointAuthMethod.ClientSecretPost, "/callback");
-        var client = new OidcClient(new OidcClientOptions
-        {
-            Authority = org.Issuer,
-            ClientId = registered.ClientId,
-            ClientSecret = registered.Secret,
-            RedirectUri = registered.RedirectUri,
-            Scope = "openid profile",
-            IdentityTokenValidator = new JwksIdentityTokenValidator(),
-        });
+        OidcClient client = await NewClientAsync(org, "openid profile");
         var cookies = new CookieContainer();
         using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = cookies });
 
@@ -143,6 +125,21 @@ public class DuendeOidcClientTests : ServerTestBase
         Assert.That(stepped.User.FindFirst("acr")?.Value, Is.EqualTo("urn:clavex:acr:mfa"));
         Assert.That(stepped.User.FindAll("amr").Select(c => c.Value), Is.EquivalentTo(new[] { "pwd", "otp", "mfa" }));
         Assert.That(stepped.User.FindFirst("sub")?.Value, Is.EqualTo(org.AliceSubject));
+    }
+
+    /// <summary>A client_secret_post client registered for OidcClient, which validates ID tokens against the JWKS.</summary>
+    private async Task<OidcClient> NewClientAsync(TestOrganization org, string scope)
+    {
+        RegisteredClient registered = await InteropClients.RegisterAsync(Server, org, "oidcclient", ClavexTestServer.FreePort(), TokenEndpointAuthMethod.ClientSecretPost, "/callback");
+        return new OidcClient(new OidcClientOptions
+        {
+            Authority = org.Issuer,
+            ClientId = registered.ClientId,
+            ClientSecret = registered.Secret,
+            RedirectUri = registered.RedirectUri,
+            Scope = scope,
+            IdentityTokenValidator = new JwksIdentityTokenValidator(),
+        });
     }
 
     private async Task<string> RotateAsync(TestOrganization org, string body)
