@@ -42,7 +42,7 @@ internal static partial class ClientMetadata
 
     private static readonly string[] KnownGrantTypes = [GrantTypes.AuthorizationCode, GrantTypes.RefreshToken, GrantTypes.ClientCredentials];
 
-    public static (Client? Client, AdminError? Error) Read(JsonElement root, long organizationId)
+    public static (Client? Client, AdminError? Error) Read(JsonElement root, long organizationId, bool registering = false)
     {
         JsonFields? fields = JsonFields.Of(root, AdminError.InvalidClientMetadata, out AdminError? notObject);
         if (fields is null)
@@ -104,6 +104,13 @@ internal static partial class ClientMetadata
         bool requireConsent = fields.Bool("require_consent") ?? false;
         bool alwaysIssueRefreshToken = fields.Bool("always_issue_refresh_token") ?? false;
         JwsAlgorithm? idTokenAlgorithm = SigningKeysApi.ReadAlgorithm(fields, IdTokenSignedResponseAlg);
+        // Jira and Confluence verify only RS256 ID tokens: a client registered with their callbacks is pinned to RS256
+        // unless the registration says otherwise (a JSON null: no pin), so no change of the organisation's algorithm can
+        // silently break them. Only at registration: a PATCH that unpins (RFC 7396 drops the null) stays unpinned.
+        if (registering && !root.TryGetProperty(IdTokenSignedResponseAlg, out _) && HasAtlassianCallback(redirectUris))
+        {
+            idTokenAlgorithm = JwsAlgorithm.RS256;
+        }
         bool requireMfa = fields.Bool("require_mfa") ?? false;
         IReadOnlyList<string> defaultAcrValues = fields.Strings(DefaultAcrValues, 256) ?? [];
         foreach (string acr in defaultAcrValues)
@@ -156,6 +163,23 @@ internal static partial class ClientMetadata
                 $"{IdTokenSignedResponseAlg} is {JwsAlgorithms.GetName(pin)}, but organisation '{org}' signs with {organizationAlgorithm}; "
                 + $"pin {organizationAlgorithm}, or change the organisation's signing_algorithm first.")
             : null;
+
+    /// <summary>The callback paths of Atlassian's built-in SSO (<c>/plugins/servlet/oidc/callback</c>) and of miniOrange's app (<c>…/oauth/callback</c>).</summary>
+    public static bool HasAtlassianCallback(IReadOnlyList<string> redirectUris)
+    {
+        ArgumentNullException.ThrowIfNull(redirectUris);
+        foreach (string uri in redirectUris)
+        {
+            if (Uri.TryCreate(uri, UriKind.Absolute, out Uri? parsed)
+                && (parsed.AbsolutePath.EndsWith("/plugins/servlet/oidc/callback", StringComparison.Ordinal)
+                    || parsed.AbsolutePath.EndsWith("/plugins/servlet/oauth/callback", StringComparison.Ordinal)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static IReadOnlyList<string> RedirectUris(JsonFields fields, string name, bool native)
     {

@@ -63,7 +63,7 @@ public static class ClientsApi
                 return AdminResults.Error(error!);
             }
 
-            (Client? client, error) = ClientMetadata.Read(document.RootElement, organization.Id);
+            (Client? client, error) = ClientMetadata.Read(document.RootElement, organization.Id, registering: true);
             if (client is null)
             {
                 return AdminResults.Error(error!);

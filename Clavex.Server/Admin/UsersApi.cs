@@ -25,7 +25,7 @@ public static class UsersApi
             .WithName("createUser").WithSummary("Create a user; the answer has its generated sub").WithTags(Tag)
             .AcceptsJson<Schemas.UserCreateRequest>().Produces<Schemas.UserResponse>(StatusCodes.Status201Created).ProducesAdminError(400, 404, 409);
         organization.MapGet("/users", ListAsync)
-            .WithName("listUsers").WithSummary("List or search users, in pages").WithTags(Tag)
+            .WithName("listUsers").WithSummary("List or search users, in pages; username= finds one exactly, group= lists a group's members").WithTags(Tag)
             .Produces<Schemas.UserListResponse>().ProducesAdminError(400, 404);
         organization.MapGet("/users/{sub}", GetAsync)
             .WithName("getUser").WithSummary("Read a user").WithTags(Tag)
@@ -85,6 +85,12 @@ public static class UsersApi
                 fields.Fail(problem);
             }
 
+            // A typo must not make a group: the user would land in Jira without the real one. Groups are made with POST …/groups.
+            if (fields.IsValid && user!.Groups.Count > 0 && await MissingGroupAsync(organization, user.Groups, d, context.RequestAborted) is string missing)
+            {
+                fields.Fail($"groups: there is no group '{missing}' in organisation '{org}'; create it first (POST {AdminApi.Prefix}/organizations/{org}/groups). Group names are exact.");
+            }
+
             if (!fields.IsValid)
             {
                 return AdminResults.Error(fields.Error!);
@@ -106,9 +112,30 @@ public static class UsersApi
         }
     }
 
-    private static async Task<IResult> ListAsync(HttpContext context, string org, [AsParameters] Dependencies d, string? search, string? limit, string? cursor)
+    private static readonly HashSet<string> ListParameters = new(StringComparer.Ordinal) { "search", "username", "group", "limit", "cursor" };
+
+    private static async Task<IResult> ListAsync(
+        HttpContext context, string org, [AsParameters] Dependencies d, string? search, string? username, string? group, string? limit, string? cursor)
     {
         Organization organization = AdminRequest.OrganizationOf(context);
+        foreach (string key in context.Request.Query.Keys)
+        {
+            if (!ListParameters.Contains(key) || context.Request.Query[key].Count > 1)
+            {
+                return AdminResults.Error(new AdminError(AdminError.InvalidRequest,
+                    $"'{StorableText.Clean(key.Length > 64 ? key[..64] + "…" : key)}' is not a parameter of this list, or is given twice; the parameters are search, username, group, limit and cursor."));
+            }
+        }
+
+        if (username is { Length: > 256 } || group is { Length: > 256 })
+        {
+            return AdminResults.Error(new AdminError(AdminError.InvalidRequest, "username and group must be at most 256 characters."));
+        }
+
+        if (group is not null && await d.Groups.FindAsync(organization.Id, group, context.RequestAborted) is null)
+        {
+            return AdminResults.Error(AdminError.NotFound($"There is no group '{group}' in organisation '{org}' (group names are exact)."));
+        }
 
         int size = DefaultPageSize;
         if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out size) || size is < 1 or > MaxPageSize))
@@ -129,7 +156,7 @@ public static class UsersApi
 
         string? pattern = string.IsNullOrEmpty(search) ? null : "%" + EscapeLike(search) + "%";
         // One more than the page, to know whether there is a next one without a count.
-        IReadOnlyList<(long RowId, UserAccount Account)> rows = await d.Users.ListAsync(organization.Id, pattern, after, size + 1, context.RequestAborted);
+        IReadOnlyList<(long RowId, UserAccount Account)> rows = await d.Users.ListAsync(organization.Id, pattern, after, size + 1, context.RequestAborted, username, group);
         bool more = rows.Count > size;
         return AdminResults.Ok(w =>
         {
@@ -422,6 +449,26 @@ public static class UsersApi
         return AdminResults.NoContent();
     }
 
+    /// <summary>The first of <paramref name="names"/> that names no group of the organisation, or null.</summary>
+    private static async Task<string?> MissingGroupAsync(Organization organization, IReadOnlyList<string> names, Dependencies d, CancellationToken cancellationToken)
+    {
+        var existing = new HashSet<string>(StringComparer.Ordinal);
+        foreach (GroupInfo group in await d.Groups.ListAsync(organization.Id, cancellationToken))
+        {
+            existing.Add(group.Name);
+        }
+
+        foreach (string name in names)
+        {
+            if (!existing.Contains(name))
+            {
+                return name;
+            }
+        }
+
+        return null;
+    }
+
     private static async Task<UserAccount?> FindUserAsync(HttpContext context, Organization organization, string sub, Dependencies d) =>
         sub.Length <= 256 ? await d.Users.FindAccountAsync(organization.Id, sub, context.RequestAborted) : null;
 
@@ -430,5 +477,5 @@ public static class UsersApi
         value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
 
     /// <summary>The services every user endpoint needs, bound with <c>[AsParameters]</c>.</summary>
-    public sealed record Dependencies(PgUserStore Users, PgSecondFactorStore Factors, AuditLog Audit, TimeProvider TimeProvider);
+    public sealed record Dependencies(PgUserStore Users, PgGroupStore Groups, PgSecondFactorStore Factors, AuditLog Audit, TimeProvider TimeProvider);
 }

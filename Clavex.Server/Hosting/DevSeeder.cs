@@ -79,6 +79,8 @@ public static class DevSeeder
                 RedirectUris = AtlassianRedirectUris,
                 Scopes = ["openid", "profile", "email", "groups"],
                 TokenEndpointAuthMethod = TokenEndpointAuthMethod.ClientSecretPost,
+                // As the admin API pins a client with Atlassian callbacks: Jira and Confluence verify only RS256.
+                IdTokenSignedResponseAlgorithm = Core.Jose.JwsAlgorithm.RS256,
                 Secrets = [new ClientSecret(Core.Protocol.OpaqueToken.New(12), ClientSecrets.Hash(state.ClientSecret), time.GetUtcNow())],
             },
             none);

@@ -87,6 +87,10 @@ public sealed class PgUserStore(NpgsqlDataSource dataSource) : IUserStore, ISign
         WHERE u.organization_id = @OrganizationId AND u.id > @After
           AND (@Pattern::text IS NULL
                OR u.username ILIKE @Pattern ESCAPE '\' OR u.email ILIKE @Pattern ESCAPE '\' OR u.name ILIKE @Pattern ESCAPE '\')
+          AND (@Username::text IS NULL OR lower(u.username) = lower(@Username))
+          AND (@GroupName::text IS NULL OR EXISTS (
+               SELECT 1 FROM group_members m JOIN groups g ON g.id = m.group_id
+               WHERE m.organization_id = u.organization_id AND m.user_id = u.id AND g.name = @GroupName))
         ORDER BY u.id
         LIMIT @Limit
         """;
@@ -315,11 +319,13 @@ public sealed class PgUserStore(NpgsqlDataSource dataSource) : IUserStore, ISign
     /// email or name matches the ILIKE <paramref name="pattern"/> (null: all); with each user's row id for the next page.
     /// </summary>
     public async Task<IReadOnlyList<(long RowId, UserAccount Account)>> ListAsync(
-        long organizationId, string? pattern, long after, int limit, CancellationToken cancellationToken)
+        long organizationId, string? pattern, long after, int limit, CancellationToken cancellationToken, string? username = null, string? groupName = null)
     {
         await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        IEnumerable<UserRow> rows = await connection.QueryAsync<UserRow>(Db.Command(
-            SelectPage, new { OrganizationId = organizationId, Pattern = pattern, After = after, Limit = limit }, cancellationToken));
+        IEnumerable<UserRow> rows = await connection.QueryAsync<UserRow>(Db.Command(SelectPage, new
+        {
+            OrganizationId = organizationId, Pattern = pattern, After = after, Limit = limit, Username = username, GroupName = groupName,
+        }, cancellationToken));
         return [.. rows.Select(r => (r.RowId, r.ToAccount(organizationId)))];
     }
 

@@ -24,6 +24,7 @@ public class AdminClientTests : AdminTestBase
     {
         string slug = NewSlug();
         await AdminJsonAsync(HttpMethod.Post, "/api/v1/organizations", $$"""{"slug":"{{slug}}","display_name":"Acme"}""", HttpStatusCode.Created);
+        await CreateGroupsAsync(slug, "jira-software-users");
         JsonElement alice = await AdminJsonAsync(HttpMethod.Post, $"/api/v1/organizations/{slug}/users",
             $$"""{"username":"alice","password":"{{AlicePassword}}","groups":["jira-software-users"]}""", HttpStatusCode.Created);
 

@@ -18,10 +18,37 @@ public class AdminIdTokenAlgorithmPinTests : AdminTestBase
     public async Task A_client_without_a_pin_shows_null()
     {
         TestOrganization org = await NewOrganizationAsync();
+        await AdminJsonAsync(HttpMethod.Post, $"/api/v1/organizations/{org.Slug}/clients",
+            """{"client_id":"wiki","redirect_uris":["https://wiki.acme.eu/callback"],"token_endpoint_auth_method":"client_secret_post"}""", HttpStatusCode.Created);
 
-        JsonElement client = await AdminJsonAsync(HttpMethod.Get, Client(org), null, HttpStatusCode.OK);
+        JsonElement client = await AdminJsonAsync(HttpMethod.Get, $"/api/v1/organizations/{org.Slug}/clients/wiki", null, HttpStatusCode.OK);
 
         Assert.That(client.GetProperty("id_token_signed_response_alg").ValueKind, Is.EqualTo(JsonValueKind.Null));
+    }
+
+    [Test]
+    // Issue 15: an unpinned Atlassian client switched to ES256 on its own at the next scheduled rotation.
+    public async Task A_client_registered_with_atlassian_callbacks_is_pinned_to_rs256_so_the_organisation_cannot_leave_it()
+    {
+        TestOrganization org = await NewOrganizationAsync();
+        await AdminJsonAsync(HttpMethod.Post, $"/api/v1/organizations/{org.Slug}/clients",
+            """{"client_id":"miniorange","redirect_uris":["https://confluence.acme.eu/plugins/servlet/oauth/callback"],"token_endpoint_auth_method":"client_secret_post"}""",
+            HttpStatusCode.Created);
+        await AdminJsonAsync(HttpMethod.Post, $"/api/v1/organizations/{org.Slug}/clients",
+            """{"client_id":"unpinned","redirect_uris":["https://jira.acme.eu/plugins/servlet/oidc/callback"],"token_endpoint_auth_method":"client_secret_post","id_token_signed_response_alg":null}""",
+            HttpStatusCode.Created);
+
+        JsonElement guide = await AdminJsonAsync(HttpMethod.Get, Client(org), null, HttpStatusCode.OK);
+        HttpResponseMessage response = await AdminAsync(Patch, Organization(org), """{"signing_algorithm":"ES256"}""");
+
+        JsonElement problem = await ProblemAsync(response, HttpStatusCode.Conflict);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(guide.GetProperty("id_token_signed_response_alg").GetString(), Is.EqualTo("RS256"));
+            Assert.That(await StoredPinAsync(org, "miniorange"), Is.EqualTo("RS256"));
+            Assert.That(await StoredPinAsync(org, "unpinned"), Is.Null, "an explicit null registers no pin");
+            Assert.That(problem.GetProperty("error_description").GetString(), Does.Contain("atlassian").And.Contain("miniorange").And.Not.Contain("unpinned"));
+        }
     }
 
     [Test]
@@ -84,7 +111,7 @@ public class AdminIdTokenAlgorithmPinTests : AdminTestBase
 
         JsonElement problem = await ProblemAsync(response, HttpStatusCode.BadRequest);
         Assert.That(problem.GetProperty("error_description").GetString(), Does.StartWith("id_token_signed_response_alg is PS256, but organisation"));
-        Assert.That(await StoredPinAsync(org, "atlassian"), Is.Null);
+        Assert.That(await StoredPinAsync(org, "atlassian"), Is.EqualTo("RS256"), "the registration's pin is kept");
     }
 
     [Test]

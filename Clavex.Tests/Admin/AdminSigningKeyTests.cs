@@ -222,6 +222,7 @@ public class AdminSigningKeyTests : AdminTestBase
     public async Task Switching_to_es256_takes_effect_at_the_next_rotation_and_es256_id_tokens_validate()
     {
         TestOrganization org = await NewOrganizationAsync();
+        await UnpinGuideClientAsync(org);
         using HttpClient jira = Server.CreateClient();
 
         JsonElement patched = await AdminJsonAsync(new HttpMethod("PATCH"), $"/api/v1/organizations/{org.Slug}", """{"signing_algorithm":"ES256"}""", HttpStatusCode.OK);
@@ -248,6 +249,7 @@ public class AdminSigningKeyTests : AdminTestBase
     public async Task A_rotation_may_name_its_algorithm_which_becomes_the_organisations()
     {
         TestOrganization org = await NewOrganizationAsync();
+        await UnpinGuideClientAsync(org);
 
         JsonElement next = await AdminJsonAsync(HttpMethod.Post, $"{Keys(org)}/rotate", """{"algorithm":"PS256"}""", HttpStatusCode.Created);
 
@@ -267,6 +269,7 @@ public class AdminSigningKeyTests : AdminTestBase
     public async Task Regression_a_rotation_that_changes_the_algorithm_moves_the_organisations_etag_and_audits_it()
     {
         TestOrganization org = await NewOrganizationAsync();
+        await UnpinGuideClientAsync(org);
         string path = $"/api/v1/organizations/{org.Slug}";
         string etag = (await AdminAsync(HttpMethod.Get, path)).Headers.ETag!.ToString();
 
@@ -329,6 +332,7 @@ public class AdminSigningKeyTests : AdminTestBase
     public async Task A_rotation_with_the_current_if_match_is_201_and_a_second_one_with_the_same_etag_is_412()
     {
         TestOrganization org = await NewOrganizationAsync();
+        await UnpinGuideClientAsync(org);
         string path = $"/api/v1/organizations/{org.Slug}";
         string etag = (await AdminAsync(HttpMethod.Get, path)).Headers.ETag!.ToString();
 

@@ -62,6 +62,7 @@ public abstract class AdminTestBase : ServerTestBase
     {
         string slug = NewSlug();
         await AdminJsonAsync(HttpMethod.Post, "/api/v1/organizations", $$"""{"slug":"{{slug}}","display_name":"Acme {{slug}}"}""", HttpStatusCode.Created);
+        await CreateGroupsAsync(slug, AliceGroups);
         JsonElement alice = await AdminJsonAsync(HttpMethod.Post, $"/api/v1/organizations/{slug}/users", $$"""
             {"username":"alice","password":"{{AlicePassword}}","name":"Alice Andersson","given_name":"Alice","family_name":"Andersson",
              "email":"alice@acme.eu","email_verified":true,"groups":{{JsonSerializer.Serialize(AliceGroups)}}}
@@ -71,6 +72,22 @@ public abstract class AdminTestBase : ServerTestBase
         return new TestOrganization(
             record.Id, slug, alice.GetProperty("sub").GetString()!, client.GetProperty("client_secret").GetString()!, AlicePassword,
             new Uri(Server.BaseUrl, "/" + slug).AbsoluteUri);
+    }
+
+    /// <summary>
+    /// Removes the RS256 pin the guide's client gets at registration (its redirect URIs are Atlassian callbacks), for
+    /// tests that move the organisation to another algorithm.
+    /// </summary>
+    internal async Task UnpinGuideClientAsync(TestOrganization org) =>
+        await AdminJsonAsync(new HttpMethod("PATCH"), $"/api/v1/organizations/{org.Slug}/clients/atlassian", """{"id_token_signed_response_alg":null}""", HttpStatusCode.OK);
+
+    /// <summary>Makes the groups (users are created only into groups that exist).</summary>
+    internal async Task CreateGroupsAsync(string slug, params IEnumerable<string> names)
+    {
+        foreach (string name in names)
+        {
+            await AdminJsonAsync(HttpMethod.Post, $"/api/v1/organizations/{slug}/groups", JsonSerializer.Serialize(new { name }), HttpStatusCode.Created);
+        }
     }
 
     internal static string NewSlug() => "a" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6));

@@ -28,6 +28,41 @@ public class AdminUserTests : AdminTestBase
         Assert.That(text, Does.Not.Contain("argon2").And.Not.Contain("hunter2"));
     }
 
+    [Test]
+    public async Task A_user_is_created_only_into_groups_that_exist_so_a_typo_makes_no_group()
+    {
+        TestOrganization org = await NewOrganizationAsync();
+
+        HttpResponseMessage response = await AdminAsync(HttpMethod.Post, $"/api/v1/organizations/{org.Slug}/users",
+            """{"username":"bob","groups":["jira-software-users","jira-adminstrators"]}""");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        JsonElement error = await JsonAsync(response);
+        Assert.That(error.GetProperty("error_description").GetString(), Does.StartWith("groups: there is no group 'jira-adminstrators' in organisation"));
+        JsonElement groups = await AdminJsonAsync(HttpMethod.Get, $"/api/v1/organizations/{org.Slug}/groups", null, HttpStatusCode.OK);
+        Assert.That(groups.GetProperty("groups").EnumerateArray().Select(g => g.GetProperty("name").GetString()), Does.Not.Contain("jira-adminstrators"));
+        JsonElement users = await AdminJsonAsync(HttpMethod.Get, $"/api/v1/organizations/{org.Slug}/users?username=bob", null, HttpStatusCode.OK);
+        Assert.That(users.GetProperty("users").GetArrayLength(), Is.Zero, "bob was not created");
+    }
+
+    [Test]
+    public async Task The_user_list_finds_a_username_exactly_lists_a_groups_members_and_refuses_unknown_parameters()
+    {
+        TestOrganization org = await NewOrganizationAsync();
+        await AdminJsonAsync(HttpMethod.Post, $"/api/v1/organizations/{org.Slug}/users", """{"username":"alicia","groups":["confluence-users"]}""", HttpStatusCode.Created);
+        await AdminJsonAsync(HttpMethod.Post, $"/api/v1/organizations/{org.Slug}/users", """{"username":"bob"}""", HttpStatusCode.Created);
+
+        JsonElement exact = await AdminJsonAsync(HttpMethod.Get, $"/api/v1/organizations/{org.Slug}/users?username=ALICE", null, HttpStatusCode.OK);
+        Assert.That(exact.GetProperty("users").EnumerateArray().Select(u => u.GetProperty("sub").GetString()), Is.EqualTo(new[] { org.AliceSubject }));
+        JsonElement members = await AdminJsonAsync(HttpMethod.Get, $"/api/v1/organizations/{org.Slug}/users?group=confluence-users", null, HttpStatusCode.OK);
+        Assert.That(members.GetProperty("users").EnumerateArray().Select(u => u.GetProperty("username").GetString()), Is.EquivalentTo(new[] { "alice", "alicia" }));
+        JsonElement unknownGroup = await AdminJsonAsync(HttpMethod.Get, $"/api/v1/organizations/{org.Slug}/users?group=confluence-user", null, HttpStatusCode.NotFound);
+        Assert.That(unknownGroup.GetProperty("error_description").GetString(), Does.Contain("There is no group 'confluence-user'"));
+        JsonElement typo = await AdminJsonAsync(HttpMethod.Get, $"/api/v1/organizations/{org.Slug}/users?serach=alice", null, HttpStatusCode.BadRequest);
+        Assert.That(typo.GetProperty("error_description").GetString(), Does.StartWith("'serach' is not a parameter of this list"));
+        await AdminJsonAsync(HttpMethod.Get, $"/api/v1/organizations/{org.Slug}/users?limit=1&limit=2", null, HttpStatusCode.BadRequest);
+    }
+
     [TestCase("""{"username":"ALICE"}""", HttpStatusCode.Conflict, "username")]
     [TestCase("""{"username":"carol","password":"short"}""", HttpStatusCode.BadRequest, "password")]
     [TestCase("""{"username":" carol"}""", HttpStatusCode.BadRequest, "username")]
