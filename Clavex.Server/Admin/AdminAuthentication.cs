@@ -56,7 +56,8 @@ public sealed class AdminAuthentication(AdminSettings settings, OrganizationAdmi
         if (context.GetEndpoint()?.Metadata.GetMetadata<OrganizationScoped>() is null || context.GetRouteValue("org") is not string slug)
         {
             return Refuse(context, new AdminError("invalid_token",
-                "An organisation admin's access token is accepted only under /api/v1/organizations/{org}/ (clients, users, groups); this route needs the admin token (CLAVEX_ADMIN_TOKEN).",
+                "An organisation admin's access token is accepted only under /api/v1/organizations/{org}/ (clients, users, groups, signing keys, audit events); "
+                + "this route needs the admin token (CLAVEX_ADMIN_TOKEN).",
                 StatusCodes.Status401Unauthorized));
         }
 

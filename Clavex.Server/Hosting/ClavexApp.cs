@@ -55,6 +55,8 @@ public static class ClavexApp
             .MapToken()
             .MapUserInfo()
             .MapLogout();
+        // Not MapFallback: this answers only when routing found no endpoint at all, so a wrong method still gets 405.
+        app.Use((context, next) => context.GetEndpoint() is null ? NotFound.WriteAsync(context) : next(context));
         return app;
     }
 }

@@ -1,4 +1,5 @@
 using Clavex.Core.Protocol;
+using Clavex.Server.Audit;
 using Clavex.Server.Storage;
 
 namespace Clavex.Server.Http;
@@ -19,10 +20,17 @@ public static class OrganizationRoute
             Organization? organization = await directory.FindAsync(slug, http.RequestAborted);
             if (organization is null)
             {
-                // A fixed description: the path segment is raw input. The slug is kept in the detail.
-                return OAuthResults.Error(
-                    OAuthError.InvalidRequest("There is no such organisation on this server.", $"unknown organisation {slug}"),
-                    statusCode: StatusCodes.Status404NotFound);
+                http.RequestServices.GetRequiredService<AuditLog>().Record(http, null, "request.unknown_organization", false, null, null,
+                    ("organization", slug.Length <= 64 ? slug : slug[..64] + "…"), ("path", http.Request.Path.Value));
+                // A browser (a user sent to a mistyped issuer) gets a page; a relying party the OAuth error JSON. A fixed
+                // description in the JSON: the path segment is raw input. The slug is kept in the detail.
+                return NotFound.WantsHtml(http)
+                    ? http.RequestServices.GetRequiredService<BrowserPages>().Error(http, "There is no such organisation",
+                        "This server has no organisation at this address. Check the URL you were given: an issuer is the server's address followed by /organisation, "
+                        + "with no slash at the end.", StatusCodes.Status404NotFound)
+                    : OAuthResults.Error(
+                        OAuthError.InvalidRequest("There is no such organisation on this server.", $"unknown organisation {slug}"),
+                        statusCode: StatusCodes.Status404NotFound);
             }
 
             http.Items[ItemKey] = organization;

@@ -23,7 +23,7 @@ public static class ServerErrors
 
         string correlation = CorrelationId.Get(context);
         context.Response.Headers[CorrelationId.HeaderName] = correlation;
-        if (context.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase))
+        if (NotFound.WantsHtml(context))
         {
             context.Response.StatusCode = StatusCodes.Status500InternalServerError;
             context.Response.Headers.CacheControl = "no-store";

@@ -40,6 +40,25 @@ public class OrganizationAdminTokenTests : AdminTestBase
         Assert.That(response.Headers.WwwAuthenticate.ToString(), Does.StartWith("Bearer realm=\"clavex-admin\", error=\"invalid_token\""));
     }
 
+    [Test]
+    // Issue 15: the boundary, decided: everything of the organisation's own (clients, users, groups, signing keys, the
+    // audit log) but not the organisation itself (its settings and sign-in policy), which needs the admin token.
+    public async Task The_token_reads_the_audit_log_and_rotates_the_signing_keys_of_its_organisation_audited_under_its_user()
+    {
+        TestOrganization org = await NewOrganizationAsync();
+        string token = await AdminAccessTokenAsync(org, inAdminGroup: true);
+
+        HttpResponseMessage audit = await AdminAsync(HttpMethod.Get, $"/api/v1/organizations/{org.Slug}/audit-events?event_type=login.succeeded", token: token);
+        HttpResponseMessage keys = await AdminAsync(HttpMethod.Get, $"/api/v1/organizations/{org.Slug}/signing-keys", token: token);
+        HttpResponseMessage rotated = await AdminAsync(HttpMethod.Post, $"/api/v1/organizations/{org.Slug}/signing-keys/rotate", "{}", token);
+
+        Assert.That(audit.StatusCode, Is.EqualTo(HttpStatusCode.OK), await audit.Content.ReadAsStringAsync());
+        Assert.That((await JsonAsync(audit)).GetProperty("events").GetArrayLength(), Is.GreaterThan(0), "the sign-in that made the token");
+        Assert.That(keys.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(rotated.StatusCode, Is.EqualTo(HttpStatusCode.Created), await rotated.Content.ReadAsStringAsync());
+        Assert.That(await AuditDetailAsync(org.Id, "admin.signing_key.rotation_scheduled", "actor"), Is.EqualTo(org.AliceSubject));
+    }
+
     [TestCase("POST", "/api/v1/organizations", """{"slug":"evil","display_name":"Evil"}""")]
     [TestCase("GET", "/api/v1/organizations", null)]
     [TestCase("GET", "/api/v1/organizations/{org}", null)]
