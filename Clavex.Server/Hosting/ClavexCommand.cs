@@ -14,6 +14,8 @@ public static class ClavexCommand
         Usage:
           Clavex.Server start-dev [--urls http://127.0.0.1:5080]   run locally with an embedded PostgreSQL and demo data
           Clavex.Server start [--urls ...]                        run in production (configuration: see README)
+          Clavex.Server rotate-master-key                         re-encrypt every sealed value with CLAVEX_MASTER_KEY
+                                                                  (the old key in CLAVEX_OTHER_MASTER_KEYS; docs/operations.md)
           Clavex.Server --version                                 print the version
           Clavex.Server --help                                    print this
         """;
@@ -45,6 +47,7 @@ public static class ClavexCommand
             {
                 "start" => await StartAsync(rest),
                 "start-dev" => await DevEnvironment.RunAsync(rest),
+                "rotate-master-key" => await RotateMasterKeyAsync(rest),
                 _ => Print($"Unknown command '{command}'.\n{Usage}", 2),
             };
         }
@@ -73,6 +76,33 @@ public static class ClavexCommand
         await MigrateAsync(settings.ConnectionString);
         WebApplication app = ClavexApp.Build(settings, args);
         await app.RunAsync();
+        return 0;
+    }
+
+    /// <summary>
+    /// The last step of a master-key rotation: every sealed value moved to CLAVEX_MASTER_KEY. Exit code 1 when some
+    /// value opened with none of the configured keys (it is left as it was, and the count says how many).
+    /// </summary>
+    private static async Task<int> RotateMasterKeyAsync(string[] args)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddEnvironmentVariables()
+            .AddCommandLine(args)
+            .Build();
+        ClavexSettings settings = ClavexSettings.Load(configuration);
+        await MigrateAsync(settings.ConnectionString);
+        await using NpgsqlDataSource dataSource = Storage.PgDataSource.Create(settings.ConnectionString);
+        var rotation = new Storage.MasterKeyRotation(dataSource, new Storage.KeyEncryption(settings.MasterKey, settings.OtherMasterKeys));
+        Storage.MasterKeyRotationResult result = await rotation.RunAsync(CancellationToken.None);
+        Console.WriteLine(
+            $"Re-encrypted {result.SigningKeys} signing keys and {result.TotpSecrets} authenticator-app secrets with the master key; "
+            + $"{result.AlreadyCurrent} were already under it.");
+        if (result.Unopenable > 0)
+        {
+            return Print($"{result.Unopenable} sealed values open with none of the configured keys (CLAVEX_MASTER_KEY, CLAVEX_OTHER_MASTER_KEYS); they are unchanged.", 1);
+        }
+
         return 0;
     }
 

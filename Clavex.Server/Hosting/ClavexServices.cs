@@ -56,7 +56,7 @@ public static class ClavexServices
         services.AddSingleton<ISessionStore>(s => s.GetRequiredService<PgSessionStore>());
         services.AddSingleton<IConsentStore, PgConsentStore>();
         services.AddSingleton<IReplayCache, PgReplayCache>();
-        services.AddSingleton(new KeyEncryption(settings.MasterKey));
+        services.AddSingleton(new KeyEncryption(settings.MasterKey, settings.OtherMasterKeys));
         services.AddSingleton<PgSigningKeyStore>();
         services.AddSingleton<ISigningKeyStore>(s => s.GetRequiredService<PgSigningKeyStore>());
         services.AddSingleton<KeyRotation>();

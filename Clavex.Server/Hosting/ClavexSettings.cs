@@ -14,6 +14,12 @@ public sealed record ClavexSettings
     /// <summary>32 bytes that encrypt the signing keys at rest (AES-GCM).</summary>
     public required byte[] MasterKey { get; init; }
 
+    /// <summary>
+    /// CLAVEX_OTHER_MASTER_KEYS: more master keys, comma-separated, that open sealed values but never seal new ones;
+    /// for a master-key rotation without downtime (docs/operations.md).
+    /// </summary>
+    public IReadOnlyList<byte[]> OtherMasterKeys { get; init; } = [];
+
     /// <summary>Bearer token of the admin API; compared in constant time.</summary>
     public required string AdminToken { get; init; }
 
@@ -93,6 +99,28 @@ public sealed record ClavexSettings
             throw new ConfigurationException($"CLAVEX_MASTER_KEY must be 32 bytes; it is {masterKey.Length}.");
         }
 
+        var otherMasterKeys = new List<byte[]>();
+        foreach (string text in (Read(configuration, "OtherMasterKeys") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            byte[] key;
+            try
+            {
+                key = Convert.FromBase64String(text);
+            }
+            catch (FormatException)
+            {
+                key = [];
+            }
+
+            if (key.Length != 32)
+            {
+                throw new ConfigurationException(
+                    $"CLAVEX_OTHER_MASTER_KEYS must be master keys (32 bytes in base64) separated by commas; entry {otherMasterKeys.Count + 1} is not.");
+            }
+
+            otherMasterKeys.Add(key);
+        }
+
         string adminToken = Read(configuration, "AdminToken")
             ?? throw new ConfigurationException("CLAVEX_ADMIN_TOKEN (or Clavex:AdminToken) is not set: the bearer token of the admin API.");
         if (adminToken.Length < 32)
@@ -125,6 +153,7 @@ public sealed record ClavexSettings
             PublicBaseUrl = publicBaseUrl,
             ConnectionString = connectionString,
             MasterKey = masterKey,
+            OtherMasterKeys = otherMasterKeys,
             AdminToken = adminToken,
             KnownProxies = proxies,
         };

@@ -6,6 +6,11 @@ namespace Clavex.Server.Storage;
 /// Seals private keys for storage with AES-256-GCM under the master key. The output is a format version byte,
 /// a random 12-byte nonce, the ciphertext and the 16-byte tag. Associated data binds a ciphertext to where it
 /// belongs (for signing keys: organisation and kid), so one copied elsewhere fails to open instead of decrypting.
+/// <para>
+/// For a master-key rotation without downtime, older (or newer) keys can be given for opening only: values are always
+/// sealed with the master key, and opened with whichever key sealed them (the tag tells). <see cref="Reseal"/> moves a
+/// value to the master key, which the <c>rotate-master-key</c> command does for every sealed column.
+/// </para>
 /// </summary>
 public sealed class KeyEncryption
 {
@@ -17,8 +22,9 @@ public sealed class KeyEncryption
     private const int Overhead = 1 + NonceSize + TagSize;
 
     private readonly byte[] _masterKey;
+    private readonly byte[][] _otherKeys;
 
-    public KeyEncryption(ReadOnlySpan<byte> masterKey)
+    public KeyEncryption(ReadOnlySpan<byte> masterKey, IReadOnlyList<byte[]>? otherKeys = null)
     {
         if (masterKey.Length != MasterKeySize)
         {
@@ -26,6 +32,14 @@ public sealed class KeyEncryption
         }
 
         _masterKey = masterKey.ToArray();
+        _otherKeys = [.. otherKeys ?? []];
+        foreach (byte[] key in _otherKeys)
+        {
+            if (key.Length != MasterKeySize)
+            {
+                throw new ArgumentException($"Every other master key must be {MasterKeySize} bytes; one has {key.Length}.", nameof(otherKeys));
+            }
+        }
     }
 
     public byte[] Encrypt(ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData)
@@ -51,25 +65,59 @@ public sealed class KeyEncryption
             throw new CryptographicException($"The stored key is not in the format KeyEncryption writes (version {FormatVersion}, at least {Overhead} bytes).");
         }
 
-        var plaintext = new byte[sealedValue.Length - Overhead];
-        using var aes = new AesGcm(_masterKey, TagSize);
-        try
+        if (TryOpen(_masterKey, sealedValue, associatedData) is byte[] plaintext)
         {
-            aes.Decrypt(
-                sealedValue.Slice(1, NonceSize),
-                sealedValue.Slice(1 + NonceSize, plaintext.Length),
-                sealedValue[^TagSize..],
-                plaintext,
-                associatedData);
-        }
-        catch (AuthenticationTagMismatchException e)
-        {
-            throw new CryptographicException(
-                "The stored key could not be decrypted: the master key is not the one it was encrypted with, or the ciphertext was "
-                + "altered or moved to another row.",
-                e);
+            return plaintext;
         }
 
-        return plaintext;
+        foreach (byte[] key in _otherKeys)
+        {
+            if (TryOpen(key, sealedValue, associatedData) is byte[] opened)
+            {
+                return opened;
+            }
+        }
+
+        throw new CryptographicException(
+            "The stored key could not be decrypted: none of the configured master keys is the one it was encrypted with, or the "
+            + "ciphertext was altered or moved to another row.");
+    }
+
+    /// <summary>
+    /// The value sealed again with the master key when one of the other keys sealed it; null when the master key did
+    /// already (nothing to do).
+    /// </summary>
+    /// <exception cref="CryptographicException">No configured key opens the value.</exception>
+    public byte[]? Reseal(ReadOnlySpan<byte> sealedValue, ReadOnlySpan<byte> associatedData)
+    {
+        if (sealedValue.Length >= Overhead && sealedValue[0] == FormatVersion && TryOpen(_masterKey, sealedValue, associatedData) is not null)
+        {
+            return null;
+        }
+
+        byte[] plaintext = Decrypt(sealedValue, associatedData);
+        try
+        {
+            return Encrypt(plaintext, associatedData);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plaintext);
+        }
+    }
+
+    private static byte[]? TryOpen(byte[] key, ReadOnlySpan<byte> sealedValue, ReadOnlySpan<byte> associatedData)
+    {
+        var plaintext = new byte[sealedValue.Length - Overhead];
+        using var aes = new AesGcm(key, TagSize);
+        try
+        {
+            aes.Decrypt(sealedValue.Slice(1, NonceSize), sealedValue.Slice(1 + NonceSize, plaintext.Length), sealedValue[^TagSize..], plaintext, associatedData);
+            return plaintext;
+        }
+        catch (AuthenticationTagMismatchException)
+        {
+            return null;
+        }
     }
 }

@@ -351,7 +351,7 @@ public sealed class PgSecondFactorStore(NpgsqlDataSource dataSource, KeyEncrypti
             InsertCodes, new { OrganizationId = organizationId, Subject = subject, Hashes = hashes.ToArray(), Now = Db.Utc(now) }, cancellationToken, transaction));
     }
 
-    private static byte[] AssociatedData(long organizationId, string subject)
+    internal static byte[] AssociatedData(long organizationId, string subject)
     {
         // Organisation, purpose and subject: a sealed TOTP secret opens only for the user it was sealed for.
         const string Purpose = "totp:";

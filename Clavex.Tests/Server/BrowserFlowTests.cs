@@ -151,6 +151,26 @@ public class BrowserFlowTests : ServerTestBase
     }
 
     [Test]
+    public void Start_reads_other_master_keys_and_rejects_one_that_is_not_a_key()
+    {
+        string key = Convert.ToBase64String(new byte[32]);
+        Microsoft.Extensions.Configuration.IConfiguration Config(string others) => new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Clavex:PublicBaseUrl"] = "https://id.acme.eu",
+                ["Clavex:ConnectionString"] = "Host=db",
+                ["Clavex:MasterKey"] = key,
+                ["Clavex:AdminToken"] = new string('a', 40),
+                ["Clavex:OtherMasterKeys"] = others,
+            })
+            .Build();
+
+        Assert.That(ClavexSettings.Load(Config($"{Convert.ToBase64String(new byte[32])}, {Convert.ToBase64String(Enumerable.Repeat((byte)1, 32).ToArray())}")).OtherMasterKeys, Has.Count.EqualTo(2));
+        Assert.That(() => ClavexSettings.Load(Config(key + ",not-a-key")), Throws.TypeOf<ConfigurationException>().With.Message.EqualTo(
+            "CLAVEX_OTHER_MASTER_KEYS must be master keys (32 bytes in base64) separated by commas; entry 2 is not."));
+    }
+
+    [Test]
     public void Start_rejects_a_master_key_of_the_wrong_length()
     {
         var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder()

@@ -42,7 +42,7 @@ public sealed class KeyEncryptionTests
 
         Assert.That(
             () => other.Decrypt(sealedValue, Where),
-            Throws.InstanceOf<CryptographicException>().With.Message.StartsWith("The stored key could not be decrypted: the master key is not the one it was encrypted with"));
+            Throws.InstanceOf<CryptographicException>().With.Message.StartsWith("The stored key could not be decrypted: none of the configured master keys is the one it was encrypted with"));
     }
 
     [Test]

@@ -23,6 +23,9 @@ internal sealed class ClavexTestServer : IAsyncDisposable
 
     private static readonly byte[] s_masterKey = RandomNumberGenerator.GetBytes(32);
 
+    /// <summary>The master key every test server uses unless given another.</summary>
+    public static ReadOnlySpan<byte> DefaultMasterKey => s_masterKey;
+
     private ClavexTestServer(WebApplication app, Uri baseUrl, TestClock clock)
     {
         App = app;
@@ -43,7 +46,7 @@ internal sealed class ClavexTestServer : IAsyncDisposable
     /// <paramref name="localhostName"/> to name it <c>http://localhost:PORT</c> (WebAuthn needs a domain as its RP ID).
     /// </summary>
     public static async Task<ClavexTestServer> StartAsync(
-        TestClock? clock = null, Uri? publicBaseUrl = null, string? connectionString = null, bool localhostName = false)
+        TestClock? clock = null, Uri? publicBaseUrl = null, string? connectionString = null, bool localhostName = false, byte[]? masterKey = null)
     {
         clock ??= new TestClock(DateTimeOffset.UtcNow);
         int port = FreePort();
@@ -52,7 +55,7 @@ internal sealed class ClavexTestServer : IAsyncDisposable
         {
             PublicBaseUrl = publicBaseUrl ?? (localhostName ? new Uri($"http://localhost:{port}") : listen),
             ConnectionString = connectionString ?? PostgresFixture.ConnectionString,
-            MasterKey = s_masterKey,
+            MasterKey = masterKey ?? s_masterKey,
             AdminToken = AdminToken,
 
             // Sweeps over every organisation with this server's clock would reach other tests' rows; tests run the steps themselves.
