@@ -66,7 +66,7 @@ public static partial class AuditEventsApi
             w.WriteStartArray("events");
             for (int i = 0; i < count; i++)
             {
-                Write(w, events[i]);
+                WriteEvent(w, events[i]);
             }
 
             w.WriteEndArray();
@@ -209,7 +209,7 @@ public static partial class AuditEventsApi
             : (DateTimeOffset.UnixEpoch.AddTicks(micros * TimeSpan.TicksPerMicrosecond), id);
     }
 
-    private static void Write(Utf8JsonWriter writer, AuditEventRecord e)
+    internal static void WriteEvent(Utf8JsonWriter writer, AuditEventRecord e)
     {
         writer.WriteStartObject();
         writer.WriteNumber("id", e.Id);

@@ -16,6 +16,8 @@ public static class ClavexCommand
           Clavex.Server start [--urls ...]                        run in production (configuration: see README)
           Clavex.Server rotate-master-key                         re-encrypt every sealed value with CLAVEX_MASTER_KEY
                                                                   (the old key in CLAVEX_OTHER_MASTER_KEYS; docs/operations.md)
+          Clavex.Server audit-export --organization acme [--since 2026-01-01] [--until 2026-07-01]
+                                                                  write the organisation's audit events as JSON lines
           Clavex.Server --version                                 print the version
           Clavex.Server --help                                    print this
         """;
@@ -48,6 +50,7 @@ public static class ClavexCommand
                 "start" => await StartAsync(rest),
                 "start-dev" => await DevEnvironment.RunAsync(rest),
                 "rotate-master-key" => await RotateMasterKeyAsync(rest),
+                "audit-export" => await ExportAuditAsync(rest),
                 _ => Print($"Unknown command '{command}'.\n{Usage}", 2),
             };
         }
@@ -104,6 +107,62 @@ public static class ClavexCommand
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// The organisation's audit events, oldest first, one JSON object per line on standard output (the admin API's
+    /// event shape), for archiving before the retention purge deletes them.
+    /// </summary>
+    private static async Task<int> ExportAuditAsync(string[] args)
+    {
+        IConfigurationRoot configuration = new ConfigurationBuilder()
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddEnvironmentVariables()
+            .AddCommandLine(args)
+            .Build();
+        string? slug = configuration["organization"];
+        if (string.IsNullOrEmpty(slug))
+        {
+            return Print("audit-export needs --organization <slug>.", 2);
+        }
+
+        (DateTimeOffset? since, DateTimeOffset? until) = (ReadTime(configuration, "since"), ReadTime(configuration, "until"));
+        ClavexSettings settings = ClavexSettings.Load(configuration);
+        await using NpgsqlDataSource dataSource = Storage.PgDataSource.Create(settings.ConnectionString);
+        Storage.OrganizationRecord? organization = await new Storage.PgOrganizationStore(dataSource).FindBySlugAsync(slug, CancellationToken.None);
+        if (organization is null)
+        {
+            return Print($"There is no organisation '{slug}'.", 1);
+        }
+
+        await using Stream output = Console.OpenStandardOutput();
+        int count = 0;
+        await foreach (Storage.AuditEventRecord record in new Storage.PgAuditEventStore(dataSource).ExportAsync(organization.Id, since, until, CancellationToken.None))
+        {
+            await using (var writer = new System.Text.Json.Utf8JsonWriter(output))
+            {
+                Admin.AuditEventsApi.WriteEvent(writer, record);
+            }
+
+            output.WriteByte((byte)'\n');
+            count++;
+        }
+
+        Console.Error.WriteLine($"Exported {count} audit events of organisation '{slug}'.");
+        return 0;
+    }
+
+    private static DateTimeOffset? ReadTime(IConfiguration configuration, string name)
+    {
+        string? text = configuration[name];
+        if (text is null)
+        {
+            return null;
+        }
+
+        return DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out DateTimeOffset at)
+            ? at
+            : throw new ConfigurationException($"--{name} must be a date or time, e.g. 2026-01-01 or 2026-01-01T00:00:00Z; '{text}' is not.");
     }
 
     /// <summary>Applies db/migrations under the advisory lock, so instances starting together are safe.</summary>

@@ -20,6 +20,11 @@ public sealed record ClavexSettings
     /// </summary>
     public IReadOnlyList<byte[]> OtherMasterKeys { get; init; } = [];
 
+    /// <summary>CLAVEX_AUDIT_RETENTION_DAYS: audit events older than this are purged; null (0 in configuration) keeps them all.</summary>
+    public int? AuditRetentionDays { get; init; } = DefaultAuditRetentionDays;
+
+    public const int DefaultAuditRetentionDays = 400;
+
     /// <summary>Bearer token of the admin API; compared in constant time.</summary>
     public required string AdminToken { get; init; }
 
@@ -43,6 +48,22 @@ public sealed record ClavexSettings
     public bool AllowInsecureCookies => PublicBaseUrl.Scheme == Uri.UriSchemeHttp && PublicBaseUrl.IsLoopback;
 
     public string IssuerFor(string slug) => PublicBaseUrl.AbsoluteUri.TrimEnd('/') + "/" + slug;
+
+    private static int? ReadAuditRetentionDays(IConfiguration configuration)
+    {
+        string? text = Read(configuration, "AuditRetentionDays");
+        if (text is null)
+        {
+            return DefaultAuditRetentionDays;
+        }
+
+        if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int days) || days > 36500)
+        {
+            throw new ConfigurationException("CLAVEX_AUDIT_RETENTION_DAYS must be a whole number of days, 0 (keep every event) to 36500.");
+        }
+
+        return days == 0 ? null : days;
+    }
 
     public static string? Read(IConfiguration configuration, string name)
     {
@@ -154,6 +175,7 @@ public sealed record ClavexSettings
             ConnectionString = connectionString,
             MasterKey = masterKey,
             OtherMasterKeys = otherMasterKeys,
+            AuditRetentionDays = ReadAuditRetentionDays(configuration),
             AdminToken = adminToken,
             KnownProxies = proxies,
         };

@@ -62,6 +62,12 @@ public sealed class PgAuditEventStore(NpgsqlDataSource dataSource)
         WHERE organization_id = @OrganizationId
         """;
 
+    private const string Export = Select + """
+
+          AND (@Since::timestamptz IS NULL OR occurred_at >= @Since) AND (@Until::timestamptz IS NULL OR occurred_at < @Until)
+        ORDER BY occurred_at, id
+        """;
+
     // "C" collation, as the index: a prefix is then the byte range [prefix, prefix with its last character + 1).
     private const string ByEventType = """
 
@@ -242,6 +248,22 @@ public sealed class PgAuditEventStore(NpgsqlDataSource dataSource)
         }
 
         return events;
+    }
+
+    /// <summary>
+    /// Every event of the organisation from <paramref name="since"/> (inclusive) to <paramref name="until"/>
+    /// (exclusive), oldest first, streamed from the database as they are read (an export can be large).
+    /// </summary>
+    public async IAsyncEnumerable<AuditEventRecord> ExportAsync(
+        long organizationId, DateTimeOffset? since, DateTimeOffset? until, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        var parameters = new { OrganizationId = organizationId, Since = Db.Utc(since), Until = Db.Utc(until) };
+        await foreach (Row row in connection.QueryUnbufferedAsync<Row>(Export, parameters).WithCancellation(cancellationToken))
+        {
+            yield return new AuditEventRecord(
+                row.Id, Db.FromUtc(row.OccurredAt), row.EventType, row.Outcome, row.ClientId, row.Subject, row.Ip, row.UserAgent, row.CorrelationId, row.Detail);
+        }
     }
 
     /// <summary>The subject of the user with that username (any case), or null.</summary>

@@ -48,6 +48,11 @@ public sealed class PgMaintenance(NpgsqlDataSource dataSource, int batchSize = P
             SELECT ctid FROM replay_cache WHERE expires_at <= @Cutoff LIMIT @BatchSize FOR UPDATE SKIP LOCKED))
         """;
 
+    private const string DeleteAuditEvents = """
+        DELETE FROM audit_events WHERE ctid = ANY (ARRAY(
+            SELECT ctid FROM audit_events WHERE occurred_at < @Cutoff LIMIT @BatchSize FOR UPDATE SKIP LOCKED))
+        """;
+
     private readonly NpgsqlDataSource _dataSource = dataSource ?? throw new ArgumentNullException(nameof(dataSource));
     private readonly int _batchSize = batchSize > 0 ? batchSize : throw new ArgumentOutOfRangeException(nameof(batchSize));
 
@@ -65,6 +70,10 @@ public sealed class PgMaintenance(NpgsqlDataSource dataSource, int batchSize = P
         int replayEntries = await DeleteAllAsync(DeleteReplayEntries, now, cancellationToken);
         return new PurgeResult(codes, sessions, grants, replayEntries);
     }
+
+    /// <summary>Deletes audit events older than <paramref name="cutoff"/> (every organisation's); how many.</summary>
+    public Task<int> PurgeAuditEventsAsync(DateTimeOffset cutoff, CancellationToken cancellationToken) =>
+        DeleteAllAsync(DeleteAuditEvents, cutoff, cancellationToken);
 
     private async Task<int> DeleteAllAsync(string sql, DateTimeOffset cutoff, CancellationToken cancellationToken)
     {
