@@ -38,8 +38,11 @@ public sealed class PasskeySignIn(
         return new PasskeyAssertionOffer(challenges.Issue(PasskeyPurpose.Passwordless, organization.Id, string.Empty), [], UserVerificationRequired: true);
     }
 
-    /// <summary>What <c>navigator.credentials.create</c> is asked for: a new credential for this user, none it already has.</summary>
-    public PasskeyRegistrationOffer RegistrationOffer(Organization organization, SecondFactorAccount account, string displayName)
+    /// <summary>
+    /// What <c>navigator.credentials.create</c> is asked for: a new credential for this user (named by their username,
+    /// as <see cref="RegisterAsync"/> names it again when it verifies), none it already has.
+    /// </summary>
+    public PasskeyRegistrationOffer RegistrationOffer(Organization organization, SecondFactorAccount account)
     {
         ArgumentNullException.ThrowIfNull(organization);
         ArgumentNullException.ThrowIfNull(account);
@@ -47,7 +50,7 @@ public sealed class PasskeySignIn(
             challenges.Issue(PasskeyPurpose.Registration, organization.Id, account.Subject),
             challenges.UserHandle(organization.Id, account.Subject),
             account.Username,
-            displayName,
+            account.Username,
             Descriptors(account.Passkeys));
     }
 

@@ -355,7 +355,7 @@ public sealed class SignInInteraction(
         {
             byte[]? secret = (policy.AllowedFactors & FactorKinds.Totp) != 0 ? await secondFactors!.BeginEnrolmentAsync(organization, account, cancellationToken) : null;
             PasskeyRegistrationOffer? registration = (policy.AllowedFactors & FactorKinds.Passkey) != 0 && passkeys is not null
-                ? passkeys.RegistrationOffer(organization, account, account.Username)
+                ? passkeys.RegistrationOffer(organization, account)
                 : null;
             if (secret is not null || registration is not null)
             {

@@ -99,14 +99,14 @@ public static class AccountEndpoints
         if (verified == PasswordVerification.Failed || credentials is null)
         {
             d.Audit.Record(context, organization, "account.password_change_failed", false, AccountClient.ClientId, session.Subject, ("reason", SignInFailureReasons.WrongPassword));
-            return await PageAsync(context, d, session, error: "Your current password is not right.");
+            return await PageAsync(context, d, session, error: "Your current password is not right.", unchanged: account);
         }
 
         User user = credentials!.User;
         if (PasswordHasher.Problem(next, organization, user.Username, user.Email, user.Name) is string problem)
         {
             d.Audit.Record(context, organization, "account.password_change_failed", false, AccountClient.ClientId, session.Subject, ("reason", "policy"));
-            return await PageAsync(context, d, session, error: "The new " + problem);
+            return await PageAsync(context, d, session, error: "The new " + problem, unchanged: account);
         }
 
         await d.Users.SetPasswordHashAsync(organization.Id, session.Subject, d.Hasher.Hash(next), context.RequestAborted);
@@ -144,12 +144,12 @@ public static class AccountEndpoints
         Organization organization = context.GetOrganization();
         if (!long.TryParse(form.Get("passkey_id"), NumberStyles.None, CultureInfo.InvariantCulture, out long id) || !account.Passkeys.Any(p => p.Id == id))
         {
-            return await PageAsync(context, d, session, error: "That passkey is not one of yours (any more).");
+            return await PageAsync(context, d, session, error: "That passkey is not one of yours (any more).", unchanged: account);
         }
 
         if (!AccountChanges.MayRemove(account, organization.SignInPolicy, FactorKinds.Passkey))
         {
-            return await PageAsync(context, d, session, error: AccountPage.LastFactor);
+            return await PageAsync(context, d, session, error: AccountPage.LastFactor, unchanged: account);
         }
 
         await d.FactorStore.RemovePasskeyAsync(organization.Id, session.Subject, id, context.RequestAborted);
@@ -189,12 +189,12 @@ public static class AccountEndpoints
         Organization organization = context.GetOrganization();
         if (!account.HasTotp)
         {
-            return await PageAsync(context, d, session, error: "You have no authenticator app.");
+            return await PageAsync(context, d, session, error: "You have no authenticator app.", unchanged: account);
         }
 
         if (!AccountChanges.MayRemove(account, organization.SignInPolicy, FactorKinds.Totp))
         {
-            return await PageAsync(context, d, session, error: AccountPage.LastFactor);
+            return await PageAsync(context, d, session, error: AccountPage.LastFactor, unchanged: account);
         }
 
         await d.FactorStore.RemoveTotpAsync(organization.Id, session.Subject, context.RequestAborted);
@@ -207,7 +207,7 @@ public static class AccountEndpoints
         Organization organization = context.GetOrganization();
         if (!account.HasAnyFactor)
         {
-            return await PageAsync(context, d, session, error: "Recovery codes come with a second factor: set one up first.");
+            return await PageAsync(context, d, session, error: "Recovery codes come with a second factor: set one up first.", unchanged: account);
         }
 
         IReadOnlyList<string> codes = RecoveryCodes.Generate();
@@ -223,7 +223,7 @@ public static class AccountEndpoints
         string id = form.Get("session_id") ?? string.Empty;
         if (id.Length > 64 || !await d.SessionStore.DeleteForSubjectAsync(organization.Id, session.Subject, id, context.RequestAborted))
         {
-            return await PageAsync(context, d, session, error: "That session has ended already.");
+            return await PageAsync(context, d, session, error: "That session has ended already.", unchanged: account);
         }
 
         d.Audit.Record(context, organization, "account.session_ended", true, AccountClient.ClientId, session.Subject, ("sid", id), ("current", id == session.Id ? "true" : "false"));
@@ -329,20 +329,21 @@ public static class AccountEndpoints
         }
     }
 
+    /// <summary>The page; <paramref name="unchanged"/> is the user's factors when the caller read them and changed nothing since.</summary>
     private static async Task<IResult> PageAsync(
         HttpContext context, Dependencies d, AuthenticationSession session, string? notice = null, string? error = null, IReadOnlyList<string>? newCodes = null,
-        TotpEnrolment? totp = null)
+        TotpEnrolment? totp = null, SecondFactorAccount? unchanged = null)
     {
         Organization organization = context.GetOrganization();
         DateTimeOffset now = d.Time.GetUtcNow();
-        SecondFactorAccount account = (await d.Factors.FindAsync(organization, session.Subject, context.RequestAborted))!;
+        SecondFactorAccount account = unchanged ?? (await d.Factors.FindAsync(organization, session.Subject, context.RequestAborted))!;
         IReadOnlyList<SessionInfo> sessions = await d.SessionStore.ListForSubjectAsync(organization.Id, session.Subject, now, context.RequestAborted);
         IReadOnlyList<AuditEventRecord> signIns = await d.AuditEvents.ListAsync(
             organization.Id, new AuditEventFilter { Subject = session.Subject, EventTypePrefix = "login." }, 10, context.RequestAborted);
         bool recent = AccountChanges.IsRecent(session, now);
         string slug = "/" + organization.Slug + "/account";
         PasskeyFormModel? addPasskey = recent && (organization.SignInPolicy.AllowedFactors & FactorKinds.Passkey) != 0 && account.Passkeys.Count < PasskeySignIn.MaxPasskeysPerUser
-            ? d.BrowserPages.RegistrationForm(context, slug + "/passkeys", ProtocolParameters.Empty, d.Passkeys.RegistrationOffer(organization, account, account.Username))
+            ? d.BrowserPages.RegistrationForm(context, slug + "/passkeys", ProtocolParameters.Empty, d.Passkeys.RegistrationOffer(organization, account))
             : null;
         var model = new AccountPageModel(d.Names.DisplayName(organization), slug, account, session, sessions, signIns, recent,
             d.BrowserPages.NewForm(context, slug, ProtocolParameters.Empty).AntiforgeryToken)

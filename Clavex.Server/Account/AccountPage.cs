@@ -251,12 +251,12 @@ public static class AccountPage
             : userAgent.Contains("Chrome/", StringComparison.Ordinal) ? "Chrome"
             : userAgent.Contains("Safari/", StringComparison.Ordinal) ? "Safari"
             : "Browser";
-        string system = userAgent.Contains("Windows", StringComparison.Ordinal) ? "Windows"
+        string? system = userAgent.Contains("Windows", StringComparison.Ordinal) ? "Windows"
             : userAgent.Contains("Android", StringComparison.Ordinal) ? "Android"
             : userAgent.Contains("iPhone", StringComparison.Ordinal) || userAgent.Contains("iPad", StringComparison.Ordinal) ? "iOS"
             : userAgent.Contains("Mac OS X", StringComparison.Ordinal) ? "macOS"
             : userAgent.Contains("Linux", StringComparison.Ordinal) ? "Linux"
-            : null!;
+            : null;
         return system is null ? browser : browser + " on " + system;
     }
 }

@@ -70,11 +70,7 @@ public static class ClavexCommand
 
     private static async Task<int> StartAsync(string[] args)
     {
-        var configuration = new ConfigurationBuilder()
-            .AddJsonFile("appsettings.json", optional: true)
-            .AddEnvironmentVariables()
-            .AddCommandLine(args)
-            .Build();
+        IConfigurationRoot configuration = Configuration(args);
         ClavexSettings settings = ClavexSettings.Load(configuration);
         await MigrateAsync(settings.ConnectionString);
         WebApplication app = ClavexApp.Build(settings, args);
@@ -88,11 +84,7 @@ public static class ClavexCommand
     /// </summary>
     private static async Task<int> RotateMasterKeyAsync(string[] args)
     {
-        var configuration = new ConfigurationBuilder()
-            .AddJsonFile("appsettings.json", optional: true)
-            .AddEnvironmentVariables()
-            .AddCommandLine(args)
-            .Build();
+        IConfigurationRoot configuration = Configuration(args);
         ClavexSettings settings = ClavexSettings.Load(configuration);
         await MigrateAsync(settings.ConnectionString);
         await using NpgsqlDataSource dataSource = Storage.PgDataSource.Create(settings.ConnectionString);
@@ -115,11 +107,7 @@ public static class ClavexCommand
     /// </summary>
     private static async Task<int> ExportAuditAsync(string[] args)
     {
-        IConfigurationRoot configuration = new ConfigurationBuilder()
-            .AddJsonFile("appsettings.json", optional: true)
-            .AddEnvironmentVariables()
-            .AddCommandLine(args)
-            .Build();
+        IConfigurationRoot configuration = Configuration(args);
         string? slug = configuration["organization"];
         if (string.IsNullOrEmpty(slug))
         {
@@ -164,6 +152,13 @@ public static class ClavexCommand
             ? at
             : throw new ConfigurationException($"--{name} must be a date or time, e.g. 2026-01-01 or 2026-01-01T00:00:00Z; '{text}' is not.");
     }
+
+    /// <summary>What every command reads: appsettings.json, then CLAVEX_* variables, then the command line.</summary>
+    internal static IConfigurationRoot Configuration(string[] args) => new ConfigurationBuilder()
+        .AddJsonFile("appsettings.json", optional: true)
+        .AddEnvironmentVariables()
+        .AddCommandLine(args)
+        .Build();
 
     /// <summary>Applies db/migrations under the advisory lock, so instances starting together are safe.</summary>
     public static async Task MigrateAsync(string connectionString)

@@ -13,11 +13,7 @@ public static class DevEnvironment
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var configuration = new ConfigurationBuilder()
-            .AddJsonFile("appsettings.json", optional: true)
-            .AddEnvironmentVariables()
-            .AddCommandLine(args)
-            .Build();
+        IConfigurationRoot configuration = ClavexCommand.Configuration(args);
         string root = Path.GetFullPath(".clavex");
         Directory.CreateDirectory(root);
         DevState state = DevState.LoadOrCreate(root);

@@ -12,22 +12,23 @@ namespace Clavex.Server.Storage;
 /// </summary>
 public sealed class MasterKeyRotation(NpgsqlDataSource dataSource, KeyEncryption encryption)
 {
+    // Each sealed column, read as (organisation, the name its associated data binds it to, the sealed value).
     private const string SelectSigningKeys = """
-        SELECT organization_id, kid, private_key FROM signing_keys WHERE private_key IS NOT NULL
+        SELECT organization_id, kid AS name, private_key AS sealed FROM signing_keys WHERE private_key IS NOT NULL
         """;
 
     private const string UpdateSigningKey = """
         UPDATE signing_keys SET private_key = @Sealed
-        WHERE organization_id = @OrganizationId AND kid = @Kid AND private_key = @Previous
+        WHERE organization_id = @OrganizationId AND kid = @Name AND private_key = @Previous
         """;
 
     private const string SelectTotp = """
-        SELECT organization_id, subject, secret_sealed FROM user_totp
+        SELECT organization_id, subject AS name, secret_sealed AS sealed FROM user_totp
         """;
 
     private const string UpdateTotp = """
         UPDATE user_totp SET secret_sealed = @Sealed
-        WHERE organization_id = @OrganizationId AND subject = @Subject AND secret_sealed = @Previous
+        WHERE organization_id = @OrganizationId AND subject = @Name AND secret_sealed = @Previous
         """;
 
     private readonly NpgsqlDataSource _dataSource = dataSource ?? throw new ArgumentNullException(nameof(dataSource));
@@ -37,31 +38,30 @@ public sealed class MasterKeyRotation(NpgsqlDataSource dataSource, KeyEncryption
     {
         await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         var result = new MasterKeyRotationResult();
-        foreach (SigningKeyRow row in await connection.QueryAsync<SigningKeyRow>(Db.Command(SelectSigningKeys, null, cancellationToken)))
-        {
-            byte[]? resealed = Reseal(row.PrivateKey, PgSigningKeyStore.AssociatedData(row.OrganizationId, row.Kid), result);
-            if (resealed is not null && await connection.ExecuteAsync(Db.Command(UpdateSigningKey, new
-            {
-                row.OrganizationId, row.Kid, Sealed = resealed, Previous = row.PrivateKey,
-            }, cancellationToken)) == 1)
-            {
-                result.SigningKeys++;
-            }
-        }
-
-        foreach (TotpRow row in await connection.QueryAsync<TotpRow>(Db.Command(SelectTotp, null, cancellationToken)))
-        {
-            byte[]? resealed = Reseal(row.SecretSealed, PgSecondFactorStore.AssociatedData(row.OrganizationId, row.Subject), result);
-            if (resealed is not null && await connection.ExecuteAsync(Db.Command(UpdateTotp, new
-            {
-                row.OrganizationId, row.Subject, Sealed = resealed, Previous = row.SecretSealed,
-            }, cancellationToken)) == 1)
-            {
-                result.TotpSecrets++;
-            }
-        }
-
+        result.SigningKeys = await ResealColumnAsync(connection, SelectSigningKeys, UpdateSigningKey, PgSigningKeyStore.AssociatedData, result, cancellationToken);
+        result.TotpSecrets = await ResealColumnAsync(connection, SelectTotp, UpdateTotp, PgSecondFactorStore.AssociatedData, result, cancellationToken);
         return result;
+    }
+
+    /// <summary>Every value of one column moved to the master key; how many rows were rewritten.</summary>
+    private async Task<int> ResealColumnAsync(
+        NpgsqlConnection connection, string select, string update, Func<long, string, byte[]> associatedData, MasterKeyRotationResult result,
+        CancellationToken cancellationToken)
+    {
+        int rewritten = 0;
+        foreach (SealedRow row in await connection.QueryAsync<SealedRow>(Db.Command(select, null, cancellationToken)))
+        {
+            byte[]? resealed = Reseal(row.Sealed, associatedData(row.OrganizationId, row.Name), result);
+            if (resealed is not null && await connection.ExecuteAsync(Db.Command(update, new
+            {
+                row.OrganizationId, row.Name, Sealed = resealed, Previous = row.Sealed,
+            }, cancellationToken)) == 1)
+            {
+                rewritten++;
+            }
+        }
+
+        return rewritten;
     }
 
     private byte[]? Reseal(byte[] sealedValue, byte[] associatedData, MasterKeyRotationResult result)
@@ -83,22 +83,13 @@ public sealed class MasterKeyRotation(NpgsqlDataSource dataSource, KeyEncryption
         }
     }
 
-    private sealed class SigningKeyRow
+    private sealed class SealedRow
     {
         public long OrganizationId { get; init; }
 
-        public string Kid { get; init; } = string.Empty;
+        public string Name { get; init; } = string.Empty;
 
-        public byte[] PrivateKey { get; init; } = [];
-    }
-
-    private sealed class TotpRow
-    {
-        public long OrganizationId { get; init; }
-
-        public string Subject { get; init; } = string.Empty;
-
-        public byte[] SecretSealed { get; init; } = [];
+        public byte[] Sealed { get; init; } = [];
     }
 }
 

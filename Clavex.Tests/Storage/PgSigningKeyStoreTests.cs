@@ -92,7 +92,7 @@ public sealed class PgSigningKeyStoreTests
 
         Assert.That(
             async () => await wrongMasterKey.GetAsync(_acme, CancellationToken.None),
-            Throws.InstanceOf<CryptographicException>().With.Message.Contains("the master key is not the one it was encrypted with"));
+            Throws.InstanceOf<CryptographicException>().With.Message.Contains("none of the configured master keys is the one it was encrypted with"));
     }
 
     [Test]
