@@ -12,6 +12,9 @@ public sealed class Client
 
     public string? ClientName { get; init; }
 
+    /// <summary>The application's home page (RFC 7591 §2 <c>client_uri</c>): where the signed-out page sends people back to.</summary>
+    public string? ClientUri { get; init; }
+
     public bool Enabled { get; init; } = true;
 
     public TokenEndpointAuthMethod TokenEndpointAuthMethod { get; init; } = TokenEndpointAuthMethod.ClientSecretBasic;

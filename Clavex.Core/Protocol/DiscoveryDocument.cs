@@ -76,6 +76,7 @@ public static class DiscoveryDocument
         WriteArray(writer, "acr_values_supported"u8, Factors.AuthenticationMethods.PasswordLevel, Factors.AuthenticationMethods.MfaLevel);
         WriteAlgorithms(writer, "id_token_signing_alg_values_supported"u8, options.IdTokenSigningAlgorithms);
         WriteClaimsSupported(writer);
+        WriteUiLocales(writer, options.UiLocales);
 
         // The same client authentication at the token, revocation and introspection endpoints. RFC 8414 §2: the
         // signing algorithms must be listed wherever private_key_jwt is.
@@ -174,6 +175,22 @@ public static class DiscoveryDocument
         }
 
         writer.WriteStringValue(JwtClaimNames.Groups);
+        writer.WriteEndArray();
+    }
+
+    private static void WriteUiLocales(Utf8JsonWriter writer, IReadOnlyList<string> locales)
+    {
+        if (locales.Count == 0)
+        {
+            return;
+        }
+
+        writer.WriteStartArray("ui_locales_supported"u8);
+        for (int i = 0; i < locales.Count; i++)
+        {
+            writer.WriteStringValue(locales[i]);
+        }
+
         writer.WriteEndArray();
     }
 

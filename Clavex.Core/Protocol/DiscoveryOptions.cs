@@ -16,6 +16,12 @@ public sealed record DiscoveryOptions
     /// </summary>
     public IReadOnlyList<JwsAlgorithm> IdTokenSigningAlgorithms { get; init; } = [JwsAlgorithm.RS256];
 
+    /// <summary>
+    /// The languages the host's pages are written in (BCP 47), for <c>ui_locales_supported</c> (OIDC Discovery §3);
+    /// empty: the member is left out.
+    /// </summary>
+    public IReadOnlyList<string> UiLocales { get; init; } = [];
+
     /// <summary>Whether the host maps RP-Initiated Logout at <see cref="EndpointPaths.Logout"/>.</summary>
     public bool EndSessionSupported { get; init; } = true;
 }

@@ -55,7 +55,7 @@ public static class AccountEndpoints
 
         AuditOrigin origin = AuditOrigin.Of(context);
         await d.SessionStore.RecordDeviceAsync(session.OrganizationId, session.Id, origin.UserAgent, origin.Ip, d.Time.GetUtcNow(), context.RequestAborted);
-        return await PageAsync(context, d, session, AccountPage.Notice(done));
+        return await PageAsync(context, d, session, done);
     }
 
     private static async Task<IResult> CallbackAsync(HttpContext context, [AsParameters] Dependencies d, string? code = null, string? state = null, string? error = null)
@@ -66,14 +66,12 @@ public static class AccountEndpoints
         context.Response.Cookies.Delete(FlowCookieName, FlowCookie(organization, d));
         if (dot <= 0 || state is null || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(flow![..dot]), Encoding.ASCII.GetBytes(state)))
         {
-            return d.BrowserPages.Error(context, "This sign-in link has expired",
-                "Open your account page again to sign in.", StatusCodes.Status400BadRequest);
+            return d.BrowserPages.Error(context, t => t.AccountLinkExpiredTitle, t => t.AccountOpenAgain, StatusCodes.Status400BadRequest);
         }
 
         if (error is not null || code is null)
         {
-            return d.BrowserPages.Error(context, "You are not signed in to your account",
-                "Signing in to your account did not complete. Open your account page again to try once more.", StatusCodes.Status400BadRequest);
+            return d.BrowserPages.Error(context, t => t.AccountNotSignedInTitle, t => t.AccountSignInIncomplete, StatusCodes.Status400BadRequest);
         }
 
         // The code is redeemed like any client's, with the PKCE verifier only this browser holds.
@@ -86,7 +84,7 @@ public static class AccountEndpoints
         d.Audit.TokenRequest(context, organization, result);
         return result.IsSuccess
             ? Results.Redirect("/" + organization.Slug + "/account", permanent: false, preserveMethod: false)
-            : d.BrowserPages.Error(context, "You are not signed in to your account", "Open your account page again to sign in.", StatusCodes.Status400BadRequest);
+            : d.BrowserPages.Error(context, t => t.AccountNotSignedInTitle, t => t.AccountOpenAgain, StatusCodes.Status400BadRequest);
     }
 
     private static Task<IResult> ChangePasswordAsync(HttpContext context, [AsParameters] Dependencies d) => ChangeAsync(context, d, async (session, form, account) =>
@@ -99,14 +97,14 @@ public static class AccountEndpoints
         if (verified == PasswordVerification.Failed || credentials is null)
         {
             d.Audit.Record(context, organization, "account.password_change_failed", false, AccountClient.ClientId, session.Subject, ("reason", SignInFailureReasons.WrongPassword));
-            return await PageAsync(context, d, session, error: "Your current password is not right.", unchanged: account);
+            return await PageAsync(context, d, session, error: t => t.WrongCurrentPassword, unchanged: account);
         }
 
         User user = credentials!.User;
         if (PasswordHasher.Problem(next, organization, user.Username, user.Email, user.Name) is string problem)
         {
             d.Audit.Record(context, organization, "account.password_change_failed", false, AccountClient.ClientId, session.Subject, ("reason", "policy"));
-            return await PageAsync(context, d, session, error: "The new " + problem, unchanged: account);
+            return await PageAsync(context, d, session, error: _ => "The new " + problem, unchanged: account);
         }
 
         await d.Users.SetPasswordHashAsync(organization.Id, session.Subject, d.Hasher.Hash(next), context.RequestAborted);
@@ -133,7 +131,7 @@ public static class AccountEndpoints
         Record(context, d, organization, result.Events);
         if (!result.Accepted)
         {
-            return await PageAsync(context, d, session, error: "That passkey could not be registered. Try again, or use another authenticator.");
+            return await PageAsync(context, d, session, error: t => t.PasskeyNotRegistered);
         }
 
         return result.NewRecoveryCodes is { } codes ? await PageAsync(context, d, session, newCodes: codes) : Done(organization, AccountPage.PasskeyAdded);
@@ -144,12 +142,12 @@ public static class AccountEndpoints
         Organization organization = context.GetOrganization();
         if (!long.TryParse(form.Get("passkey_id"), NumberStyles.None, CultureInfo.InvariantCulture, out long id) || !account.Passkeys.Any(p => p.Id == id))
         {
-            return await PageAsync(context, d, session, error: "That passkey is not one of yours (any more).", unchanged: account);
+            return await PageAsync(context, d, session, error: t => t.PasskeyNotYours, unchanged: account);
         }
 
         if (!AccountChanges.MayRemove(account, organization.SignInPolicy, FactorKinds.Passkey))
         {
-            return await PageAsync(context, d, session, error: AccountPage.LastFactor, unchanged: account);
+            return await PageAsync(context, d, session, error: t => t.LastFactor, unchanged: account);
         }
 
         await d.FactorStore.RemovePasskeyAsync(organization.Id, session.Subject, id, context.RequestAborted);
@@ -163,7 +161,7 @@ public static class AccountEndpoints
         Organization organization = context.GetOrganization();
         if ((organization.SignInPolicy.AllowedFactors & FactorKinds.Totp) == 0 || await d.Factors.BeginEnrolmentAsync(organization, account, context.RequestAborted) is not byte[] secret)
         {
-            return await PageAsync(context, d, session, error: "You cannot set up an authenticator app here: you have one already, or your organisation does not allow them.");
+            return await PageAsync(context, d, session, error: t => t.TotpNotAllowed);
         }
 
         return await PageAsync(context, d, session, totp: new TotpEnrolment(secret, account.Username));
@@ -180,8 +178,8 @@ public static class AccountEndpoints
         }
 
         return account.Totp is { Confirmed: false } pending && !result.Locked
-            ? await PageAsync(context, d, session, totp: new TotpEnrolment(pending.Secret, account.Username), error: "That code is not valid. Enter the code the app shows now.")
-            : await PageAsync(context, d, session, error: "The authenticator app could not be set up.");
+            ? await PageAsync(context, d, session, totp: new TotpEnrolment(pending.Secret, account.Username), error: t => t.TotpCodeRejected)
+            : await PageAsync(context, d, session, error: t => t.TotpNotSetUp);
     });
 
     private static Task<IResult> RemoveTotpAsync(HttpContext context, [AsParameters] Dependencies d) => ChangeAsync(context, d, async (session, form, account) =>
@@ -189,12 +187,12 @@ public static class AccountEndpoints
         Organization organization = context.GetOrganization();
         if (!account.HasTotp)
         {
-            return await PageAsync(context, d, session, error: "You have no authenticator app.", unchanged: account);
+            return await PageAsync(context, d, session, error: t => t.NoTotpToRemove, unchanged: account);
         }
 
         if (!AccountChanges.MayRemove(account, organization.SignInPolicy, FactorKinds.Totp))
         {
-            return await PageAsync(context, d, session, error: AccountPage.LastFactor, unchanged: account);
+            return await PageAsync(context, d, session, error: t => t.LastFactor, unchanged: account);
         }
 
         await d.FactorStore.RemoveTotpAsync(organization.Id, session.Subject, context.RequestAborted);
@@ -207,7 +205,7 @@ public static class AccountEndpoints
         Organization organization = context.GetOrganization();
         if (!account.HasAnyFactor)
         {
-            return await PageAsync(context, d, session, error: "Recovery codes come with a second factor: set one up first.", unchanged: account);
+            return await PageAsync(context, d, session, error: t => t.RecoveryCodesNeedFactor, unchanged: account);
         }
 
         IReadOnlyList<string> codes = RecoveryCodes.Generate();
@@ -223,7 +221,7 @@ public static class AccountEndpoints
         string id = form.Get("session_id") ?? string.Empty;
         if (id.Length > 64 || !await d.SessionStore.DeleteForSubjectAsync(organization.Id, session.Subject, id, context.RequestAborted))
         {
-            return await PageAsync(context, d, session, error: "That session has ended already.", unchanged: account);
+            return await PageAsync(context, d, session, error: t => t.SessionAlreadyEnded, unchanged: account);
         }
 
         d.Audit.Record(context, organization, "account.session_ended", true, AccountClient.ClientId, session.Subject, ("sid", id), ("current", id == session.Id ? "true" : "false"));
@@ -254,7 +252,7 @@ public static class AccountEndpoints
 
         SecondFactorAccount? account = await d.Factors.FindAsync(context.GetOrganization(), session.Subject, context.RequestAborted);
         return account is null
-            ? d.BrowserPages.Error(context, "Your account is not available", "Your account no longer exists.", StatusCodes.Status404NotFound)
+            ? d.BrowserPages.Error(context, t => t.AccountUnavailableTitle, t => t.AccountGone, StatusCodes.Status404NotFound)
             : await change(session, form!, account);
     }
 
@@ -284,8 +282,7 @@ public static class AccountEndpoints
         Client client = await d.Client.EnsureAsync(organization, context.RequestAborted);
         if (!client.Enabled)
         {
-            return d.BrowserPages.Error(context, "The account page is turned off",
-                $"Your organisation has turned off the self-service account page (client {AccountClient.ClientId} is disabled). Ask an administrator.", StatusCodes.Status403Forbidden);
+            return d.BrowserPages.Error(context, t => t.AccountPageOffTitle, t => PageTexts.Format(t.AccountPageOff, AccountClient.ClientId), StatusCodes.Status403Forbidden);
         }
 
         string state = OpaqueToken.New(OpaqueToken.IdentifierBytes);
@@ -331,7 +328,7 @@ public static class AccountEndpoints
 
     /// <summary>The page; <paramref name="unchanged"/> is the user's factors when the caller read them and changed nothing since.</summary>
     private static async Task<IResult> PageAsync(
-        HttpContext context, Dependencies d, AuthenticationSession session, string? notice = null, string? error = null, IReadOnlyList<string>? newCodes = null,
+        HttpContext context, Dependencies d, AuthenticationSession session, string? done = null, Func<PageTexts, string>? error = null, IReadOnlyList<string>? newCodes = null,
         TotpEnrolment? totp = null, SecondFactorAccount? unchanged = null)
     {
         Organization organization = context.GetOrganization();
@@ -345,20 +342,21 @@ public static class AccountEndpoints
         PasskeyFormModel? addPasskey = recent && (organization.SignInPolicy.AllowedFactors & FactorKinds.Passkey) != 0 && account.Passkeys.Count < PasskeySignIn.MaxPasskeysPerUser
             ? d.BrowserPages.RegistrationForm(context, slug + "/passkeys", ProtocolParameters.Empty, d.Passkeys.RegistrationOffer(organization, account))
             : null;
-        var model = new AccountPageModel(d.Names.DisplayName(organization), slug, account, session, sessions, signIns, recent,
+        PageFrame frame = d.BrowserPages.Frame(context, organization);
+        var model = new AccountPageModel(frame, slug, account, session, sessions, signIns, recent,
             d.BrowserPages.NewForm(context, slug, ProtocolParameters.Empty).AntiforgeryToken)
         {
-            Notice = notice,
-            Error = error,
+            Notice = AccountPage.Notice(frame.Texts, done),
+            Error = error?.Invoke(frame.Texts),
             NewRecoveryCodes = newCodes,
             AddPasskey = addPasskey,
             TotpAllowed = (organization.SignInPolicy.AllowedFactors & FactorKinds.Totp) != 0,
-            TotpSetup = totp is null ? null : (QrCodeSvg.Render(Totp.OtpAuthUri(d.Names.DisplayName(organization), totp.AccountName, totp.Secret),
-                $"QR code to add {d.Names.DisplayName(organization)} to an authenticator app"), totp.Key),
+            TotpSetup = totp is null ? null : (QrCodeSvg.Render(Totp.OtpAuthUri(frame.OrganizationName!, totp.AccountName, totp.Secret),
+                PageTexts.Format(frame.Texts.QrCodeLabel, frame.OrganizationName)), totp.Key),
             Now = now,
         };
         return BrowserPages.Page(AccountPage.Render(model), PageKind.Account, error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest,
-            passkeyScript: addPasskey is not null);
+            frame, passkeyScript: addPasskey is not null);
     }
 
     /// <summary>Everything the account handlers use, bound with <c>[AsParameters]</c>.</summary>

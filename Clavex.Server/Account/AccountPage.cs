@@ -8,7 +8,7 @@ namespace Clavex.Server.Account;
 
 /// <summary>What the account page shows: the user's factors, sessions and recent sign-ins, and what they may change now.</summary>
 public sealed record AccountPageModel(
-    string OrganizationName,
+    PageFrame Frame,
     string Path,
     SecondFactorAccount Account,
     AuthenticationSession Session,
@@ -33,7 +33,7 @@ public sealed record AccountPageModel(
 
     public DateTimeOffset Now { get; init; }
 
-    public override string ToString() => $"AccountPageModel {{ OrganizationName = {OrganizationName}, Subject = {Session.Subject} }}";
+    public override string ToString() => $"AccountPageModel {{ OrganizationName = {Frame.OrganizationName}, Subject = {Session.Subject} }}";
 }
 
 /// <summary>The account page's HTML (<see cref="AccountEndpoints"/>), through the same writer and stylesheet as the login pages.</summary>
@@ -45,27 +45,29 @@ public static class AccountPage
     public const string FactorRemoved = "factor_removed";
     public const string SessionEnded = "session_ended";
 
-    public const string LastFactor = "Your organisation requires a second factor: add another one before you remove this one.";
-
     /// <summary>The message of a <c>?done=</c> redirect; anything else shows nothing.</summary>
-    public static string? Notice(string? done) => done switch
+    public static string? Notice(PageTexts texts, string? done)
     {
-        PasswordChanged => "Your password is changed. Your other sessions have ended.",
-        PasskeyAdded => "The passkey is added.",
-        TotpAdded => "The authenticator app is set up.",
-        FactorRemoved => "The factor is removed.",
-        SessionEnded => "The session has ended.",
-        _ => null,
-    };
+        ArgumentNullException.ThrowIfNull(texts);
+        return done switch
+        {
+            PasswordChanged => texts.PasswordChanged,
+            PasskeyAdded => texts.PasskeyAdded,
+            TotpAdded => texts.TotpAdded,
+            FactorRemoved => texts.FactorRemoved,
+            SessionEnded => texts.SessionEnded,
+            _ => null,
+        };
+    }
 
     public static string Render(AccountPageModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
         SecondFactorAccount account = model.Account;
-        var html = HtmlWriter.Begin($"Your account – {model.OrganizationName}")
-            .Paragraph("org", model.OrganizationName)
-            .Heading("Your account")
-            .Raw("<p>Signed in as <strong>").Text(account.Username).Raw("</strong>.</p>\n");
+        PageTexts t = model.Frame.Texts;
+        var html = HtmlWriter.Begin(model.Frame, t.AccountTitle)
+            .Heading(t.AccountTitle)
+            .Raw("<p>").TextWithStrong(t.SignedInAs, account.Username).Raw("</p>\n");
         if (model.Notice is { } notice)
         {
             html.Raw("<p role=\"status\" class=\"notice\">").Text(notice).Raw("</p>\n");
@@ -78,8 +80,8 @@ public static class AccountPage
 
         if (model.NewRecoveryCodes is { } codes)
         {
-            html.Raw("<h2>Your new recovery codes</h2>\n<p>Each lets you sign in once if you lose your devices. Store them now: they are not shown again, and your old codes no longer work.</p>\n")
-                .Raw("<ul class=\"codes\" aria-label=\"Recovery codes\">\n");
+            html.Raw("<h2>").Text(t.NewRecoveryCodesHeading).Raw("</h2>\n<p>").Text(t.NewRecoveryCodesHelp).Raw("</p>\n")
+                .Raw("<ul class=\"codes\"").Attribute("aria-label", t.RecoveryCodesTitle).Raw(">\n");
             foreach (string code in codes)
             {
                 html.Raw("<li>").Text(code).Raw("</li>\n");
@@ -90,20 +92,20 @@ public static class AccountPage
 
         if (!model.MayChange)
         {
-            html.Raw("<p class=\"alert\">To change anything here, confirm it is you first.</p>\n")
-                .Raw("<p><a").Attribute("href", model.Path + "/verify").Raw(">Confirm it is you</a></p>\n");
+            html.Raw("<p class=\"alert\">").Text(t.ConfirmFirst).Raw("</p>\n")
+                .Raw("<p><a").Attribute("href", model.Path + "/verify").Raw(">").Text(t.ConfirmLink).Raw("</a></p>\n");
         }
 
         Factors(html, model);
         if (model.MayChange)
         {
-            html.Raw("<h2>Password</h2>\n");
+            html.Raw("<h2>").Text(t.PasswordHeading).Raw("</h2>\n");
             Form(html, model, "/password")
-                .Raw("<label for=\"current_password\">Current password</label>\n")
+                .Raw("<label for=\"current_password\">").Text(t.CurrentPassword).Raw("</label>\n")
                 .Raw("<input id=\"current_password\" name=\"current_password\" type=\"password\" autocomplete=\"current-password\" required=\"\" />\n")
-                .Raw("<label for=\"new_password\">New password</label>\n")
+                .Raw("<label for=\"new_password\">").Text(t.NewPassword).Raw("</label>\n")
                 .Raw("<input id=\"new_password\" name=\"new_password\" type=\"password\" autocomplete=\"new-password\" required=\"\" />\n")
-                .Button("Change password")
+                .Button(t.ChangePassword)
                 .Raw("</form>\n");
         }
 
@@ -115,22 +117,23 @@ public static class AccountPage
     private static void Factors(HtmlWriter html, AccountPageModel model)
     {
         SecondFactorAccount account = model.Account;
-        html.Raw("<h2>Passkeys</h2>\n");
+        PageTexts t = model.Frame.Texts;
+        html.Raw("<h2>").Text(t.PasskeysHeading).Raw("</h2>\n");
         if (account.Passkeys.Count == 0)
         {
-            html.Raw("<p>You have no passkeys.</p>\n");
+            html.Raw("<p>").Text(t.NoPasskeys).Raw("</p>\n");
         }
         else
         {
             html.Raw("<ul class=\"items\">\n");
             foreach (PasskeyCredential passkey in account.Passkeys)
             {
-                html.Raw("<li><strong>").Text(passkey.Name).Raw("</strong> ").Text(passkey.BackupEligible ? "(synced)" : "(this device only)")
-                    .Raw("<br />Added ").Text(When(passkey.CreatedAt)).Raw(", last used ").Text(passkey.LastUsedAt is { } used ? When(used) : "never");
+                html.Raw("<li><strong>").Text(passkey.Name).Raw("</strong> ").Text(passkey.BackupEligible ? t.Synced : t.ThisDeviceOnly)
+                    .Raw("<br />").Text(PageTexts.Format(t.AddedLastUsed, When(passkey.CreatedAt), passkey.LastUsedAt is { } used ? When(used) : t.Never));
                 if (model.MayChange)
                 {
                     Form(html, model, "/passkeys/remove").HiddenInput("passkey_id", passkey.Id.ToString(CultureInfo.InvariantCulture))
-                        .Button("Remove " + passkey.Name, secondary: true).Raw("</form>\n");
+                        .Button(PageTexts.Format(t.RemoveNamed, passkey.Name), secondary: true).Raw("</form>\n");
                 }
 
                 html.Raw("</li>\n");
@@ -142,65 +145,66 @@ public static class AccountPage
         if (model.AddPasskey is { } add)
         {
             html.OpenPasskeyForm(add)
-                .Raw("<label for=\"passkey_name\">Name for a new passkey</label>\n")
-                .Raw("<input id=\"passkey_name\" name=\"passkey_name\" type=\"text\" maxlength=\"64\" autocomplete=\"off\" placeholder=\"e.g. Work laptop\" />\n")
-                .PasskeyButton("Add a passkey")
+                .Raw("<label for=\"passkey_name\">").Text(t.NewPasskeyName).Raw("</label>\n")
+                .Raw("<input id=\"passkey_name\" name=\"passkey_name\" type=\"text\" maxlength=\"64\" autocomplete=\"off\"").Attribute("placeholder", t.PasskeyNamePlaceholder).Raw(" />\n")
+                .PasskeyButton(t.AddPasskey)
                 .Raw("</form>\n");
         }
 
-        html.Raw("<h2>Authenticator app</h2>\n");
+        html.Raw("<h2>").Text(t.AuthenticatorAppHeading).Raw("</h2>\n");
         if (model.TotpSetup is { } setup)
         {
-            html.Raw("<p id=\"code-help\">Scan this QR code with an authenticator app, then enter the 6-digit code it shows.</p>\n")
+            html.Raw("<p id=\"code-help\">").Text(t.ScanQrCode).Raw("</p>\n")
                 .Raw("<div class=\"qr\">").Raw(setup.QrSvg).Raw("</div>\n")
                 .Raw("<p class=\"key\"><code>").Text(setup.Key).Raw("</code></p>\n");
             Form(html, model, "/totp/confirm")
-                .Raw("<label for=\"code\">Code from the app</label>\n")
+                .Raw("<label for=\"code\">").Text(t.CodeFromApp).Raw("</label>\n")
                 .Raw("<input id=\"code\" name=\"code\" type=\"text\" inputmode=\"numeric\" autocomplete=\"one-time-code\" required=\"\" maxlength=\"32\" aria-describedby=\"code-help\" />\n")
-                .Button("Turn on")
+                .Button(t.TurnOn)
                 .Raw("</form>\n");
         }
         else if (account.HasTotp)
         {
-            html.Raw("<p>Set up ").Text(When(account.Totp!.ConfirmedAt!.Value)).Raw(", last used ")
-                .Text(account.Totp.LastUsedAt is { } used ? When(used) : "never").Raw(".</p>\n");
+            html.Raw("<p>").Text(PageTexts.Format(t.TotpSetUpLastUsed, When(account.Totp!.ConfirmedAt!.Value), account.Totp.LastUsedAt is { } used ? When(used) : t.Never))
+                .Raw("</p>\n");
             if (model.MayChange)
             {
-                Form(html, model, "/totp/remove").Button("Remove the authenticator app", secondary: true).Raw("</form>\n");
+                Form(html, model, "/totp/remove").Button(t.RemoveTotp, secondary: true).Raw("</form>\n");
             }
         }
         else
         {
-            html.Raw("<p>You have no authenticator app.</p>\n");
+            html.Raw("<p>").Text(t.NoTotp).Raw("</p>\n");
             if (model.MayChange && model.TotpAllowed)
             {
-                Form(html, model, "/totp").Button("Set up an authenticator app", secondary: true).Raw("</form>\n");
+                Form(html, model, "/totp").Button(t.SetUpTotp, secondary: true).Raw("</form>\n");
             }
         }
 
-        html.Raw("<h2>Recovery codes</h2>\n<p>You have ").Text(account.RecoveryCodesLeft.ToString(CultureInfo.InvariantCulture)).Raw(" unused recovery codes.</p>\n");
+        html.Raw("<h2>").Text(t.RecoveryCodesTitle).Raw("</h2>\n<p>")
+            .Text(PageTexts.Format(t.UnusedRecoveryCodes, account.RecoveryCodesLeft.ToString(CultureInfo.InvariantCulture))).Raw("</p>\n");
         if (model.MayChange && account.HasAnyFactor)
         {
-            Form(html, model, "/recovery-codes").Button("Make new recovery codes", secondary: true).Raw("</form>\n");
+            Form(html, model, "/recovery-codes").Button(t.MakeNewRecoveryCodes, secondary: true).Raw("</form>\n");
         }
     }
 
     private static void Sessions(HtmlWriter html, AccountPageModel model)
     {
-        html.Raw("<h2>Where you are signed in</h2>\n<ul class=\"items\">\n");
+        PageTexts t = model.Frame.Texts;
+        html.Raw("<h2>").Text(t.SessionsHeading).Raw("</h2>\n<ul class=\"items\">\n");
         foreach (SessionInfo session in model.Sessions)
         {
-            html.Raw("<li><strong>").Text(Device(session.UserAgent)).Raw("</strong>");
+            html.Raw("<li><strong>").Text(Device(t, session.UserAgent)).Raw("</strong>");
             if (session.Id == model.Session.Id)
             {
-                html.Raw(" (this browser)");
+                html.Raw(" ").Text(t.ThisBrowser);
             }
 
-            html.Raw("<br />").Text(session.ClientIp ?? "address unknown").Raw(", signed in ").Text(When(session.AuthTime))
-                .Raw(", last seen ").Text(When(session.LastSeenAt));
+            html.Raw("<br />").Text(PageTexts.Format(t.SessionLine, session.ClientIp ?? t.AddressUnknown, When(session.AuthTime), When(session.LastSeenAt)));
             if (model.MayChange)
             {
-                Form(html, model, "/sessions/end").HiddenInput("session_id", session.Id).Button("End this session", secondary: true).Raw("</form>\n");
+                Form(html, model, "/sessions/end").HiddenInput("session_id", session.Id).Button(t.EndSession, secondary: true).Raw("</form>\n");
             }
 
             html.Raw("</li>\n");
@@ -211,10 +215,11 @@ public static class AccountPage
 
     private static void SignIns(HtmlWriter html, AccountPageModel model)
     {
-        html.Raw("<h2>Recent sign-ins</h2>\n");
+        PageTexts t = model.Frame.Texts;
+        html.Raw("<h2>").Text(t.SignInsHeading).Raw("</h2>\n");
         if (model.SignIns.Count == 0)
         {
-            html.Raw("<p>None recorded.</p>\n");
+            html.Raw("<p>").Text(t.NoneRecorded).Raw("</p>\n");
             return;
         }
 
@@ -223,11 +228,11 @@ public static class AccountPage
         {
             string what = signIn.EventType switch
             {
-                "login.succeeded" => "Signed in",
-                "login.locked" => "Locked after too many wrong attempts",
-                _ => "Sign-in refused",
+                "login.succeeded" => t.SignedIn,
+                "login.locked" => t.LockedOut,
+                _ => t.SignInRefused,
             };
-            html.Raw("<li>").Text(what).Raw(" – ").Text(When(signIn.OccurredAt)).Raw(", ").Text(signIn.Ip ?? "address unknown").Raw("</li>\n");
+            html.Raw("<li>").Text(what).Raw(" – ").Text(When(signIn.OccurredAt)).Raw(", ").Text(signIn.Ip ?? t.AddressUnknown).Raw("</li>\n");
         }
 
         html.Raw("</ul>\n");
@@ -239,11 +244,11 @@ public static class AccountPage
     private static string When(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
 
     /// <summary>A short name for a user agent: the browser and the system, as far as they are plain to see.</summary>
-    internal static string Device(string? userAgent)
+    internal static string Device(PageTexts texts, string? userAgent)
     {
         if (string.IsNullOrEmpty(userAgent))
         {
-            return "Unknown browser";
+            return texts.UnknownBrowser;
         }
 
         string browser = userAgent.Contains("Edg/", StringComparison.Ordinal) ? "Edge"
@@ -257,6 +262,6 @@ public static class AccountPage
             : userAgent.Contains("Mac OS X", StringComparison.Ordinal) ? "macOS"
             : userAgent.Contains("Linux", StringComparison.Ordinal) ? "Linux"
             : null;
-        return system is null ? browser : browser + " on " + system;
+        return system is null ? browser : PageTexts.Format(texts.BrowserOnSystem, browser, system);
     }
 }

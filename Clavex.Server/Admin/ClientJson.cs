@@ -16,6 +16,11 @@ internal static class ClientJson
             writer.WriteString("client_name", client.ClientName);
         }
 
+        if (client.ClientUri is not null)
+        {
+            writer.WriteString("client_uri", client.ClientUri);
+        }
+
         writer.WriteBoolean("enabled", client.Enabled);
         writer.WriteString("application_type", client.IsNative ? "native" : "web");
         Strings(writer, "redirect_uris", client.RedirectUris);

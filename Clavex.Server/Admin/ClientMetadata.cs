@@ -17,7 +17,7 @@ internal static partial class ClientMetadata
 {
     public static readonly HashSet<string> Fields = new(StringComparer.Ordinal)
     {
-        "client_id", "client_name", "enabled", "application_type", "redirect_uris", "post_logout_redirect_uris", "grant_types",
+        "client_id", "client_name", "client_uri", "enabled", "application_type", "redirect_uris", "post_logout_redirect_uris", "grant_types",
         "scopes", "token_endpoint_auth_method", "jwks", "require_pkce", "allow_plain_pkce", "require_consent",
         "always_issue_refresh_token", "token_lifetimes", "claim_mapping", IdTokenSignedResponseAlg, "require_mfa", DefaultAcrValues,
     };
@@ -98,6 +98,12 @@ internal static partial class ClientMetadata
         }
 
         string? clientName = fields.String("client_name", 200);
+        string? clientUri = fields.String("client_uri", PageLinks.MaxLength);
+        if (clientUri is not null && PageLinks.Problem(clientUri) is string uriProblem)
+        {
+            fields.Fail(AdminError.InvalidClientMetadata, $"client_uri {uriProblem}.");
+        }
+
         bool enabled = fields.Bool("enabled") ?? true;
         bool requirePkce = fields.Bool("require_pkce") ?? false;
         bool allowPlainPkce = fields.Bool("allow_plain_pkce") ?? false;
@@ -133,6 +139,7 @@ internal static partial class ClientMetadata
             OrganizationId = organizationId,
             ClientId = clientId!,
             ClientName = clientName,
+            ClientUri = clientUri,
             Enabled = enabled,
             TokenEndpointAuthMethod = method,
             RedirectUris = redirectUris,

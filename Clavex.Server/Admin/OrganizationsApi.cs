@@ -20,8 +20,11 @@ public static partial class OrganizationsApi
     private static readonly HashSet<string> PatchFields = new(StringComparer.Ordinal)
     {
         "display_name", SigningAlgorithm, KeyRotationDays, MfaPolicyField, MfaGroupsField, MfaGracePeriodField, PasswordMinLengthField,
-        MfaFactorsField, PasswordlessField,
+        MfaFactorsField, PasswordlessField, LogoUriField, AccentColorField,
     };
+
+    private const string LogoUriField = "logo_uri";
+    private const string AccentColorField = "accent_color";
 
     private const string MfaFactorsField = "mfa_factors";
     private const string PasswordlessField = "passwordless";
@@ -181,11 +184,13 @@ public static partial class OrganizationsApi
             }
 
             bool? passwordless = fields.Bool(PasswordlessField);
+            (bool logoGiven, string? logoUri) = ReadNullable(document.RootElement, fields, LogoUriField, PageLinks.MaxLength, PageLinks.Problem);
+            (bool accentGiven, string? accentColor) = ReadNullable(document.RootElement, fields, AccentColorField, 7, PageLinks.ColorProblem);
             if (fields.IsValid && displayName is null && algorithm is null && !rotationGiven && mfaPolicy is null && mfaGroups is null && grace is null
-                && minLength is null && factors is null && passwordless is null)
+                && minLength is null && factors is null && passwordless is null && !logoGiven && !accentGiven)
             {
                 fields.Fail($"The body must set display_name, {SigningAlgorithm}, {KeyRotationDays}, {MfaPolicyField}, {MfaGroupsField}, {MfaGracePeriodField}, "
-                    + $"{MfaFactorsField}, {PasswordlessField} or {PasswordMinLengthField}.");
+                    + $"{MfaFactorsField}, {PasswordlessField}, {PasswordMinLengthField}, {LogoUriField} or {AccentColorField}.");
             }
 
             if (!fields.IsValid)
@@ -206,6 +211,10 @@ public static partial class OrganizationsApi
                 PasswordMinLength = (int?)minLength,
                 MfaFactors = factors,
                 Passwordless = passwordless,
+                SetLogoUri = logoGiven,
+                LogoUri = logoUri,
+                SetAccentColor = accentGiven,
+                AccentColor = accentColor,
                 Now = timeProvider.GetUtcNow(),
             };
             OrganizationUpdate update = await organizations.UpdateAsync(org, changes, context.RequestAborted, expectedVersion);
@@ -259,6 +268,39 @@ public static partial class OrganizationsApi
         writer.WriteEndArray();
         writer.WriteBoolean(PasswordlessField, policy.PasswordlessAllowed);
         writer.WriteNumber(PasswordMinLengthField, policy.Password.MinLength);
+        writer.WriteStringOrNull(LogoUriField, details.LogoUri);
+        writer.WriteStringOrNull(AccentColorField, details.AccentColor);
+    }
+
+    /// <summary>
+    /// A string member that JSON null removes (read from the raw body, as <see cref="ReadKeyRotationDays"/>): absent
+    /// leaves it, null clears it, a string must pass <paramref name="problem"/>.
+    /// </summary>
+    private static (bool Given, string? Value) ReadNullable(JsonElement body, JsonFields fields, string name, int maxLength, Func<string, string?> problem)
+    {
+        if (!body.TryGetProperty(name, out JsonElement raw))
+        {
+            return (false, null);
+        }
+
+        if (raw.ValueKind == JsonValueKind.Null)
+        {
+            return (true, null);
+        }
+
+        string? value = fields.String(name, maxLength);
+        if (value is null)
+        {
+            return (false, null);
+        }
+
+        if (problem(value) is string wrong)
+        {
+            fields.Fail($"{name} {wrong}.");
+            return (false, null);
+        }
+
+        return (true, value);
     }
 
     /// <summary>

@@ -15,7 +15,7 @@ public static class AuthorizeEndpoints
         {
             ProtocolParameters? form = await ProtocolRequest.FromFormAsync(context.Request, context.RequestAborted);
             return form is null
-                ? pages.Error(context, InteractionResults.SignInRefusedTitle, "The request body must be a form (application/x-www-form-urlencoded).", StatusCodes.Status400BadRequest)
+                ? pages.Error(context, t => t.SignInRefusedTitle, t => t.NotAForm, StatusCodes.Status400BadRequest)
                 : await HandleAsync(context, interaction, cookie, results, form);
         });
         return group;

@@ -69,7 +69,7 @@ public static class LoginEndpoints
 
         Organization organization = context.GetOrganization();
         InteractionResult result = await submit(organization, form!, services.Cookie.Read(context));
-        return await services.Results.WriteAsync(context, organization, result, form!.Request);
+        return await services.Results.WriteAsync(context, organization, result, form!.Request, form.Get(BrowserForm.UsernameField));
     }
 
     /// <summary>What every form handler uses besides the interaction, bound with <c>[AsParameters]</c>.</summary>

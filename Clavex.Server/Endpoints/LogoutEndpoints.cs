@@ -23,7 +23,7 @@ public static class LogoutEndpoints
         Organization organization = context.GetOrganization();
         ProtocolParameters parameters = ProtocolRequest.FromQuery(context.Request);
         LogoutResult result = await logout.StartAsync(organization, parameters, cookie.Read(context), context.RequestAborted);
-        return results.Write(context, organization, result, parameters);
+        return await results.WriteAsync(context, organization, result, parameters);
     }
 
     private static async Task<IResult> PostAsync(
@@ -45,13 +45,13 @@ public static class LogoutEndpoints
         }
         else if (!form.AntiforgeryValid)
         {
-            return pages.Error(context, InteractionResults.SignOutRefusedTitle, "The sign-out form has expired. Go back to the application and sign out again.", StatusCodes.Status400BadRequest);
+            return pages.Error(context, t => t.SignOutRefusedTitle, t => t.SignOutFormExpired, StatusCodes.Status400BadRequest, organization);
         }
         else
         {
             result = await logout.ConfirmAsync(organization, form.Request, decision == FormFieldNames.SignOut, cookie.Read(context), context.RequestAborted);
         }
 
-        return results.Write(context, organization, result, form.Request);
+        return await results.WriteAsync(context, organization, result, form.Request);
     }
 }

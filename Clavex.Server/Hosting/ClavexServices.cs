@@ -22,6 +22,7 @@ public static class ClavexServices
     {
         services.AddSingleton(settings);
         services.AddSingleton(timeProvider);
+        services.AddHostedService<StartupReport>();
         services.Configure<ForwardedHeadersOptions>(options =>
         {
             // Only configured proxies are believed; without any, X-Forwarded-* is ignored.
@@ -84,7 +85,7 @@ public static class ClavexServices
                 s.GetRequiredService<ISigningKeyStore>(),
                 s.GetRequiredService<IReplayCache>()),
             s.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(DiscoveryOptions.Default);
+        services.AddSingleton(DiscoveryOptions.Default with { UiLocales = Login.PageTexts.Languages });
         return services;
     }
 

@@ -36,7 +36,7 @@ public sealed class BrowserForm
         ProtocolParameters? all = await ProtocolRequest.FromFormAsync(context.Request, context.RequestAborted);
         if (all is null)
         {
-            return (null, pages.Error(context, "This form cannot be accepted", "The request body must be a form (application/x-www-form-urlencoded).", StatusCodes.Status400BadRequest));
+            return (null, pages.Error(context, t => t.NotAFormTitle, t => t.NotAForm, StatusCodes.Status400BadRequest));
         }
 
         var request = new List<KeyValuePair<string, string>>(all.Pairs.Count);
@@ -53,11 +53,7 @@ public sealed class BrowserForm
         bool valid = AntiforgeryTokens.Validate(context.Request.Cookies[AntiforgeryTokens.CookieName(secure)], formToken);
         if (requireAntiforgery && !valid)
         {
-            return (null, pages.Error(
-                context,
-                "This form has expired",
-                "The form could not be verified (it may have been open too long, or cookies are blocked). Go back to the application and start again.",
-                StatusCodes.Status400BadRequest));
+            return (null, pages.Error(context, t => t.FormExpiredTitle, t => t.FormExpired, StatusCodes.Status400BadRequest));
         }
 
         return (new BrowserForm(all, new ProtocolParameters(request), valid), null);

@@ -1,8 +1,9 @@
 using Clavex.Core.Authorization;
+using Clavex.Core.Clients;
+using Clavex.Core.Stores;
 using Clavex.Core.Interaction;
 using Clavex.Core.Protocol;
 using Clavex.Server.Audit;
-using Clavex.Server.Login;
 using Clavex.Server.Storage;
 
 namespace Clavex.Server.Http;
@@ -11,14 +12,14 @@ namespace Clavex.Server.Http;
 /// Writes what the core decided for a browser interaction: its audit events, the session cookie it started or ended,
 /// then the page to show or the redirect. No decision is taken here.
 /// </summary>
-public sealed class InteractionResults(BrowserPages pages, SessionCookie cookie, AuditLog audit, PgSessionStore sessions, TimeProvider timeProvider)
+public sealed class InteractionResults(
+    BrowserPages pages, SessionCookie cookie, AuditLog audit, PgSessionStore sessions, IClientStore clients, TimeProvider timeProvider)
 {
-    public const string SignInRefusedTitle = "This sign-in request cannot be completed";
-
-    public const string SignOutRefusedTitle = "Sign-out cannot be completed";
-
-    /// <summary>Writes a sign-in step; <paramref name="original"/> is the request the login and consent forms carry on in hidden fields.</summary>
-    public async Task<IResult> WriteAsync(HttpContext context, Organization organization, InteractionResult result, ProtocolParameters original)
+    /// <summary>
+    /// Writes a sign-in step; <paramref name="original"/> is the request the login and consent forms carry on in hidden
+    /// fields, <paramref name="username"/> what was typed into the login form (kept on the page after a refusal).
+    /// </summary>
+    public async Task<IResult> WriteAsync(HttpContext context, Organization organization, InteractionResult result, ProtocolParameters original, string? username = null)
     {
         ArgumentNullException.ThrowIfNull(result);
         if (result.StartedSession is StartedSession started)
@@ -28,11 +29,11 @@ public sealed class InteractionResults(BrowserPages pages, SessionCookie cookie,
             await sessions.RecordDeviceAsync(organization.Id, started.Session.Id, origin.UserAgent, origin.Ip, timeProvider.GetUtcNow(), context.RequestAborted);
         }
 
-        return Write(context, organization, result, original);
+        return Write(context, organization, result, original, username);
     }
 
     /// <summary>Writes a sign-in step that started no session (an authorization request answered at once).</summary>
-    public IResult Write(HttpContext context, Organization organization, InteractionResult result, ProtocolParameters original)
+    public IResult Write(HttpContext context, Organization organization, InteractionResult result, ProtocolParameters original, string? username = null)
     {
         ArgumentNullException.ThrowIfNull(result);
         Record(context, organization, result.Events);
@@ -43,18 +44,19 @@ public sealed class InteractionResults(BrowserPages pages, SessionCookie cookie,
 
         return result.Kind switch
         {
-            InteractionResultKind.Reject => pages.Error(context, SignInRefusedTitle, result.Rejection!.Message, StatusCodes.Status400BadRequest),
-            InteractionResultKind.Deliver => Deliver(context, result.Response!),
+            InteractionResultKind.Reject => pages.Error(context, t => t.SignInRefusedTitle, _ => result.Rejection!.Message, StatusCodes.Status400BadRequest, organization),
+            InteractionResultKind.Deliver => Deliver(context, result.Request, result.Response!),
             InteractionResultKind.ShowConsent => pages.Consent(context, result.Request!, original),
             InteractionResultKind.ShowSecondFactor => pages.SecondFactor(context, result, original),
             InteractionResultKind.ShowEnrolment => pages.Enrolment(context, result, original),
             InteractionResultKind.ShowRecoveryCodes => pages.RecoveryCodes(context, result.Request!, original, result.RecoveryCodes, result.RecoveryCodesLeft ?? 0),
             _ => pages.Login(context, result.Request!, original,
-                result.CredentialsRejected ? LoginPageModel.IncorrectCredentials : result.PasskeyRejected ? LoginPageModel.IncorrectPasskey : null),
+                result.CredentialsRejected ? t => t.IncorrectCredentials : result.PasskeyRejected ? t => t.IncorrectPasskeyAtLogin : null,
+                result.CredentialsRejected ? username : null),
         };
     }
 
-    public IResult Write(HttpContext context, Organization organization, LogoutResult result, ProtocolParameters original)
+    public async Task<IResult> WriteAsync(HttpContext context, Organization organization, LogoutResult result, ProtocolParameters original)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(result);
@@ -66,9 +68,9 @@ public sealed class InteractionResults(BrowserPages pages, SessionCookie cookie,
 
         if (result.Kind == LogoutResultKind.Refuse)
         {
-            return pages.Error(context, SignOutRefusedTitle, result.Refusal == LogoutRefusal.InvalidRequest
-                ? "The sign-out request names a client or return address that is not registered, or an ID token that was not issued here."
-                : "The sign-out request is not valid.", StatusCodes.Status400BadRequest);
+            return pages.Error(context, t => t.SignOutRefusedTitle, result.Refusal == LogoutRefusal.InvalidRequest
+                ? t => t.SignOutNotRegistered
+                : t => t.SignOutInvalid, StatusCodes.Status400BadRequest, organization);
         }
 
         if (result.IsConfirm)
@@ -78,7 +80,10 @@ public sealed class InteractionResults(BrowserPages pages, SessionCookie cookie,
 
         if (result.ReturnLocation is null)
         {
-            return pages.LoggedOut(context, organization);
+            // No post_logout_redirect_uri: a link back to the application, when the client the request names has a home page.
+            Client? client = result.Request?.ClientId is { } clientId ? await clients.FindAsync(organization.Id, clientId, context.RequestAborted) : null;
+            return pages.LoggedOut(context, organization, original,
+                client is { Enabled: true, ClientUri: { } home } ? (client.ClientName ?? client.ClientId, home) : null);
         }
 
         context.Response.Headers.CacheControl = "no-store";
@@ -86,9 +91,9 @@ public sealed class InteractionResults(BrowserPages pages, SessionCookie cookie,
     }
 
     /// <summary>Sends a code or an error back to the client: a 303 redirect, or the form_post page.</summary>
-    private IResult Deliver(HttpContext context, AuthorizationResponse response) =>
+    private IResult Deliver(HttpContext context, AuthorizationRequest? request, AuthorizationResponse response) =>
         response.ResponseMode == ResponseModes.FormPost
-            ? pages.FormPost(context, response.RedirectUri, response.Parameters)
+            ? pages.FormPost(context, request, response.RedirectUri, response.Parameters)
             : new RedirectSeeOther(response.ToQueryRedirectUrl());
 
     private void Record(HttpContext context, Organization organization, IReadOnlyList<InteractionEvent> events)

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Clavex.Core.Protocol;
 using Clavex.Server.Audit;
+using Clavex.Server.Login;
 using Clavex.Server.Storage;
 
 namespace Clavex.Server.Http;
@@ -44,14 +45,12 @@ public static partial class NotFound
         int end = collapsed.IndexOf('/', 1);
         string slug = end < 0 ? collapsed[1..] : collapsed[1..end];
         Organization? organization = slug.Length is > 0 and <= 64 ? await directory.FindAsync(slug, context.RequestAborted) : null;
-        string message = reason switch
+        Func<PageTexts, string> message = reason switch
         {
-            "doubled_slash" when organization is not null =>
-                $"The address has a doubled slash. The issuer URL probably ends with '/': use {organization.Issuer} exactly, with no slash at the end.",
-            "trailing_slash" when organization is not null =>
-                $"The address ends with a slash. Use it without: the issuer is {organization.Issuer}.",
-            "doubled_slash" => "The address has a doubled slash. Check the URL you were given: an issuer has no slash at the end.",
-            _ => "There is nothing at this address. Check the URL: an issuer is the server's address followed by /organisation, with no slash at the end.",
+            "doubled_slash" when organization is not null => t => PageTexts.Format(t.DoubledSlashAtIssuer, organization.Issuer),
+            "trailing_slash" when organization is not null => t => PageTexts.Format(t.TrailingSlashAtIssuer, organization.Issuer),
+            "doubled_slash" => t => t.DoubledSlash,
+            _ => t => t.NothingHere,
         };
         if (reason is not null || organization is not null)
         {
@@ -59,9 +58,10 @@ public static partial class NotFound
                 ("reason", reason ?? "unknown_path"), ("path", Cut(path)), ("suggested_path", reason is null ? null : Cut(collapsed)));
         }
 
+        // The JSON answer, for relying parties and scripts, is English.
         return WantsHtml(context)
-            ? pages.Error(context, "This address does not exist", message, StatusCodes.Status404NotFound)
-            : OAuthResults.Error(OAuthError.InvalidRequest(message), statusCode: StatusCodes.Status404NotFound);
+            ? pages.Error(context, t => t.NotFoundTitle, message, StatusCodes.Status404NotFound, organization)
+            : OAuthResults.Error(OAuthError.InvalidRequest(message(PageTexts.English)), statusCode: StatusCodes.Status404NotFound);
     }
 
     private static string Cut(string path) => path.Length <= 200 ? path : path[..200] + "…";

@@ -25,9 +25,8 @@ public static class OrganizationRoute
                 // A browser (a user sent to a mistyped issuer) gets a page; a relying party the OAuth error JSON. A fixed
                 // description in the JSON: the path segment is raw input. The slug is kept in the detail.
                 return NotFound.WantsHtml(http)
-                    ? http.RequestServices.GetRequiredService<BrowserPages>().Error(http, "There is no such organisation",
-                        "This server has no organisation at this address. Check the URL you were given: an issuer is the server's address followed by /organisation, "
-                        + "with no slash at the end.", StatusCodes.Status404NotFound)
+                    ? http.RequestServices.GetRequiredService<BrowserPages>().Error(
+                        http, t => t.UnknownOrganizationTitle, t => t.UnknownOrganization, StatusCodes.Status404NotFound)
                     : OAuthResults.Error(
                         OAuthError.InvalidRequest("There is no such organisation on this server.", $"unknown organisation {slug}"),
                         statusCode: StatusCodes.Status404NotFound);
@@ -38,6 +37,10 @@ public static class OrganizationRoute
         });
         return group;
     }
+
+    /// <summary>The request's organisation, or null outside <see cref="MapOrganizationGroup"/> or before its filter ran.</summary>
+    public static Organization? FindOrganization(this HttpContext context) =>
+        (context ?? throw new ArgumentNullException(nameof(context))).Items[ItemKey] as Organization;
 
     public static Organization GetOrganization(this HttpContext context) =>
         (Organization)(context ?? throw new ArgumentNullException(nameof(context))).Items[ItemKey]!;

@@ -28,7 +28,7 @@ public static class ServerErrors
             context.Response.StatusCode = StatusCodes.Status500InternalServerError;
             context.Response.Headers.CacheControl = "no-store";
             BrowserPages pages = context.RequestServices.GetRequiredService<BrowserPages>();
-            await pages.Error(context, "Something went wrong", "Clavex could not complete the request. Try again; if it keeps failing, give your administrator the reference below.", StatusCodes.Status500InternalServerError)
+            await pages.Error(context, t => t.ServerErrorTitle, t => t.ServerError, StatusCodes.Status500InternalServerError)
                 .ExecuteAsync(context);
             return;
         }

@@ -1,3 +1,3 @@
 namespace Clavex.Server.Login;
 
-public sealed record ConsentPageModel(string OrganizationName, string ClientName, IReadOnlyList<string> Scopes, PageForm Form);
+public sealed record ConsentPageModel(PageFrame Frame, string ClientName, IReadOnlyList<string> Scopes, PageForm Form);

@@ -19,15 +19,36 @@ internal sealed class HtmlWriter
     {
     }
 
-    public static HtmlWriter Begin(string title)
+    /// <summary>
+    /// The document head (language, title, the fixed stylesheet and the organisation's accent colour) and the page's
+    /// header: the organisation's logo and name, when the page belongs to one.
+    /// </summary>
+    public static HtmlWriter Begin(PageFrame frame, string title)
     {
+        ArgumentNullException.ThrowIfNull(frame);
         var writer = new HtmlWriter();
         writer
-            .Raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n")
+            .Raw("<!DOCTYPE html>\n<html").Attribute("lang", frame.Texts.Language).Raw(">\n<head>\n<meta charset=\"utf-8\" />\n")
             .Raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\" />\n")
-            .Raw("<title>").Text(title).Raw("</title>\n")
-            .Raw("<style>").Raw(InlineAssets.Stylesheet).Raw("</style>\n")
-            .Raw("</head>\n<body>\n<main>\n");
+            .Raw("<title>").Text(frame.OrganizationName is { } name ? title + " – " + name : title).Raw("</title>\n")
+            .Raw("<style>").Raw(InlineAssets.Stylesheet).Raw("</style>\n");
+        if (frame.AccentColor is { } accent)
+        {
+            writer.Raw("<style>").Raw(InlineAssets.AccentStyle(accent)).Raw("</style>\n");
+        }
+
+        writer.Raw("</head>\n<body>\n<main>\n");
+        if (frame.LogoUri is { } logo)
+        {
+            // Decorative: the organisation's name follows as text.
+            writer.Raw("<img class=\"logo\" alt=\"\"").Attribute("src", logo).Raw(" />\n");
+        }
+
+        if (frame.OrganizationName is { } organization)
+        {
+            writer.Paragraph("org", organization);
+        }
+
         return writer;
     }
 
@@ -48,6 +69,18 @@ internal sealed class HtmlWriter
     {
         _html.Append(' ').Append(name).Append("=\"").Append(Encoder.Encode(value)).Append('"');
         return this;
+    }
+
+    /// <summary>A text with one <c>{0}</c>, the value in <c>&lt;strong&gt;</c>; both encoded.</summary>
+    public HtmlWriter TextWithStrong(string text, string value)
+    {
+        int at = text.IndexOf("{0}", StringComparison.Ordinal);
+        if (at < 0)
+        {
+            return Text(text);
+        }
+
+        return Text(text[..at]).Raw("<strong>").Text(value).Raw("</strong>").Text(text[(at + 3)..]);
     }
 
     public HtmlWriter Paragraph(string cssClass, string text) =>

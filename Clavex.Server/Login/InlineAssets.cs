@@ -17,8 +17,11 @@ internal static class InlineAssets
         ".org{margin:0 0 .25rem;color:#4b5563}" +
         "label{display:block;margin-top:1rem;font-weight:600}" +
         "input{box-sizing:border-box;width:100%;padding:.5rem;font:inherit;border:1px solid #6b7280;border-radius:.25rem}" +
-        "button{margin:1.5rem .5rem 0 0;padding:.5rem 1.25rem;font:inherit;color:#fff;background:#1d4ed8;border:1px solid #1d4ed8;border-radius:.25rem;cursor:pointer}" +
-        "button.secondary{color:#1d4ed8;background:#fff}" +
+        "button{margin:1.5rem .5rem 0 0;padding:.5rem 1.25rem;font:inherit;color:#fff;background:var(--accent,#1d4ed8);border:1px solid var(--accent,#1d4ed8);border-radius:.25rem;cursor:pointer}" +
+        "button.secondary{color:var(--accent,#1d4ed8);background:#fff}" +
+        "a{color:var(--accent,#1d4ed8)}a.button{display:inline-block;margin-top:.5rem;padding:.5rem 1.25rem;color:#fff;background:var(--accent,#1d4ed8);border-radius:.25rem;text-decoration:none}" +
+        ".logo{display:block;max-width:12rem;max-height:3rem;margin:0 0 .75rem}" +
+        ".hint{color:#4b5563;font-size:.9rem}" +
         ":focus-visible{outline:3px solid #c2410c;outline-offset:2px}" +
         ".alert{padding:.75rem;color:#7f1d1d;background:#fef2f2;border-left:4px solid #b91c1c}" +
         "code{font-family:ui-monospace,monospace}" +
@@ -33,6 +36,14 @@ internal static class InlineAssets
     public const string AutoSubmitScript = "document.forms[0].submit();";
 
     public static string StylesheetSource { get; } = HashSource(Stylesheet);
+
+    /// <summary>
+    /// An organisation's accent colour (<c>#rrggbb</c>, checked by the admin API) as the one custom property the
+    /// stylesheet reads; a second style element, allowed by its own hash (<see cref="AccentStyleSource"/>).
+    /// </summary>
+    public static string AccentStyle(string color) => ":root{--accent:" + color + "}";
+
+    public static string AccentStyleSource(string color) => HashSource(AccentStyle(color));
 
     public static string AutoSubmitScriptSource { get; } = HashSource(AutoSubmitScript);
 

@@ -1,3 +1,3 @@
 namespace Clavex.Server.Login;
 
-public sealed record LogoutPageModel(string OrganizationName, PageForm Form);
+public sealed record LogoutPageModel(PageFrame Frame, PageForm Form);

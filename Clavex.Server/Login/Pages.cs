@@ -10,18 +10,18 @@ public static class Pages
     public static string Login(LoginPageModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
+        PageTexts t = model.Frame.Texts;
         const string ErrorId = "error";
         bool hasError = !string.IsNullOrEmpty(model.ErrorMessage);
-        var html = HtmlWriter.Begin($"Sign in to {model.ClientName} – {model.OrganizationName}")
-            .Paragraph("org", model.OrganizationName)
-            .Heading($"Sign in to {model.ClientName}");
+        string heading = PageTexts.Format(t.LoginTitle, model.ClientName);
+        var html = HtmlWriter.Begin(model.Frame, heading).Heading(heading);
         if (hasError)
         {
             html.Raw("<p class=\"alert\" role=\"alert\"").Attribute("id", ErrorId).Raw(">").Text(model.ErrorMessage!).Raw("</p>\n");
         }
 
         html.OpenForm(model.Form)
-            .Raw("<label for=\"username\">Username</label>\n")
+            .Raw("<label for=\"username\">").Text(t.Username).Raw("</label>\n")
             .Raw("<input id=\"username\" name=\"username\" type=\"text\" autocomplete=\"username\" autocapitalize=\"none\" spellcheck=\"false\" required=\"\"")
             .Attribute("value", model.Username ?? string.Empty);
         if (hasError)
@@ -30,20 +30,26 @@ public static class Pages
         }
 
         html.Raw(" />\n")
-            .Raw("<label for=\"password\">Password</label>\n")
+            .Raw("<label for=\"password\">").Text(t.Password).Raw("</label>\n")
             .Raw("<input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required=\"\"");
         if (hasError)
         {
             html.Attribute("aria-describedby", ErrorId);
         }
 
+        // After a refused attempt the username is kept: focus goes to the password, which is what needs retyping.
+        if (hasError && !string.IsNullOrEmpty(model.Username))
+        {
+            html.Raw(" autofocus=\"\"");
+        }
+
         html.Raw(" />\n")
-            .Button("Sign in")
+            .Button(t.SignIn)
             .Raw("</form>\n");
         if (model.Passkey is { } passkey)
         {
             html.OpenPasskeyForm(passkey)
-                .PasskeyButton("Sign in with a passkey", secondary: true)
+                .PasskeyButton(t.SignInWithPasskey, secondary: true)
                 .Raw("</form>\n");
         }
 
@@ -53,24 +59,21 @@ public static class Pages
     public static string SecondFactor(SecondFactorPageModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var html = HtmlWriter.Begin($"Verify it is you – {model.OrganizationName}")
-            .Paragraph("org", model.OrganizationName)
-            .Heading("Verify it is you");
+        PageTexts t = model.Frame.Texts;
+        var html = HtmlWriter.Begin(model.Frame, t.VerifyTitle).Heading(t.VerifyTitle);
         Alert(html, model.ErrorMessage);
         if (model.Passkey is { } passkey)
         {
             html.OpenPasskeyForm(passkey)
-                .Raw("<p>Use your passkey or security key to sign in to ").Text(model.ClientName).Raw(".</p>\n")
-                .PasskeyButton("Use a passkey")
+                .Raw("<p>").Text(PageTexts.Format(t.UsePasskeyFor, model.ClientName)).Raw("</p>\n")
+                .PasskeyButton(t.UsePasskey)
                 .Raw("</form>\n");
         }
 
-        html.Raw(model.OffersTotp
-                ? "<p id=\"code-help\">Enter the 6-digit code from your authenticator app. Lost your device? Enter one of your recovery codes instead.</p>\n"
-                : "<p id=\"code-help\">Cannot use your passkey? Enter one of your recovery codes.</p>\n")
+        html.Raw("<p id=\"code-help\">").Text(model.OffersTotp ? t.CodeHelpTotp : t.CodeHelpRecoveryOnly).Raw("</p>\n")
             .OpenForm(model.Form);
-        CodeInput(html, model.OffersTotp ? "Code" : "Recovery code", model.ErrorMessage is not null, numeric: false);
-        return html.Button("Verify", secondary: model.Passkey is not null)
+        CodeInput(html, model.OffersTotp ? t.Code : t.RecoveryCode, model.ErrorMessage is not null, numeric: false);
+        return html.Button(t.Verify, secondary: model.Passkey is not null)
             .Raw("</form>\n")
             .End(passkeyScript: model.Passkey is not null);
     }
@@ -78,23 +81,22 @@ public static class Pages
     public static string Enrolment(EnrolmentPageModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        string title = model.QrSvg is null ? "Set up a passkey" : model.Passkey is null ? "Set up an authenticator app" : "Set up a second factor";
-        var html = HtmlWriter.Begin($"{title} – {model.OrganizationName}")
-            .Paragraph("org", model.OrganizationName)
-            .Heading(title);
+        PageTexts t = model.Frame.Texts;
+        string title = model.QrSvg is null ? t.EnrolPasskeyTitle : model.Passkey is null ? t.EnrolTotpTitle : t.EnrolEitherTitle;
+        var html = HtmlWriter.Begin(model.Frame, title).Heading(title);
         Alert(html, model.ErrorMessage);
-        html.Raw("<p>").Text(model.OrganizationName).Raw(" asks for a second factor when you sign in.</p>\n");
+        html.Raw("<p>").Text(PageTexts.Format(t.EnrolIntro, model.Frame.OrganizationName)).Raw("</p>\n");
         if (model.Passkey is { } passkey)
         {
             html.OpenPasskeyForm(passkey)
-                .Raw("<h2>Passkey or security key</h2>\n")
-                .Raw("<label for=\"passkey_name\">Name for this passkey</label>\n")
-                .Raw("<input id=\"passkey_name\" name=\"passkey_name\" type=\"text\" maxlength=\"64\" autocomplete=\"off\" placeholder=\"e.g. Work laptop\" />\n")
-                .PasskeyButton("Create a passkey")
+                .Raw("<h2>").Text(t.PasskeyHeading).Raw("</h2>\n")
+                .Raw("<label for=\"passkey_name\">").Text(t.PasskeyName).Raw("</label>\n")
+                .Raw("<input id=\"passkey_name\" name=\"passkey_name\" type=\"text\" maxlength=\"64\" autocomplete=\"off\"").Attribute("placeholder", t.PasskeyNamePlaceholder).Raw(" />\n")
+                .PasskeyButton(t.CreatePasskey)
                 .Raw("</form>\n");
             if (model.QrSvg is null)
             {
-                html.Raw("<noscript><p class=\"alert\">Creating a passkey needs JavaScript. Turn it on for this page, or use a browser that runs it.</p></noscript>\n");
+                html.Raw("<noscript><p class=\"alert\">").Text(t.PasskeyNeedsScript).Raw("</p></noscript>\n");
             }
         }
 
@@ -102,16 +104,16 @@ public static class Pages
         {
             if (model.Passkey is not null)
             {
-                html.Raw("<h2>Authenticator app</h2>\n");
+                html.Raw("<h2>").Text(t.AuthenticatorAppHeading).Raw("</h2>\n");
             }
 
-            html.Raw("<p id=\"code-help\">Scan this QR code with an authenticator app, then enter the 6-digit code it shows.</p>\n")
+            html.Raw("<p id=\"code-help\">").Text(t.ScanQrCode).Raw("</p>\n")
                 .Raw("<div class=\"qr\">").Raw(model.QrSvg).Raw("</div>\n")
-                .Raw("<p>Cannot scan it? Enter this key in the app (time-based):</p>\n")
+                .Raw("<p>").Text(t.CannotScan).Raw("</p>\n")
                 .Raw("<p class=\"key\"><code>").Text(GroupKey(model.Key!)).Raw("</code></p>\n")
                 .OpenForm(model.Form);
-            CodeInput(html, "Code from the app", model.ErrorMessage is not null, numeric: true);
-            html.Button("Turn on", secondary: model.Passkey is not null)
+            CodeInput(html, t.CodeFromApp, model.ErrorMessage is not null, numeric: true);
+            html.Button(t.TurnOn, secondary: model.Passkey is not null)
                 .Raw("</form>\n");
         }
 
@@ -121,13 +123,13 @@ public static class Pages
     public static string RecoveryCodes(RecoveryCodesPageModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var html = HtmlWriter.Begin($"Recovery codes – {model.OrganizationName}")
-            .Paragraph("org", model.OrganizationName);
+        PageTexts t = model.Frame.Texts;
+        var html = HtmlWriter.Begin(model.Frame, t.RecoveryCodesTitle);
         if (model.NewCodes is { } codes)
         {
-            html.Heading("Save your recovery codes")
-                .Raw("<p>If you lose your device, each of these codes lets you sign in once. Write them down or store them in a password manager now: they are not shown again.</p>\n")
-                .Raw("<ul class=\"codes\" aria-label=\"Recovery codes\">\n");
+            html.Heading(t.SaveRecoveryCodes)
+                .Raw("<p>").Text(t.SaveRecoveryCodesHelp).Raw("</p>\n")
+                .Raw("<ul class=\"codes\"").Attribute("aria-label", t.RecoveryCodesTitle).Raw(">\n");
             foreach (string code in codes)
             {
                 html.Raw("<li>").Text(code).Raw("</li>\n");
@@ -137,21 +139,20 @@ public static class Pages
         }
         else
         {
-            html.Heading("You used a recovery code");
+            html.Heading(t.UsedRecoveryCode);
             if (model.CodesLeft == 0)
             {
-                html.Raw("<p class=\"alert\" role=\"alert\">That was your last recovery code. Ask an administrator to reset your second factor before you need another one.</p>\n");
+                html.Raw("<p class=\"alert\" role=\"alert\">").Text(t.LastRecoveryCodeUsed).Raw("</p>\n");
             }
             else
             {
-                html.Raw("<p>That code cannot be used again. You have <strong>")
-                    .Text(model.CodesLeft.ToString(System.Globalization.CultureInfo.InvariantCulture))
-                    .Raw(model.CodesLeft == 1 ? "</strong> recovery code left.</p>\n" : "</strong> recovery codes left.</p>\n");
+                html.Raw("<p>").TextWithStrong(model.CodesLeft == 1 ? t.RecoveryCodeLeft : t.RecoveryCodesLeft,
+                    model.CodesLeft.ToString(System.Globalization.CultureInfo.InvariantCulture)).Raw("</p>\n");
             }
         }
 
         return html.OpenForm(model.ContinueForm)
-            .Button("Continue")
+            .Button(t.Continue)
             .Raw("</form>\n")
             .End();
     }
@@ -159,28 +160,28 @@ public static class Pages
     public static string Consent(ConsentPageModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var html = HtmlWriter.Begin($"Allow {model.ClientName}? – {model.OrganizationName}")
-            .Paragraph("org", model.OrganizationName)
-            .Heading($"Allow {model.ClientName} to use your account?")
-            .Raw("<p id=\"scopes\">").Text(model.ClientName).Raw(" is asking for:</p>\n")
+        PageTexts t = model.Frame.Texts;
+        string heading = PageTexts.Format(t.ConsentTitle, model.ClientName);
+        var html = HtmlWriter.Begin(model.Frame, heading)
+            .Heading(heading)
+            .Raw("<p id=\"scopes\">").Text(PageTexts.Format(t.ConsentAsking, model.ClientName)).Raw("</p>\n")
             .Raw("<ul aria-labelledby=\"scopes\">\n");
         foreach (string scope in model.Scopes)
         {
-            string? description = ScopeDescriptions.For(scope);
-            if (description is null)
+            if (t.Scopes.TryGetValue(scope, out string? description))
             {
-                html.Raw("<li><code>").Text(scope).Raw("</code></li>\n");
+                html.Raw("<li>").Text(description).Raw("</li>\n");
             }
             else
             {
-                html.Raw("<li>").Text(description).Raw("</li>\n");
+                html.Raw("<li><code>").Text(scope).Raw("</code></li>\n");
             }
         }
 
         return html.Raw("</ul>\n")
             .OpenForm(model.Form)
-            .Button("Allow", FormFieldNames.Decision, FormFieldNames.Allow)
-            .Button("Deny", FormFieldNames.Decision, FormFieldNames.Deny, secondary: true)
+            .Button(t.Allow, FormFieldNames.Decision, FormFieldNames.Allow)
+            .Button(t.Deny, FormFieldNames.Decision, FormFieldNames.Deny, secondary: true)
             .Raw("</form>\n")
             .End();
     }
@@ -188,11 +189,13 @@ public static class Pages
     public static string LogoutConfirm(LogoutPageModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return HtmlWriter.Begin($"Sign out of {model.OrganizationName}?")
-            .Heading($"Sign out of {model.OrganizationName}?")
+        PageTexts t = model.Frame.Texts;
+        string heading = PageTexts.Format(t.SignOutTitle, model.Frame.OrganizationName);
+        return HtmlWriter.Begin(model.Frame, heading)
+            .Heading(heading)
             .OpenForm(model.Form)
-            .Button("Sign out", FormFieldNames.Decision, FormFieldNames.SignOut)
-            .Button("Cancel", FormFieldNames.Decision, FormFieldNames.Cancel, secondary: true)
+            .Button(t.SignOut, FormFieldNames.Decision, FormFieldNames.SignOut)
+            .Button(t.Cancel, FormFieldNames.Decision, FormFieldNames.Cancel, secondary: true)
             .Raw("</form>\n")
             .End();
     }
@@ -200,19 +203,30 @@ public static class Pages
     public static string LoggedOut(LoggedOutPageModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return HtmlWriter.Begin($"Signed out of {model.OrganizationName}")
-            .Heading($"You have signed out of {model.OrganizationName}")
-            .Raw("<p>You can close this window.</p>\n")
-            .End();
+        PageTexts t = model.Frame.Texts;
+        string heading = PageTexts.Format(t.SignedOutTitle, model.Frame.OrganizationName);
+        var html = HtmlWriter.Begin(model.Frame, heading).Heading(heading);
+        if (model.ReturnTo is { } returnTo)
+        {
+            html.Raw("<p><a class=\"button\"").Attribute("href", returnTo.Uri).Raw(">").Text(PageTexts.Format(t.BackTo, returnTo.Name)).Raw("</a></p>\n");
+        }
+        else
+        {
+            html.Raw("<p>").Text(t.CloseWindow).Raw("</p>\n");
+        }
+
+        return html.End();
     }
 
     public static string Error(ErrorPageModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return HtmlWriter.Begin(model.Title)
+        PageTexts t = model.Frame.Texts;
+        return HtmlWriter.Begin(model.Frame, model.Title)
             .Heading(model.Title)
             .Raw("<p>").Text(model.Message).Raw("</p>\n")
-            .Raw("<p>Reference: <code>").Text(model.CorrelationId).Raw("</code></p>\n")
+            .Raw("<p>").Text(t.Reference).Raw(" <code>").Text(model.CorrelationId).Raw("</code></p>\n")
+            .Raw("<p class=\"hint\">").Text(t.SendReference).Raw("</p>\n")
             .End();
     }
 
@@ -221,11 +235,12 @@ public static class Pages
     /// redirect URI and submits itself; without JavaScript the person presses Continue. The redirect URI must be an
     /// absolute http(s) URI, already matched against the client's registration.
     /// </summary>
-    public static string FormPost(string redirectUri, IReadOnlyList<KeyValuePair<string, string>> parameters)
+    public static string FormPost(PageTexts texts, string redirectUri, IReadOnlyList<KeyValuePair<string, string>> parameters)
     {
+        ArgumentNullException.ThrowIfNull(texts);
         ArgumentNullException.ThrowIfNull(parameters);
         _ = SecurityHeaders.OriginOf(redirectUri);
-        var html = HtmlWriter.Begin("Returning to the application")
+        var html = HtmlWriter.Begin(new PageFrame(texts, null), texts.ReturningTitle)
             .Raw("<form method=\"post\"").Attribute("action", redirectUri).Raw(">\n");
         foreach (var (name, value) in parameters)
         {
@@ -233,8 +248,8 @@ public static class Pages
         }
 
         return html
-            .Raw("<noscript>\n<p>Your browser is not running scripts, so press Continue to return to the application.</p>\n")
-            .Button("Continue")
+            .Raw("<noscript>\n<p>").Text(texts.ReturningNoScript).Raw("</p>\n")
+            .Button(texts.Continue)
             .Raw("</noscript>\n</form>\n")
             .End(InlineAssets.AutoSubmitScript);
     }

@@ -4,14 +4,8 @@ namespace Clavex.Server.Login;
 /// The second-factor page: one of the user's passkeys (when they have one), the code of their authenticator app (when
 /// they have one), or one of their recovery codes (always).
 /// </summary>
-public sealed record SecondFactorPageModel(string OrganizationName, string ClientName, PageForm Form)
+public sealed record SecondFactorPageModel(PageFrame Frame, string ClientName, PageForm Form)
 {
-    /// <summary>What a refused code shows; it does not say whether the code was wrong, expired or used before.</summary>
-    public const string IncorrectCode = "That code is not valid. Enter the current code from your authenticator app, or one of your recovery codes.";
-
-    /// <summary>What a refused passkey shows.</summary>
-    public const string IncorrectPasskey = "That passkey was not accepted. Try again, or use another way to verify it is you.";
-
     public string? ErrorMessage { get; init; }
 
     /// <summary>The user has an authenticator app: the code field asks for its code (else for a recovery code only).</summary>
@@ -25,22 +19,22 @@ public sealed record SecondFactorPageModel(string OrganizationName, string Clien
 /// authenticator's otpauth URI (<see cref="QrCodeSvg"/>) with its key as text for apps without a camera and a field for
 /// the first code (where it allows authenticator apps).
 /// </summary>
-public sealed record EnrolmentPageModel(string OrganizationName, string ClientName, string? QrSvg, string? Key, PageForm Form)
+public sealed record EnrolmentPageModel(PageFrame Frame, string ClientName, string? QrSvg, string? Key, PageForm Form)
 {
     public string? ErrorMessage { get; init; }
 
     public PasskeyFormModel? Passkey { get; init; }
 
-    public override string ToString() => $"EnrolmentPageModel {{ OrganizationName = {OrganizationName}, Key = (redacted) }}";
+    public override string ToString() => $"EnrolmentPageModel {{ OrganizationName = {Frame.OrganizationName}, Key = (redacted) }}";
 }
 
 /// <summary>
 /// After a second factor: new recovery codes to write down (shown this once), or after one was used, how many are
 /// left; the form continues the authorization request.
 /// </summary>
-public sealed record RecoveryCodesPageModel(string OrganizationName, IReadOnlyList<string>? NewCodes, int CodesLeft, PageForm ContinueForm)
+public sealed record RecoveryCodesPageModel(PageFrame Frame, IReadOnlyList<string>? NewCodes, int CodesLeft, PageForm ContinueForm)
 {
-    public override string ToString() => $"RecoveryCodesPageModel {{ OrganizationName = {OrganizationName}, CodesLeft = {CodesLeft} }}";
+    public override string ToString() => $"RecoveryCodesPageModel {{ OrganizationName = {Frame.OrganizationName}, CodesLeft = {CodesLeft} }}";
 }
 
 /// <summary>

@@ -42,6 +42,24 @@ public static class SecurityHeaders
     public static IReadOnlyList<KeyValuePair<string, string>> WithPasskeyScript(string? redirectUri) =>
         Build($"script-src 'self'; form-action 'self'{(redirectUri is null ? string.Empty : " " + FormTargetOf(redirectUri))}");
 
+    /// <summary>
+    /// The headers of a page drawn in <paramref name="frame"/>: as above, and where the organisation has a logo or an
+    /// accent colour, the logo's origin as the only image source and the accent's style element by its hash.
+    /// </summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> For(PageKind kind, string? redirectUri, PageFrame frame, bool passkeyScript = false)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        if (!frame.HasBranding)
+        {
+            return passkeyScript ? WithPasskeyScript(redirectUri) : For(kind, redirectUri);
+        }
+
+        string formAction = kind is PageKind.LoggedOut or PageKind.Error ? "form-action 'none'"
+            : redirectUri is null ? "form-action 'self'"
+            : $"form-action 'self' {FormTargetOf(redirectUri)}";
+        return Build(passkeyScript ? "script-src 'self'; " + formAction : formAction, frame);
+    }
+
     /// <summary>For <see cref="Pages.FormPost"/>: its script's hash, and the redirect URI's origin as a form target.</summary>
     public static IReadOnlyList<KeyValuePair<string, string>> ForFormPost(string redirectUri) =>
         Build($"script-src {InlineAssets.AutoSubmitScriptSource}; form-action 'self' {OriginOf(redirectUri)}");
@@ -73,11 +91,18 @@ public static class SecurityHeaders
         return OriginOf(redirectUri);
     }
 
-    private static KeyValuePair<string, string>[] Build(string directives) =>
-    [
-        new(ContentSecurityPolicy, $"{Base}style-src {InlineAssets.StylesheetSource}; {directives}{Tail}"),
-        new(XContentTypeOptions, "nosniff"),
-        new(ReferrerPolicy, "no-referrer"),
-        new(CacheControl, "no-store"),
-    ];
+    private static KeyValuePair<string, string>[] Build(string directives, PageFrame? frame = null)
+    {
+        string styles = frame?.AccentColor is { } accent
+            ? $"{InlineAssets.StylesheetSource} {InlineAssets.AccentStyleSource(accent)}"
+            : InlineAssets.StylesheetSource;
+        string images = frame?.LogoUri is { } logo ? $"img-src {OriginOf(logo)}; " : string.Empty;
+        return
+        [
+            new(ContentSecurityPolicy, $"{Base}style-src {styles}; {images}{directives}{Tail}"),
+            new(XContentTypeOptions, "nosniff"),
+            new(ReferrerPolicy, "no-referrer"),
+            new(CacheControl, "no-store"),
+        ];
+    }
 }

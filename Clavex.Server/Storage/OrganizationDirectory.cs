@@ -16,15 +16,18 @@ namespace Clavex.Server.Storage;
 public sealed class OrganizationDirectory(PgOrganizationStore organizations, Func<string, string> issuerFor)
 {
     private readonly ConcurrentDictionary<string, Organization> _cache = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<long, string> _displayNames = new();
+    private readonly ConcurrentDictionary<long, OrganizationBranding> _branding = new();
     private readonly Lock _invalidation = new();
     private long _generation;
 
     /// <summary>The name shown on pages; the slug until the organisation has been resolved once.</summary>
-    public string DisplayName(Organization organization)
+    public string DisplayName(Organization organization) => Branding(organization).DisplayName;
+
+    /// <summary>The name, logo and accent colour of the organisation's pages; the slug alone until it has been resolved once.</summary>
+    public OrganizationBranding Branding(Organization organization)
     {
         ArgumentNullException.ThrowIfNull(organization);
-        return _displayNames.TryGetValue(organization.Id, out string? name) ? name : organization.Slug;
+        return _branding.TryGetValue(organization.Id, out OrganizationBranding? branding) ? branding : new OrganizationBranding(organization.Slug, null, null);
     }
 
     public async ValueTask<Organization?> FindAsync(string slug, CancellationToken cancellationToken)
@@ -51,6 +54,7 @@ public sealed class OrganizationDirectory(PgOrganizationStore organizations, Fun
         }
 
         var organization = new Organization(record.Id, record.Slug, issuerFor(record.Slug)) { SignInPolicy = record.SignInPolicy };
+        var branding = new OrganizationBranding(record.DisplayName, record.LogoUri, record.AccentColor);
 
         // An invalidation while this read ran may mean the row is already stale: use it once, cache nothing.
         lock (_invalidation)
@@ -58,11 +62,11 @@ public sealed class OrganizationDirectory(PgOrganizationStore organizations, Fun
             if (generation == _generation)
             {
                 _cache[slug] = organization;
-                _displayNames[record.Id] = record.DisplayName;
+                _branding[record.Id] = branding;
             }
             else
             {
-                _displayNames.TryAdd(record.Id, record.DisplayName);
+                _branding.TryAdd(record.Id, branding);
             }
         }
 
@@ -71,7 +75,7 @@ public sealed class OrganizationDirectory(PgOrganizationStore organizations, Fun
 
     internal bool IsCached(string slug) => _cache.ContainsKey(slug);
 
-    /// <summary>Drops the organisation; the next <see cref="FindAsync"/> reads it (and its display name) again.</summary>
+    /// <summary>Drops the organisation; the next <see cref="FindAsync"/> reads it (and its branding) again.</summary>
     public void Invalidate(string slug)
     {
         lock (_invalidation)

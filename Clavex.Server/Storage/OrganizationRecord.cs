@@ -7,7 +7,14 @@ public sealed record OrganizationRecord(long Id, string Slug, string DisplayName
 {
     /// <summary>Who must use a second factor; what the protocol endpoints' cached organisation carries.</summary>
     public SignInPolicy SignInPolicy { get; init; } = SignInPolicy.Default;
+
+    public string? LogoUri { get; init; }
+
+    public string? AccentColor { get; init; }
 }
+
+/// <summary>How an organisation's pages look: its display name, and the logo and accent colour its admins set (or null).</summary>
+public sealed record OrganizationBranding(string DisplayName, string? LogoUri, string? AccentColor);
 
 /// <summary>
 /// An organisation with its timestamps and signing-key policy, as the admin API shows it. <see cref="KeyRotationDays"/>
@@ -21,6 +28,10 @@ public sealed record OrganizationDetails(
 
     /// <summary>Who must use a second factor, and the enrolment grace period.</summary>
     public SignInPolicy SignInPolicy { get; init; } = SignInPolicy.Default;
+
+    public string? LogoUri { get; init; }
+
+    public string? AccentColor { get; init; }
 }
 
 /// <summary>

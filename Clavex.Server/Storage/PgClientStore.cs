@@ -17,7 +17,7 @@ namespace Clavex.Server.Storage;
 public sealed class PgClientStore(NpgsqlDataSource dataSource) : IClientStore
 {
     private const string SelectClient = """
-        SELECT client_id, client_name, enabled, token_endpoint_auth_method, redirect_uris, post_logout_redirect_uris,
+        SELECT client_id, client_name, client_uri, enabled, token_endpoint_auth_method, redirect_uris, post_logout_redirect_uris,
                grant_types, scopes, jwks, application_type, require_pkce, allow_plain_pkce, require_consent,
                always_issue_refresh_token, authorization_code_lifetime_seconds, access_token_lifetime_seconds,
                id_token_lifetime_seconds, refresh_token_sliding_lifetime_seconds,
@@ -33,13 +33,13 @@ public sealed class PgClientStore(NpgsqlDataSource dataSource) : IClientStore
 
     private const string InsertClient = """
         INSERT INTO clients (
-            organization_id, client_id, client_name, enabled, token_endpoint_auth_method, redirect_uris,
+            organization_id, client_id, client_name, client_uri, enabled, token_endpoint_auth_method, redirect_uris,
             post_logout_redirect_uris, grant_types, scopes, jwks, application_type, require_pkce, allow_plain_pkce,
             require_consent, always_issue_refresh_token, authorization_code_lifetime_seconds,
             access_token_lifetime_seconds, id_token_lifetime_seconds, refresh_token_sliding_lifetime_seconds,
             refresh_token_absolute_lifetime_seconds, claim_mapping, id_token_signed_response_alg, require_mfa, default_acr_values)
         VALUES (
-            @OrganizationId, @ClientId, @ClientName, @Enabled, @TokenEndpointAuthMethod, @RedirectUris,
+            @OrganizationId, @ClientId, @ClientName, @ClientUri, @Enabled, @TokenEndpointAuthMethod, @RedirectUris,
             @PostLogoutRedirectUris, @GrantTypes, @Scopes, @Jwks::jsonb, @ApplicationType, @RequirePkce, @AllowPlainPkce,
             @RequireConsent, @AlwaysIssueRefreshToken, @AuthorizationCodeLifetimeSeconds,
             @AccessTokenLifetimeSeconds, @IdTokenLifetimeSeconds, @RefreshTokenSlidingLifetimeSeconds,
@@ -62,7 +62,7 @@ public sealed class PgClientStore(NpgsqlDataSource dataSource) : IClientStore
         """;
 
     private const string SelectAllClients = """
-        SELECT client_id, client_name, enabled, token_endpoint_auth_method, redirect_uris, post_logout_redirect_uris,
+        SELECT client_id, client_name, client_uri, enabled, token_endpoint_auth_method, redirect_uris, post_logout_redirect_uris,
                grant_types, scopes, jwks, application_type, require_pkce, allow_plain_pkce, require_consent,
                always_issue_refresh_token, authorization_code_lifetime_seconds, access_token_lifetime_seconds,
                id_token_lifetime_seconds, refresh_token_sliding_lifetime_seconds,
@@ -74,7 +74,7 @@ public sealed class PgClientStore(NpgsqlDataSource dataSource) : IClientStore
 
     private const string UpdateClient = """
         UPDATE clients SET
-            client_name = @ClientName, enabled = @Enabled, token_endpoint_auth_method = @TokenEndpointAuthMethod,
+            client_name = @ClientName, client_uri = @ClientUri, enabled = @Enabled, token_endpoint_auth_method = @TokenEndpointAuthMethod,
             redirect_uris = @RedirectUris, post_logout_redirect_uris = @PostLogoutRedirectUris, grant_types = @GrantTypes,
             scopes = @Scopes, jwks = @Jwks::jsonb, application_type = @ApplicationType, require_pkce = @RequirePkce,
             allow_plain_pkce = @AllowPlainPkce, require_consent = @RequireConsent,
@@ -296,6 +296,7 @@ public sealed class PgClientStore(NpgsqlDataSource dataSource) : IClientStore
         client.OrganizationId,
         client.ClientId,
         client.ClientName,
+        client.ClientUri,
         client.Enabled,
         TokenEndpointAuthMethod = TokenEndpointAuthMethods.GetName(client.TokenEndpointAuthMethod),
         RedirectUris = client.RedirectUris.ToArray(),
@@ -346,6 +347,7 @@ public sealed class PgClientStore(NpgsqlDataSource dataSource) : IClientStore
         OrganizationId = organizationId,
         ClientId = row.ClientId,
         ClientName = row.ClientName,
+        ClientUri = row.ClientUri,
         Enabled = row.Enabled,
         TokenEndpointAuthMethod = TokenEndpointAuthMethods.TryParse(row.TokenEndpointAuthMethod, out TokenEndpointAuthMethod method)
             ? method
@@ -388,6 +390,8 @@ public sealed class PgClientStore(NpgsqlDataSource dataSource) : IClientStore
         public string ClientId { get; init; } = string.Empty;
 
         public string? ClientName { get; init; }
+
+        public string? ClientUri { get; init; }
 
         public bool Enabled { get; init; }
 

@@ -15,13 +15,14 @@ public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
 
     private const string SelectBySlug = """
         SELECT id, slug, display_name, mfa_policy, mfa_groups, mfa_grace_period_seconds, mfa_required_since, password_min_length,
-               mfa_factors, passwordless
+               mfa_factors, passwordless, logo_uri, accent_color
         FROM organizations WHERE slug = @Slug
         """;
 
     private const string DetailColumns = """
         id, slug, display_name, created_at, updated_at, version, signing_algorithm, key_rotation_days,
-        mfa_policy, mfa_groups, mfa_grace_period_seconds, mfa_required_since, password_min_length, mfa_factors, passwordless
+        mfa_policy, mfa_groups, mfa_grace_period_seconds, mfa_required_since, password_min_length, mfa_factors, passwordless,
+        logo_uri, accent_color
         """;
 
     private const string SelectDetailsBySlug = $"""
@@ -45,6 +46,8 @@ public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
             password_min_length = coalesce(@PasswordMinLength::int, password_min_length),
             mfa_factors = coalesce(@MfaFactors::text[], mfa_factors),
             passwordless = coalesce(@Passwordless::boolean, passwordless),
+            logo_uri = CASE WHEN @SetLogoUri THEN @LogoUri ELSE logo_uri END,
+            accent_color = CASE WHEN @SetAccentColor THEN @AccentColor ELSE accent_color END,
             -- The grace period restarts when the policy becomes stricter: everyone now, or groups that were not named.
             mfa_required_since = CASE
                 WHEN (coalesce(@MfaPolicy::text, mfa_policy) = 'required' AND mfa_policy <> 'required')
@@ -92,7 +95,12 @@ public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
         ArgumentNullException.ThrowIfNull(slug);
         await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         OrganizationRow? row = await connection.QuerySingleOrDefaultAsync<OrganizationRow>(Db.Command(SelectBySlug, new { Slug = slug }, cancellationToken));
-        return row is null ? null : new OrganizationRecord(row.Id, row.Slug, row.DisplayName) { SignInPolicy = row.ToSignInPolicy() };
+        return row is null ? null : new OrganizationRecord(row.Id, row.Slug, row.DisplayName)
+        {
+            SignInPolicy = row.ToSignInPolicy(),
+            LogoUri = row.LogoUri,
+            AccentColor = row.AccentColor,
+        };
     }
 
     public async Task<OrganizationDetails?> FindDetailsAsync(string slug, CancellationToken cancellationToken)
@@ -155,6 +163,10 @@ public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
             changes.PasswordMinLength,
             MfaFactors = changes.MfaFactors is FactorKinds factors ? FactorNames.GetNames(factors).ToArray() : null,
             changes.Passwordless,
+            changes.SetLogoUri,
+            changes.LogoUri,
+            changes.SetAccentColor,
+            changes.AccentColor,
             Now = Db.Utc(changes.Now),
             ExpectedVersion = expectedVersion,
         }, cancellationToken, transaction));
@@ -223,10 +235,16 @@ public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
 
         public bool Passwordless { get; init; }
 
+        public string? LogoUri { get; init; }
+
+        public string? AccentColor { get; init; }
+
         public OrganizationDetails ToDetails() =>
             new(Id, Slug, DisplayName, Db.FromUtc(CreatedAt), Db.FromUtc(UpdatedAt), SigningAlgorithm, KeyRotationDays)
             {
                 Version = Version,
+                LogoUri = LogoUri,
+                AccentColor = AccentColor,
                 SignInPolicy = ReadSignInPolicy(Slug, MfaPolicy, MfaGroups, MfaGracePeriodSeconds, MfaRequiredSince, PasswordMinLength, MfaFactors, Passwordless),
             };
     }
@@ -253,6 +271,10 @@ public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
 
         public bool Passwordless { get; init; }
 
+        public string? LogoUri { get; init; }
+
+        public string? AccentColor { get; init; }
+
         public SignInPolicy ToSignInPolicy() => ReadSignInPolicy(Slug, MfaPolicy, MfaGroups, MfaGracePeriodSeconds, MfaRequiredSince, PasswordMinLength, MfaFactors, Passwordless);
     }
 }
@@ -264,7 +286,10 @@ public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
 /// </summary>
 public sealed record OrganizationUpdate(OrganizationDetails? Details, IReadOnlyList<AlgorithmPin> PinConflicts);
 
-/// <summary>An admin change to an organisation: null members stay as they are, except key_rotation_days when <see cref="SetKeyRotationDays"/>.</summary>
+/// <summary>
+/// An admin change to an organisation: null members stay as they are, except key_rotation_days, logo_uri and
+/// accent_color when their Set member is true.
+/// </summary>
 public sealed record OrganizationChanges
 {
     public string? DisplayName { get; init; }
@@ -293,6 +318,16 @@ public sealed record OrganizationChanges
 
     /// <summary>Whether passkeys may sign in alone; null keeps it.</summary>
     public bool? Passwordless { get; init; }
+
+    public bool SetLogoUri { get; init; }
+
+    /// <summary>With <see cref="SetLogoUri"/>: the new logo, or null for none.</summary>
+    public string? LogoUri { get; init; }
+
+    public bool SetAccentColor { get; init; }
+
+    /// <summary>With <see cref="SetAccentColor"/>: the new accent colour, or null for the default.</summary>
+    public string? AccentColor { get; init; }
 
     /// <summary>When the change is made: the new start of the grace period if the policy becomes stricter.</summary>
     public DateTimeOffset Now { get; init; }

@@ -74,7 +74,7 @@ public sealed class PageEncodingTests
         {
             Assert.That(page.Single("title").Value, Is.EqualTo(Hostile));
             Assert.That(page.Single("h1").Value, Is.EqualTo(Hostile));
-            Assert.That(page.Elements("p").Select(p => p.Value), Is.EqualTo(new[] { Hostile, $"Reference: {Hostile}" }));
+            Assert.That(page.Elements("p").Select(p => p.Value), Is.EqualTo(new[] { Hostile, $"Reference: {Hostile}", Clavex.Server.Login.PageTexts.English.SendReference }));
         }
     }
 

@@ -6,13 +6,14 @@ namespace Clavex.Tests.Login;
 public sealed class PagesTests
 {
     [TestCaseSource(typeof(PageSamples), nameof(PageSamples.All))]
-    public void Every_page_is_a_complete_English_document_in_UTF8_with_a_title(string html, IReadOnlyList<KeyValuePair<string, string>> headers)
+    public void Every_page_is_a_complete_document_in_UTF8_with_its_language_and_a_title(string html, IReadOnlyList<KeyValuePair<string, string>> headers)
     {
         var page = HtmlPage.Parse(html);
+        string language = html.Contains("Benutzername", StringComparison.Ordinal) || html.Contains(" Sie ", StringComparison.Ordinal) ? "de" : "en";
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(html, Does.StartWith("<!DOCTYPE html>\n<html lang=\"en\">"));
+            Assert.That(html, Does.StartWith($"<!DOCTYPE html>\n<html lang=\"{language}\">"));
             Assert.That((string?)page.Elements("meta").First().Attribute("charset"), Is.EqualTo("utf-8"));
             Assert.That(page.Single("title").Value, Is.Not.Empty);
             Assert.That(page.Elements("main").Count(), Is.EqualTo(1));
@@ -107,7 +108,7 @@ public sealed class PagesTests
     [Test]
     public void A_login_error_is_announced_and_describes_both_fields()
     {
-        var page = HtmlPage.Parse(PageSamples.Login(error: LoginPageModel.IncorrectCredentials));
+        var page = HtmlPage.Parse(PageSamples.Login(error: PageTexts.English.IncorrectCredentials));
         var alert = page.Elements("p").Single(p => (string?)p.Attribute("role") == "alert");
 
         using (Assert.EnterMultipleScope())
@@ -203,6 +204,7 @@ public sealed class PagesTests
             {
                 "The redirect URI https://jira.acme.eu/x is not registered for client 'atlassian'.",
                 "Reference: 0HN7R2Q4V1K9C",
+                "If you need help, send this reference to your administrator: it finds what happened in the audit log.",
             }));
         }
     }

@@ -13,6 +13,9 @@ public sealed partial class SecurityHeadersTests
     [GeneratedRegex("<script>(.*?)</script>", RegexOptions.Singleline)]
     private static partial Regex ScriptElement();
 
+    [GeneratedRegex("<img [^>]*src=\"([^\"]*)\"")]
+    private static partial Regex ImageSource();
+
     [Test]
     public void A_form_page_is_sent_with_exactly_these_headers()
     {
@@ -46,7 +49,8 @@ public sealed partial class SecurityHeadersTests
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(styles, Has.Count.EqualTo(1));
+            // The fixed stylesheet, and a branded page's accent colour: each allowed by its hash and nothing else.
+            Assert.That(styles, Has.Count.EqualTo(html.Contains("--accent:", StringComparison.Ordinal) ? 2 : 1));
             Assert.That(directives["style-src"], Is.EquivalentTo(styles));
             Assert.That(directives.GetValueOrDefault("script-src", []), Is.EquivalentTo(scripts));
             Assert.That(directives["default-src"], Is.EqualTo(new[] { "'none'" }));
@@ -54,6 +58,22 @@ public sealed partial class SecurityHeadersTests
             Assert.That(directives["base-uri"], Is.EqualTo(new[] { "'none'" }));
             Assert.That(headers[0].Value, Does.Not.Contain("unsafe"));
         }
+    }
+
+    [TestCaseSource(typeof(PageSamples), nameof(PageSamples.All))]
+    public void Images_load_only_from_the_organisations_logo_origin(string html, IReadOnlyList<KeyValuePair<string, string>> headers)
+    {
+        var images = ImageSource().Matches(html).Select(match => match.Groups[1].Value).ToList();
+        var directives = Directives(headers);
+
+        if (images.Count == 0)
+        {
+            Assert.That(directives.ContainsKey("img-src"), Is.False, "no image, no img-src: default-src 'none' refuses every image");
+            return;
+        }
+
+        Assert.That(images, Is.EqualTo(new[] { "https://cdn.acme.eu/brand/logo.svg" }));
+        Assert.That(directives["img-src"], Is.EqualTo(new[] { "https://cdn.acme.eu" }));
     }
 
     [TestCaseSource(typeof(PageSamples), nameof(PageSamples.All))]

@@ -127,6 +127,16 @@ public class DiscoveryDocumentTests
         }));
     }
 
+    [Test]
+    public void The_hosts_page_languages_are_advertised_as_ui_locales_supported_after_the_claims()
+    {
+        using JsonDocument document = Discover(DiscoveryOptions.Default with { UiLocales = ["en", "de"] });
+
+        Assert.That(Strings(document.RootElement.GetProperty("ui_locales_supported")), Is.EqualTo(new[] { "en", "de" }));
+        string[] members = MemberNames(document.RootElement);
+        Assert.That(Array.IndexOf(members, "ui_locales_supported"), Is.EqualTo(Array.IndexOf(members, "claims_supported") + 1));
+    }
+
     [TestCase("userinfo_signing_alg_values_supported")]
     [TestCase("frontchannel_logout_supported")]
     [TestCase("backchannel_logout_supported")]

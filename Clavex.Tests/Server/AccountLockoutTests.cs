@@ -24,7 +24,7 @@ public class AccountLockoutTests : AdminTestBase
         HttpResponseMessage locked = await TryPasswordAsync(org, org.AlicePassword);
 
         Assert.That(locked.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-        Assert.That(await locked.Content.ReadAsStringAsync(), Does.Contain(LoginPageModel.IncorrectCredentials));
+        Assert.That(await locked.Content.ReadAsStringAsync(), Does.Contain(PageTexts.English.IncorrectCredentials));
         string[] expected = [.. Enumerable.Repeat("wrong_password", LockoutPolicy.MaxConsecutiveFailures), "locked"];
         Assert.That(await LoginFailureReasonsAsync(org.Id, expected.Length), Is.EqualTo(expected));
         Assert.That(await CountEventsAsync(org.Id, "login.succeeded"), Is.Zero, "no sign-in while locked");
@@ -223,7 +223,7 @@ public class AccountLockoutTests : AdminTestBase
         {
             HttpResponseMessage response = await TryPasswordAsync(org, WrongPassword);
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-            Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain(LoginPageModel.IncorrectCredentials));
+            Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain(PageTexts.English.IncorrectCredentials));
         }
     }
 
@@ -251,7 +251,7 @@ public class AccountLockoutTests : AdminTestBase
             request.Headers.Add("traceparent", traceParent);
             HttpResponseMessage response = await browser.SendAsync(request);
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-            Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain(LoginPageModel.IncorrectCredentials));
+            Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain(PageTexts.English.IncorrectCredentials));
         });
     }
 

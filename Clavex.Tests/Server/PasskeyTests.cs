@@ -130,7 +130,7 @@ public partial class PasskeyTests : AdminTestBase
             HtmlForm form = HtmlForm.Find(login, "/login");
             HttpResponseMessage refused = await browser.PostAsync($"/{org.Slug}/login/passkey", form.With("webauthn_challenge", "x").With("webauthn_response", "{}").ToContent());
             Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-            Assert.That(await refused.Content.ReadAsStringAsync(), Does.Contain(Clavex.Server.Login.LoginPageModel.IncorrectPasskey));
+            Assert.That(await refused.Content.ReadAsStringAsync(), Does.Contain(Clavex.Server.Login.PageTexts.English.IncorrectPasskeyAtLogin));
             Assert.That(await ReasonEventuallyAsync(org.Id, "login.failed", PasskeyFailureReasons.PasswordlessNotAllowed), Is.True);
         }
 
@@ -322,7 +322,7 @@ public partial class PasskeyTests : AdminTestBase
         HttpResponseMessage response = await browser.PostAsync(form.Action, form.With("webauthn_response", authenticator.Assert(options, Origin, signCount, handle, flags)).ToContent());
         if (response.StatusCode == HttpStatusCode.OK)
         {
-            Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain(Clavex.Server.Login.LoginPageModel.IncorrectPasskey));
+            Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain(Clavex.Server.Login.PageTexts.English.IncorrectPasskeyAtLogin));
             return null;
         }
 

@@ -97,7 +97,7 @@ public partial class SecondFactorTests : AdminTestBase
         using HttpClient second = Server.CreateClient();
         string again = await (await PasswordAsync(second, org)).Content.ReadAsStringAsync();
         HttpResponseMessage replay = await PostCodeAsync(second, again, "/mfa", code);
-        Assert.That(await replay.Content.ReadAsStringAsync(), Does.Contain(SecondFactorPageModel.IncorrectCode));
+        Assert.That(await replay.Content.ReadAsStringAsync(), Does.Contain(PageTexts.English.IncorrectCode));
         Assert.That(await AuditDetailAsync(org.Id, "mfa.failed", "reason"), Is.EqualTo(SecondFactorFailureReasons.Replayed));
 
         Server.Clock.Advance(TimeSpan.FromSeconds(30));
@@ -138,7 +138,7 @@ public partial class SecondFactorTests : AdminTestBase
         using HttpClient other = Server.CreateClient();
         string again = await (await PasswordAsync(other, org)).Content.ReadAsStringAsync();
         HttpResponseMessage reused = await PostCodeAsync(other, again, "/mfa", recovery[3]);
-        Assert.That(await reused.Content.ReadAsStringAsync(), Does.Contain(SecondFactorPageModel.IncorrectCode));
+        Assert.That(await reused.Content.ReadAsStringAsync(), Does.Contain(PageTexts.English.IncorrectCode));
         Assert.That(await AuditDetailAsync(org.Id, "mfa.failed", "reason"), Is.EqualTo(SecondFactorFailureReasons.WrongRecoveryCode));
     }
 
@@ -163,16 +163,16 @@ public partial class SecondFactorTests : AdminTestBase
 
             HttpResponseMessage wrong = await PostCodeAsync(browser, page, "/mfa", wrongCode);
             page = await wrong.Content.ReadAsStringAsync();
-            Assert.That(page, Does.Contain(SecondFactorPageModel.IncorrectCode), $"attempt {i + 1}");
+            Assert.That(page, Does.Contain(PageTexts.English.IncorrectCode), $"attempt {i + 1}");
         }
 
         HttpResponseMessage locking = await PostCodeAsync(browser, page, "/mfa", wrongCode);
         string loginPage = await locking.Content.ReadAsStringAsync();
-        Assert.That(loginPage, Does.Contain(LoginPageModel.IncorrectCredentials), "the session is ended and the login page shown");
+        Assert.That(loginPage, Does.Contain(PageTexts.English.IncorrectCredentials), "the session is ended and the login page shown");
         Assert.That(await AuditDetailAsync(org.Id, "login.locked", "factor"), Is.EqualTo("second_factor"));
         using (HttpClient locked = Server.CreateClient())
         {
-            Assert.That(await (await PasswordAsync(locked, org)).Content.ReadAsStringAsync(), Does.Contain(LoginPageModel.IncorrectCredentials));
+            Assert.That(await (await PasswordAsync(locked, org)).Content.ReadAsStringAsync(), Does.Contain(PageTexts.English.IncorrectCredentials));
         }
 
         await AdminJsonAsync(HttpMethod.Post, $"/api/v1/organizations/{org.Slug}/users/{org.AliceSubject}/unlock", null, HttpStatusCode.NoContent);

@@ -46,7 +46,8 @@ internal sealed class ClavexTestServer : IAsyncDisposable
     /// <paramref name="localhostName"/> to name it <c>http://localhost:PORT</c> (WebAuthn needs a domain as its RP ID).
     /// </summary>
     public static async Task<ClavexTestServer> StartAsync(
-        TestClock? clock = null, Uri? publicBaseUrl = null, string? connectionString = null, bool localhostName = false, byte[]? masterKey = null)
+        TestClock? clock = null, Uri? publicBaseUrl = null, string? connectionString = null, bool localhostName = false, byte[]? masterKey = null,
+        LogCapture? logs = null)
     {
         clock ??= new TestClock(DateTimeOffset.UtcNow);
         int port = FreePort();
@@ -64,6 +65,10 @@ internal sealed class ClavexTestServer : IAsyncDisposable
         WebApplication app = ClavexApp.Build(settings, ["--urls", listen.AbsoluteUri], clock, builder =>
         {
             builder.Logging.ClearProviders();
+            if (logs is not null)
+            {
+                builder.Logging.AddProvider(logs);
+            }
             builder.Environment.EnvironmentName = Environments.Production;
         });
         await app.StartAsync();

@@ -24,14 +24,14 @@ public sealed record TokenLifetimesRequest(
 /// members, where null restores a default.
 /// </summary>
 public sealed record ClientRequest(
-    string? ClientId = null, string? ClientName = null, bool? Enabled = null, string? ApplicationType = null, IReadOnlyList<string>? RedirectUris = null,
+    string? ClientId = null, string? ClientName = null, string? ClientUri = null, bool? Enabled = null, string? ApplicationType = null, IReadOnlyList<string>? RedirectUris = null,
     IReadOnlyList<string>? PostLogoutRedirectUris = null, IReadOnlyList<string>? GrantTypes = null, IReadOnlyList<string>? Scopes = null,
     string? TokenEndpointAuthMethod = null, JsonElement? Jwks = null, bool? RequirePkce = null, bool? AllowPlainPkce = null, bool? RequireConsent = null,
     bool? AlwaysIssueRefreshToken = null, TokenLifetimesRequest? TokenLifetimes = null, ClaimMappingSchema? ClaimMapping = null,
     string? IdTokenSignedResponseAlg = null, bool? RequireMfa = null, IReadOnlyList<string>? DefaultAcrValues = null);
 
 /// <summary>
-/// A client; client_name and jwks are absent when not set. id_token_signed_response_alg (RS256, PS256 or ES256) is null
+/// A client; client_name, client_uri (its home page, linked from the signed-out page) and jwks are absent when not set. id_token_signed_response_alg (RS256, PS256 or ES256) is null
 /// when the client does not pin its ID token algorithm; a pin must equal the organisation's signing_algorithm.
 /// require_mfa: every sign-in to the client needs a second factor. default_acr_values: the acr_values assumed when a
 /// request sends none (urn:clavex:acr:pwd, urn:clavex:acr:mfa).
@@ -41,7 +41,7 @@ public sealed record ClientResponse(
     IReadOnlyList<string> PostLogoutRedirectUris, IReadOnlyList<string> GrantTypes, IReadOnlyList<string> Scopes,
     string TokenEndpointAuthMethod, bool RequirePkce, bool AllowPlainPkce, bool RequireConsent,
     bool AlwaysIssueRefreshToken, TokenLifetimesSchema TokenLifetimes, ClaimMappingSchema ClaimMapping, bool RequireMfa, IReadOnlyList<string> DefaultAcrValues,
-    string? ClientName = null, JsonElement? Jwks = null, string? IdTokenSignedResponseAlg = null);
+    string? ClientName = null, string? ClientUri = null, JsonElement? Jwks = null, string? IdTokenSignedResponseAlg = null);
 
 /// <summary>A registration's answer: the client, and its secret shown this once (absent for none and private_key_jwt).</summary>
 public sealed record ClientCreatedResponse(
@@ -49,7 +49,7 @@ public sealed record ClientCreatedResponse(
     IReadOnlyList<string> PostLogoutRedirectUris, IReadOnlyList<string> GrantTypes, IReadOnlyList<string> Scopes,
     string TokenEndpointAuthMethod, bool RequirePkce, bool AllowPlainPkce, bool RequireConsent,
     bool AlwaysIssueRefreshToken, TokenLifetimesSchema TokenLifetimes, ClaimMappingSchema ClaimMapping, bool RequireMfa, IReadOnlyList<string> DefaultAcrValues,
-    string? ClientName = null, JsonElement? Jwks = null, string? IdTokenSignedResponseAlg = null, string? ClientSecret = null, long? ClientSecretExpiresAt = null);
+    string? ClientName = null, string? ClientUri = null, JsonElement? Jwks = null, string? IdTokenSignedResponseAlg = null, string? ClientSecret = null, long? ClientSecretExpiresAt = null);
 
 public sealed record ClientListResponse(IReadOnlyList<ClientResponse> Clients);
 

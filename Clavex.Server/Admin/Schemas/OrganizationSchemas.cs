@@ -15,17 +15,19 @@ public sealed record OrganizationCreateRequest(string Slug, string DisplayName, 
 /// and has none may still enrol one at sign-in (0 to 7776000, default 604800); <c>mfa_factors</c>: the second factors
 /// users may enrol and use, <c>totp</c> and/or <c>passkey</c> (default both; recovery codes always work);
 /// <c>passwordless</c>: whether the login page offers signing in with a passkey alone (default false);
-/// <c>password_min_length</c>: 8 to 64, default 12, checked whenever a password is set.
+/// <c>password_min_length</c>: 8 to 64, default 12, checked whenever a password is set. <c>logo_uri</c> (an https
+/// URL of an image, shown above the organisation's name on its pages) and <c>accent_color</c> (<c>#rrggbb</c> for
+/// buttons and links, at least 4.5:1 against white): null removes them.
 /// </summary>
 public sealed record OrganizationPatchRequest(
     string? DisplayName = null, string? SigningAlgorithm = null, int? KeyRotationDays = null,
     string? MfaPolicy = null, IReadOnlyList<string>? MfaGroups = null, int? MfaGracePeriodSeconds = null, int? PasswordMinLength = null,
-    IReadOnlyList<string>? MfaFactors = null, bool? Passwordless = null);
+    IReadOnlyList<string>? MfaFactors = null, bool? Passwordless = null, string? LogoUri = null, string? AccentColor = null);
 
 /// <summary>An organisation; <c>mfa_required_since</c> is when the MFA policy last became stricter (the grace period's start).</summary>
 public sealed record OrganizationResponse(
     string Slug, string DisplayName, string Issuer, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string SigningAlgorithm, int? KeyRotationDays,
     string MfaPolicy, IReadOnlyList<string> MfaGroups, int MfaGracePeriodSeconds, DateTimeOffset? MfaRequiredSince, IReadOnlyList<string> MfaFactors,
-    bool Passwordless, int PasswordMinLength);
+    bool Passwordless, int PasswordMinLength, string? LogoUri, string? AccentColor);
 
 public sealed record OrganizationListResponse(IReadOnlyList<OrganizationResponse> Organizations);
