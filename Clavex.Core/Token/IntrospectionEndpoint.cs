@@ -8,8 +8,8 @@ using Clavex.Core.Stores;
 namespace Clavex.Core.Token;
 
 /// <summary>
-/// Token introspection (RFC 7662). Access tokens: any client of the organisation that authenticates may ask (§2.1: the
-/// resource servers of the organisation); a token is active when its signature, issuer and lifetime hold and its grant
+/// Token introspection (RFC 7662). Access tokens: any confidential client of the organisation that authenticates may
+/// ask (§2.1: the resource servers of the organisation); public clients cannot authenticate and are refused; a token is active when its signature, issuer and lifetime hold and its grant
 /// has not been revoked. Refresh tokens: only the client they were issued to learns that one is active (§2.2 lets the
 /// server answer each caller differently), and only while it is the current token of an unrevoked, unexpired grant.
 /// </summary>
@@ -28,6 +28,16 @@ public sealed class IntrospectionEndpoint(ClientAuthenticator authenticator, Acc
         }
 
         Client client = authentication.Value;
+
+        // §2.1: the caller must be authorised. A public client "authenticates" with its client_id alone, which anyone
+        // can send, so it would make introspection anonymous: it is refused, whatever the token.
+        if (client.IsPublic)
+        {
+            return IntrospectionResult.Failure(
+                OAuthError.InvalidClient("A public client (token_endpoint_auth_method none) cannot authenticate, so it cannot introspect tokens (RFC 7662 §2.1).", "public client"),
+                client.ClientId);
+        }
+
         if (!form.TryGetSingle(ParameterNames.Token, out string? token) || token is null)
         {
             return IntrospectionResult.Failure(OAuthError.InvalidRequest("token is missing or repeated."), client.ClientId);

@@ -22,7 +22,11 @@ public static class AdminApi
             IResult? refusal = await authentication.AuthenticateAsync(http);
             if (refusal is null)
             {
-                return await next(context);
+                // A NUL or lone surrogate in a path segment or query value would reach PostgreSQL and fail there (a 500).
+                return UnstorableInput(http.Request) is string where
+                    ? AdminResults.Error(new AdminError(AdminError.InvalidRequest,
+                        $"The {where} contains U+0000 or an unpaired surrogate, which no name, id or filter in Clavex can hold."))
+                    : await next(context);
             }
 
             await http.RequestServices.GetRequiredService<AdminAuthenticationFailures>().RecordAsync(http);
@@ -46,5 +50,34 @@ public static class AdminApi
         organization.MapGroupsApi();
         organization.MapSigningKeysApi();
         return app;
+    }
+
+    private static string? UnstorableInput(HttpRequest request)
+    {
+        foreach (KeyValuePair<string, object?> value in request.RouteValues)
+        {
+            if (value.Value is string text && !Storage.StorableText.IsStorable(text))
+            {
+                return "path";
+            }
+        }
+
+        foreach (KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues> item in request.Query)
+        {
+            if (!Storage.StorableText.IsStorable(item.Key))
+            {
+                return "query";
+            }
+
+            foreach (string? text in item.Value)
+            {
+                if (text is not null && !Storage.StorableText.IsStorable(text))
+                {
+                    return "query";
+                }
+            }
+        }
+
+        return null;
     }
 }

@@ -115,6 +115,7 @@ public static class ClavexServices
         services.AddSingleton<RpInitiatedLogout>();
         services.AddSingleton(s => new CookieSecurity(!s.GetRequiredService<ClavexSettings>().AllowInsecureCookies));
         services.AddSingleton<SessionCookie>();
+        services.AddSingleton(s => new AntiforgeryKey(AntiforgeryTokens.KeyFrom(s.GetRequiredService<ClavexSettings>().MasterKey)));
         services.AddSingleton<BrowserPages>();
         services.AddSingleton<InteractionResults>();
         services.AddSingleton<AccountClient>();

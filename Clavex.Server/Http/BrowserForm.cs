@@ -50,7 +50,8 @@ public sealed class BrowserForm
 
         bool secure = context.RequestServices.GetRequiredService<CookieSecurity>().Secure;
         all.TryGetSingle(AntiforgeryTokens.FormFieldName, out string? formToken);
-        bool valid = AntiforgeryTokens.Validate(context.Request.Cookies[AntiforgeryTokens.CookieName(secure)], formToken);
+        AntiforgeryKey key = context.RequestServices.GetRequiredService<AntiforgeryKey>();
+        bool valid = AntiforgeryTokens.Validate(key.Value, context.Request.Cookies[AntiforgeryTokens.CookieName(secure)], formToken);
         if (requireAntiforgery && !valid)
         {
             return (null, pages.Error(context, t => t.FormExpiredTitle, t => t.FormExpired, StatusCodes.Status400BadRequest));

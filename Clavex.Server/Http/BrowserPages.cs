@@ -14,7 +14,8 @@ namespace Clavex.Server.Http;
 /// Renders the server-side pages as results with their security headers, and sets the antiforgery cookie for pages
 /// that carry a form.
 /// </summary>
-public sealed class BrowserPages(CookieSecurity security, OrganizationDirectory names, PasskeySignIn passkeys, Fido2PasskeyVerifier webAuthn)
+public sealed class BrowserPages(
+    CookieSecurity security, OrganizationDirectory names, PasskeySignIn passkeys, Fido2PasskeyVerifier webAuthn, AntiforgeryKey antiforgery)
 {
     /// <summary>
     /// The language of this request's pages (<see cref="PageTexts.Choose"/>): <paramref name="uiLocales"/> (the
@@ -197,7 +198,7 @@ public sealed class BrowserPages(CookieSecurity security, OrganizationDirectory 
         // A page with two forms (a passkey form beside the password form) sets one token for both.
         if (context.Items[AntiforgeryItem] is not string token)
         {
-            token = AntiforgeryTokens.CurrentOrNew(context.Request.Cookies[cookieName]);
+            token = AntiforgeryTokens.CurrentOrNew(antiforgery.Value, context.Request.Cookies[cookieName]);
             context.Items[AntiforgeryItem] = token;
             context.Response.Headers.Append("Set-Cookie", AntiforgeryTokens.SetCookieHeader(cookieName, token, secure));
         }

@@ -41,4 +41,35 @@ public sealed class AdminUnstorableTextTests : AdminTestBase
         JsonElement client = await AdminJsonAsync(HttpMethod.Get, $"/api/v1/organizations/{org.Slug}/clients/atlassian", null, HttpStatusCode.OK);
         Assert.That(client.GetProperty("client_name").GetString(), Is.EqualTo("Jira + Confluence"));
     }
+
+    // Issue 16: these were 500s (PostgreSQL 22021 in PgUserStore.ListAsync and the lookups by path).
+    [TestCase("users?search=%00", "query")]
+    [TestCase("users?username=a%00b", "query")]
+    [TestCase("users?group=a%00", "query")]
+    [TestCase("audit-events?subject=%00", "query")]
+    [TestCase("clients?x%00=1", "query")]
+    public async Task A_query_with_unstorable_text_is_a_400_not_a_500(string path, string where)
+    {
+        TestOrganization org = await NewOrganizationAsync();
+
+        HttpResponseMessage response = await AdminAsync(HttpMethod.Get, $"/api/v1/organizations/{org.Slug}/{path}");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        JsonElement error = await JsonAsync(response);
+        Assert.That(error.GetProperty("error").GetString(), Is.EqualTo("invalid_request"));
+        Assert.That(error.GetProperty("error_description").GetString(), Does.StartWith($"The {where} contains U+0000 or an unpaired surrogate"));
+    }
+
+    // Kestrel itself refuses a NUL in the path (400 before routing); the route check is for values that get past it.
+    [TestCase("users/u_%00")]
+    [TestCase("clients/a%00b")]
+    [TestCase("groups/g%00")]
+    public async Task A_path_with_a_nul_is_a_400_not_a_500(string path)
+    {
+        TestOrganization org = await NewOrganizationAsync();
+
+        HttpResponseMessage response = await AdminAsync(HttpMethod.Get, $"/api/v1/organizations/{org.Slug}/{path}");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+    }
 }

@@ -169,4 +169,25 @@ public class CodeFlowTests : ServerTestBase
 
         Assert.That(result.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
     }
+
+    [Test]
+    public async Task A_login_post_with_a_planted_cookie_and_the_same_value_in_the_form_is_refused()
+    {
+        // Issue 16: a double-submit pair the server never issued (a cookie planted over plain HTTP or by an old
+        // browser) must not pass; only tokens carrying the server's MAC do.
+        TestOrganization org = await Server.SeedOrganizationAsync();
+        using HttpClient browser = Server.CreateClient();
+        HtmlForm login = HtmlForm.Find(await (await browser.GetAsync(AuthorizeUrl(org))).Content.ReadAsStringAsync(), "/login");
+        string planted = Clavex.Core.Jose.Base64UrlEncoding.Encode(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48));
+        var cookies = new CookieContainer();
+        cookies.Add(Server.BaseUrl, new Cookie("clavex-af", planted));
+        using HttpClient attacker = Server.CreateClient(cookies);
+
+        HttpResponseMessage result = await attacker.PostAsync(login.Action,
+            login.With("clavex_af", planted).With("username", "alice").With("password", org.AlicePassword).ToContent());
+
+        Assert.That(result.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(await result.Content.ReadAsStringAsync(), Does.Contain("This form has expired"));
+        Assert.That(result.Headers.Location, Is.Null, "no code is delivered");
+    }
 }

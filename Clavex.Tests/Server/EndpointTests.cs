@@ -246,6 +246,32 @@ public class EndpointTests : ServerTestBase
     }
 
     [Test]
+    public async Task Introspection_by_a_public_client_is_refused_so_no_anonymous_caller_learns_a_tokens_claims()
+    {
+        // Issue 16: a client with token_endpoint_auth_method none "authenticates" with its client_id alone (RFC 7662 §2.1).
+        TestOrganization org = await Server.SeedOrganizationAsync();
+        await Server.Services.GetRequiredService<PgClientStore>().CreateAsync(
+            new Client
+            {
+                OrganizationId = org.Id, ClientId = "spa", TokenEndpointAuthMethod = TokenEndpointAuthMethod.None, RedirectUris = ["https://app.acme.eu/cb"],
+            },
+            CancellationToken.None);
+        using HttpClient browser = Server.CreateClient();
+        Uri callback = await SignInAsync(browser, org);
+        using HttpClient anyone = Server.CreateClient();
+        string accessToken = (await JsonAsync(await anyone.PostAsync($"/{org.Slug}/token", RedeemForm(org, callback)))).GetProperty("access_token").GetString()!;
+
+        HttpResponseMessage response = await anyone.PostAsync($"/{org.Slug}/introspect", Form(("token", accessToken), ("client_id", "spa")));
+
+        JsonElement error = await JsonAsync(response);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(error.GetProperty("error").GetString(), Is.EqualTo("invalid_client"));
+        Assert.That(error.GetProperty("error_description").GetString(), Does.Contain("cannot introspect"));
+        Assert.That(error.TryGetProperty("active", out _), Is.False);
+        Assert.That(error.TryGetProperty("sub", out _), Is.False);
+    }
+
+    [Test]
     public async Task Introspection_reports_the_current_refresh_token_active_to_its_client_only_and_a_rotated_one_inactive()
     {
         TestOrganization org = await Server.SeedOrganizationAsync();
