@@ -2,8 +2,10 @@ namespace Clavex.Core.Interaction;
 
 /// <summary>
 /// Temporary account lockout against online password guessing (OWASP Authentication Cheat Sheet, "Account
-/// Lockout"): after <see cref="MaxConsecutiveFailures"/> wrong passwords in a row the account is locked for
-/// <see cref="LockDuration"/>; a right password clears the count. The lock is temporary because a permanent one would
+/// Lockout"): after <see cref="MaxConsecutiveFailures"/> wrong passwords within one run (from its first failure to
+/// <see cref="FailureWindow"/> later; a failure after that starts a new run) the account is locked for
+/// <see cref="LockDuration"/>; a right password clears the count. The host throttles each client address to fewer
+/// failures per window than that, so one address alone cannot lock an account. The lock is temporary because a permanent one would
 /// let anyone who knows a username shut its owner out; an admin can lift it early.
 /// </summary>
 /// <remarks>
@@ -24,4 +26,7 @@ public static class LockoutPolicy
     public const int MaxConsecutiveFailures = 10;
 
     public static readonly TimeSpan LockDuration = TimeSpan.FromMinutes(15);
+
+    /// <summary>How long a run of failures counts towards the lock.</summary>
+    public static readonly TimeSpan FailureWindow = TimeSpan.FromMinutes(15);
 }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using Clavex.Core.Protocol;
 using Clavex.Server.Audit;
 using Clavex.Server.Http;
@@ -112,29 +111,7 @@ public sealed partial class AdminAuthenticationFailures(
         }
     }
 
-    /// <summary>An IPv4 address, or the /64 of an IPv6 one: a single host is usually given a whole /64.</summary>
-    internal static string AddressKey(IPAddress? address)
-    {
-        if (address is null)
-        {
-            return "unknown";
-        }
-
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-
-        if (address.AddressFamily != AddressFamily.InterNetworkV6)
-        {
-            return address.ToString();
-        }
-
-        Span<byte> bytes = stackalloc byte[16];
-        address.TryWriteBytes(bytes, out _);
-        bytes[8..].Clear();
-        return new IPAddress(bytes).ToString() + "/64";
-    }
+    internal static string AddressKey(IPAddress? address) => ClientAddress.Key(address);
 
     private void ForgetEnded(DateTimeOffset now)
     {

@@ -1,5 +1,6 @@
 using Clavex.Core.Interaction;
 using Clavex.Core.Protocol;
+using Clavex.Server.Audit;
 using Clavex.Server.Http;
 using Clavex.Server.Login;
 
@@ -15,9 +16,7 @@ public static class LoginEndpoints
 {
     public static RouteGroupBuilder MapLogin(this RouteGroupBuilder group)
     {
-        group.MapPost("/login", (HttpContext context, SignInInteraction interaction, [AsParameters] Services s) => SubmitAsync(context, s, (organization, form, session) =>
-            interaction.SubmitPasswordAsync(
-                organization, form.Request, form.Get(BrowserForm.UsernameField), form.Get(BrowserForm.PasswordField), session, context.RequestAborted)));
+        group.MapPost("/login", PasswordAsync);
         group.MapPost("/mfa", (HttpContext context, SignInInteraction interaction, [AsParameters] Services s) => SubmitAsync(context, s, (organization, form, session) =>
             interaction.SubmitSecondFactorAsync(organization, form.Request, form.Get(BrowserForm.CodeField), session, context.RequestAborted)));
         group.MapPost("/mfa/enrol", (HttpContext context, SignInInteraction interaction, [AsParameters] Services s) => SubmitAsync(context, s, (organization, form, session) =>
@@ -56,6 +55,42 @@ public static class LoginEndpoints
                 : Results.Bytes(PasskeyScript.Content, "text/javascript; charset=utf-8");
         });
         return app;
+    }
+
+    /// <summary>
+    /// The password form, behind the <see cref="LoginThrottle"/>: a throttled address is refused (429) before any
+    /// hashing, and a wrong password counts towards its budgets; the one that uses a budget up is audited.
+    /// </summary>
+    private static async Task<IResult> PasswordAsync(
+        HttpContext context, SignInInteraction interaction, LoginThrottle throttle, AuditLog audit, [AsParameters] Services services)
+    {
+        (BrowserForm? form, IResult? refusal) = await BrowserForm.ReadAsync(context, services.Pages);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        Organization organization = context.GetOrganization();
+        string? username = form!.Get(BrowserForm.UsernameField);
+        string address = ClientAddress.Key(context.Connection.RemoteIpAddress);
+        if (throttle.Refusal(organization.Id, address, username) is not null)
+        {
+            context.Response.Headers.RetryAfter = ((int)LockoutPolicy.FailureWindow.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return services.Pages.Error(context, t => t.ThrottledTitle,
+                t => PageTexts.Format(t.Throttled, (int)LockoutPolicy.FailureWindow.TotalMinutes), StatusCodes.Status429TooManyRequests, organization);
+        }
+
+        InteractionResult result = await interaction.SubmitPasswordAsync(
+            organization, form.Request, username, form.Get(BrowserForm.PasswordField), services.Cookie.Read(context), context.RequestAborted);
+        if (result.CredentialsRejected && throttle.CountFailure(organization.Id, address, username) is string budget)
+        {
+            form.Request.TryGetSingle(ParameterNames.ClientId, out string? clientId);
+            audit.Record(context, organization, "login.throttled", false, clientId, null,
+                ("reason", budget), ("username", username is { Length: > 64 } ? username[..64] + "…" : username),
+                ("retry_after_seconds", ((int)LockoutPolicy.FailureWindow.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        return await services.Results.WriteAsync(context, organization, result, form.Request, username);
     }
 
     private static async Task<IResult> SubmitAsync(

@@ -117,6 +117,7 @@ public static class ClavexServices
         services.AddSingleton<SessionCookie>();
         services.AddSingleton(s => new AntiforgeryKey(AntiforgeryTokens.KeyFrom(s.GetRequiredService<ClavexSettings>().MasterKey)));
         services.AddSingleton<BrowserPages>();
+        services.AddSingleton<LoginThrottle>();
         services.AddSingleton<InteractionResults>();
         services.AddSingleton<AccountClient>();
         return services;

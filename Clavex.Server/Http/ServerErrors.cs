@@ -8,6 +8,9 @@ namespace Clavex.Server.Http;
 /// </summary>
 public static class ServerErrors
 {
+    /// <summary>What a 503 asks the caller to wait, in seconds.</summary>
+    public const string RetryAfterSeconds = "5";
+
     public static async Task WriteAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -23,6 +26,22 @@ public static class ServerErrors
 
         string correlation = CorrelationId.Get(context);
         context.Response.Headers[CorrelationId.HeaderName] = correlation;
+        if (exception is Npgsql.NpgsqlException { IsTransient: true } or TimeoutException)
+        {
+            // The database is unreachable, full or too slow (Npgsql's timeouts end the wait): a temporary outage, said so.
+            context.Response.Headers.RetryAfter = RetryAfterSeconds;
+            context.Response.Headers.CacheControl = "no-store";
+            IResult unavailable = NotFound.WantsHtml(context)
+                ? context.RequestServices.GetRequiredService<BrowserPages>().Error(
+                    context, t => t.UnavailableTitle, t => t.Unavailable, StatusCodes.Status503ServiceUnavailable)
+                : OAuthResults.Error(
+                    new Core.Protocol.OAuthError(Core.Protocol.OAuthErrorCode.TemporarilyUnavailable,
+                        "The server's database is not answering. Try again shortly; the Reference in X-Correlation-Id finds this request in the log.",
+                        exception.GetType().Name),
+                    statusCode: StatusCodes.Status503ServiceUnavailable);
+            await unavailable.ExecuteAsync(context);
+            return;
+        }
         if (NotFound.WantsHtml(context))
         {
             context.Response.StatusCode = StatusCodes.Status500InternalServerError;

@@ -181,6 +181,14 @@ public sealed class PageTexts
 
     public required string UnknownOrganization { get; init; }
 
+    public required string ThrottledTitle { get; init; }
+
+    public required string Throttled { get; init; }
+
+    public required string UnavailableTitle { get; init; }
+
+    public required string Unavailable { get; init; }
+
     public required string ReturningTitle { get; init; }
 
     public required string ReturningNoScript { get; init; }

@@ -164,19 +164,22 @@ public sealed class PgUserStore(NpgsqlDataSource dataSource) : IUserStore, ISign
     // a few lower, or a lock that starts a few failures later), never an acceptance; that is acceptable for a
     // counter of guesses. BEGIN and COMMIT are in the same command text so that the whole transaction is one round
     // trip (an NpgsqlTransaction's COMMIT would be another).
+    // A run of failures lasts LockoutPolicy.FailureWindow from its first: a failure after that starts a new run.
     private const string RecordFailure = """
         BEGIN;
         SET LOCAL synchronous_commit = off;
         UPDATE users u SET
-            failed_login_count = CASE WHEN a.starts_lock THEN 0 WHEN a.counted THEN u.failed_login_count + 1 ELSE u.failed_login_count END,
+            failed_login_count = CASE WHEN a.starts_lock THEN 0 WHEN a.counted THEN a.run_count + 1 ELSE u.failed_login_count END,
+            failed_login_since = CASE WHEN a.starts_lock THEN NULL WHEN a.counted AND a.run_count = 0 THEN @Now ELSE u.failed_login_since END,
             locked_until = CASE WHEN a.starts_lock THEN @LockedUntil ELSE u.locked_until END,
             version = CASE WHEN a.starts_lock THEN u.version + 1 ELSE u.version END
-        FROM (SELECT id,
-                     @Count AND enabled AND (locked_until IS NULL OR locked_until <= @Now) AS counted,
-                     @Count AND enabled AND (locked_until IS NULL OR locked_until <= @Now) AND failed_login_count + 1 >= @MaxFailures AS starts_lock
-              FROM users
-              WHERE organization_id = @OrganizationId AND lower(username) = lower(@Username)
-              FOR UPDATE) a
+        FROM (SELECT id, counted, run_count, counted AND run_count + 1 >= @MaxFailures AS starts_lock
+              FROM (SELECT id,
+                           @Count AND enabled AND (locked_until IS NULL OR locked_until <= @Now) AS counted,
+                           CASE WHEN failed_login_since IS NULL OR failed_login_since <= @RunStartsAfter THEN 0 ELSE failed_login_count END AS run_count
+                    FROM users
+                    WHERE organization_id = @OrganizationId AND lower(username) = lower(@Username)
+                    FOR UPDATE) r) a
         WHERE u.id = a.id
         RETURNING CASE WHEN u.locked_until > @Now THEN u.locked_until END AS locked_until, a.starts_lock AS started_lock;
         COMMIT
@@ -186,7 +189,7 @@ public sealed class PgUserStore(NpgsqlDataSource dataSource) : IUserStore, ISign
     // account after this one read it, in which case no row matches and the sign-in is refused as locked. The admin
     // representation shows the stored locked_until (expired or not), so clearing one moves the version.
     private const string RecordSuccess = """
-        UPDATE users SET failed_login_count = 0, locked_until = NULL,
+        UPDATE users SET failed_login_count = 0, failed_login_since = NULL, locked_until = NULL,
             version = CASE WHEN locked_until IS NOT NULL THEN version + 1 ELSE version END
         WHERE organization_id = @OrganizationId AND subject = @Subject AND (locked_until IS NULL OR locked_until <= @Now)
         """;
@@ -194,7 +197,7 @@ public sealed class PgUserStore(NpgsqlDataSource dataSource) : IUserStore, ISign
     // Returns the stored lock that was cleared, in force or expired (null when there was none), or no row when there is
     // no such user (or, with @ExpectedVersion, when its version differs). The version moves when locked_until did.
     private const string Unlock = """
-        UPDATE users u SET failed_login_count = 0, failed_second_factor_count = 0, locked_until = NULL,
+        UPDATE users u SET failed_login_count = 0, failed_login_since = NULL, failed_second_factor_count = 0, locked_until = NULL,
             version = CASE WHEN old.locked_until IS NOT NULL THEN u.version + 1 ELSE u.version END
         FROM (SELECT id, locked_until FROM users WHERE organization_id = @OrganizationId AND subject = @Subject
               AND (@ExpectedVersion::bigint IS NULL OR version = @ExpectedVersion) FOR UPDATE) old
@@ -235,8 +238,9 @@ public sealed class PgUserStore(NpgsqlDataSource dataSource) : IUserStore, ISign
 
     /// <summary>
     /// Records a failed sign-in of <paramref name="username"/> (which may name no user): when <paramref name="count"/>
-    /// (a wrong password of a user read as enabled and unlocked) and the user is still unlocked, one more consecutive
-    /// failure, and at the <paramref name="maxFailures"/>th the user is locked until <paramref name="lockedUntil"/>.
+    /// (a wrong password of a user read as enabled and unlocked) and the user is still unlocked, one more failure of
+    /// the current run (<see cref="LockoutPolicy.FailureWindow"/> from its first), and at the
+    /// <paramref name="maxFailures"/>th of a run the user is locked until <paramref name="lockedUntil"/>.
     /// Every failure runs the same statement, so existing and unknown users cost the same database work.
     /// </summary>
     public async Task<FailedSignIn> RecordFailedSignInAsync(
@@ -247,6 +251,7 @@ public sealed class PgUserStore(NpgsqlDataSource dataSource) : IUserStore, ISign
         FailedSignInRow? row = await connection.QuerySingleOrDefaultAsync<FailedSignInRow>(Db.Command(RecordFailure, new
         {
             OrganizationId = organizationId, Username = username, Count = count, MaxFailures = maxFailures, Now = Db.Utc(now), LockedUntil = Db.Utc(lockedUntil),
+            RunStartsAfter = Db.Utc(now - LockoutPolicy.FailureWindow),
         }, cancellationToken));
         return row is null ? default : new FailedSignIn(Db.FromUtc(row.LockedUntil), row.StartedLock);
     }

@@ -61,6 +61,10 @@ internal sealed class ClavexTestServer : IAsyncDisposable
 
             // Sweeps over every organisation with this server's clock would reach other tests' rows; tests run the steps themselves.
             RunBackgroundSweeps = false,
+
+            // Tests' clients connect from loopback; one that sends X-Forwarded-For (CreateClient's forwardedFor) is
+            // another address to the login throttle and the audit log, as behind a proxy.
+            KnownProxies = [System.Net.IPAddress.Loopback],
         };
         WebApplication app = ClavexApp.Build(settings, ["--urls", listen.AbsoluteUri], clock, builder =>
         {
@@ -75,7 +79,18 @@ internal sealed class ClavexTestServer : IAsyncDisposable
         return new ClavexTestServer(app, listen, clock);
     }
 
-    public HttpClient CreateClient(CookieContainer? cookies = null) =>
+    public HttpClient CreateClient(CookieContainer? cookies = null, string? forwardedFor = null)
+    {
+        HttpClient client = CreateClientCore(cookies);
+        if (forwardedFor is not null)
+        {
+            client.DefaultRequestHeaders.Add("X-Forwarded-For", forwardedFor);
+        }
+
+        return client;
+    }
+
+    private HttpClient CreateClientCore(CookieContainer? cookies) =>
         new(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = cookies ?? new CookieContainer(), UseCookies = true })
         {
             BaseAddress = BaseUrl,
