@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using Clavex.Core.Protocol;
 using Clavex.Server.Audit;
 using Clavex.Server.Http;
@@ -41,7 +40,7 @@ public sealed partial class AdminAuthenticationFailures(
     public async Task RecordAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        long? suppressed = Admit(AddressKey(context.Connection.RemoteIpAddress), timeProvider.GetUtcNow());
+        long? suppressed = Admit(ClientAddress.Key(context.Connection.RemoteIpAddress), timeProvider.GetUtcNow());
         if (suppressed is null)
         {
             return;
@@ -110,8 +109,6 @@ public sealed partial class AdminAuthenticationFailures(
             return null;
         }
     }
-
-    internal static string AddressKey(IPAddress? address) => ClientAddress.Key(address);
 
     private void ForgetEnded(DateTimeOffset now)
     {

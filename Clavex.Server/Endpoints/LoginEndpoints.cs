@@ -73,9 +73,9 @@ public static class LoginEndpoints
         Organization organization = context.GetOrganization();
         string? username = form!.Get(BrowserForm.UsernameField);
         string address = ClientAddress.Key(context.Connection.RemoteIpAddress);
-        if (throttle.Refusal(organization.Id, address, username) is not null)
+        if (throttle.IsThrottled(organization.Id, address, username))
         {
-            context.Response.Headers.RetryAfter = ((int)LockoutPolicy.FailureWindow.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            context.Response.Headers.RetryAfter = LoginThrottle.RetryAfterSeconds;
             return services.Pages.Error(context, t => t.ThrottledTitle,
                 t => PageTexts.Format(t.Throttled, (int)LockoutPolicy.FailureWindow.TotalMinutes), StatusCodes.Status429TooManyRequests, organization);
         }
@@ -87,7 +87,7 @@ public static class LoginEndpoints
             form.Request.TryGetSingle(ParameterNames.ClientId, out string? clientId);
             audit.Record(context, organization, "login.throttled", false, clientId, null,
                 ("reason", budget), ("username", username is { Length: > 64 } ? username[..64] + "…" : username),
-                ("retry_after_seconds", ((int)LockoutPolicy.FailureWindow.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                ("retry_after_seconds", LoginThrottle.RetryAfterSeconds));
         }
 
         return await services.Results.WriteAsync(context, organization, result, form.Request, username);
@@ -104,7 +104,7 @@ public static class LoginEndpoints
 
         Organization organization = context.GetOrganization();
         InteractionResult result = await submit(organization, form!, services.Cookie.Read(context));
-        return await services.Results.WriteAsync(context, organization, result, form!.Request, form.Get(BrowserForm.UsernameField));
+        return await services.Results.WriteAsync(context, organization, result, form!.Request);
     }
 
     /// <summary>What every form handler uses besides the interaction, bound with <c>[AsParameters]</c>.</summary>

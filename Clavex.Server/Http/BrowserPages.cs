@@ -45,6 +45,10 @@ public sealed class BrowserPages(
     /// <summary>The frame of a sign-in step: the request's organisation, in its <c>ui_locales</c> when it names one Clavex has.</summary>
     private PageFrame Frame(HttpContext context, AuthorizationRequest request) => Frame(context, request.Organization, request.UiLocales);
 
+    /// <summary>The frame of a logout step: the organisation, in the logout request's <c>ui_locales</c> (RP-Initiated Logout §2).</summary>
+    private PageFrame Frame(HttpContext context, Organization organization, ProtocolParameters original) =>
+        Frame(context, organization, original.TryGetSingle(ParameterNames.UiLocales, out string? uiLocales) ? uiLocales : null);
+
     /// <summary>
     /// The login page; after a refused attempt (<paramref name="error"/>) with the username typed kept
     /// (<paramref name="username"/>), else the request's <c>login_hint</c>.
@@ -160,7 +164,7 @@ public sealed class BrowserPages(
     {
         ArgumentNullException.ThrowIfNull(organization);
         ArgumentNullException.ThrowIfNull(original);
-        PageFrame frame = Frame(context, organization, original.TryGetSingle(ParameterNames.UiLocales, out string? uiLocales) ? uiLocales : null);
+        PageFrame frame = Frame(context, organization, original);
         string html = Pages.LogoutConfirm(new LogoutPageModel(frame, NewForm(context, "/" + organization.Slug + "/logout", original)));
         return Page(html, PageKind.LogoutConfirm, StatusCodes.Status200OK, frame, returnTo);
     }
@@ -169,7 +173,7 @@ public sealed class BrowserPages(
     public IResult LoggedOut(HttpContext context, Organization organization, ProtocolParameters original, (string Name, string Uri)? returnTo = null)
     {
         ArgumentNullException.ThrowIfNull(original);
-        PageFrame frame = Frame(context, organization, original.TryGetSingle(ParameterNames.UiLocales, out string? uiLocales) ? uiLocales : null);
+        PageFrame frame = Frame(context, organization, original);
         return Page(Pages.LoggedOut(new LoggedOutPageModel(frame) { ReturnTo = returnTo }), PageKind.LoggedOut, StatusCodes.Status200OK, frame);
     }
 

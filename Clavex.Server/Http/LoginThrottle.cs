@@ -21,17 +21,20 @@ public sealed class LoginThrottle : IDisposable
     private readonly PartitionedRateLimiter<string> _byAccount = Create(FailuresPerAddressAndUsername);
     private readonly PartitionedRateLimiter<string> _byAddress = Create(FailuresPerAddress);
 
-    /// <summary>Why a sign-in from <paramref name="address"/> for <paramref name="username"/> is refused now, or null when it may go on.</summary>
-    public string? Refusal(long organizationId, string address, string? username)
+    /// <summary>What a throttled attempt is told to wait, in seconds: a sliding window frees a failure within one window.</summary>
+    public static readonly string RetryAfterSeconds = ((int)LockoutPolicy.FailureWindow.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Whether a sign-in from <paramref name="address"/> for <paramref name="username"/> is refused now (either budget used up).</summary>
+    public bool IsThrottled(long organizationId, string address, string? username)
     {
         using RateLimitLease byAddress = _byAddress.AttemptAcquire(address, 0);
         if (!byAddress.IsAcquired)
         {
-            return "address";
+            return true;
         }
 
         using RateLimitLease byAccount = _byAccount.AttemptAcquire(AccountKey(organizationId, address, username), 0);
-        return byAccount.IsAcquired ? null : "address_and_username";
+        return !byAccount.IsAcquired;
     }
 
     /// <summary>Counts a wrong password; the reason when this failure used up a budget (the throttle starts now), else null.</summary>

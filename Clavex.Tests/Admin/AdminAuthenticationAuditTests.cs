@@ -119,7 +119,7 @@ public class AdminAuthenticationAuditTests : AdminTestBase
     [TestCase("::ffff:192.0.2.9", "192.0.2.9")]
     [TestCase("192.0.2.9", "192.0.2.9")]
     public void An_ipv6_address_counts_as_its_64(string address, string key) =>
-        Assert.That(AdminAuthenticationFailures.AddressKey(IPAddress.Parse(address)), Is.EqualTo(key));
+        Assert.That(Clavex.Server.Http.ClientAddress.Key(IPAddress.Parse(address)), Is.EqualTo(key));
 
     [Test]
     public async Task A_flood_from_one_address_is_recorded_ten_times_then_counted()
