@@ -44,6 +44,10 @@ internal sealed partial class BenchTarget
         string slug = "bench" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
         string password = "load test " + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
         await PostAsync(admin, "/api/v1/organizations", $$"""{"slug":"{{slug}}","display_name":"Load test {{slug}}"}""", cancellationToken);
+        // The load comes from one address, far past the default abuse limits; the limiter still runs on every request.
+        await SendAsync(admin, HttpMethod.Patch, $"/api/v1/organizations/{slug}", """
+            {"request_limits":{"token_requests_per_minute":1000000,"userinfo_requests_per_minute":1000000,"sign_in_failures_per_address":100000}}
+            """, cancellationToken);
         await PostAsync(admin, $"/api/v1/organizations/{slug}/users", $$"""
             {"username":"{{Username}}","password":"{{password}}","name":"Bench User","given_name":"Bench","family_name":"User",
              "email":"bench@example.com","email_verified":true,"groups":["jira-administrators","jira-software-users","confluence-users"]}
@@ -168,14 +172,17 @@ internal sealed partial class BenchTarget
         return null;
     }
 
-    private static async Task<JsonElement> PostAsync(HttpClient admin, string path, string json, CancellationToken cancellationToken)
+    private static Task<JsonElement> PostAsync(HttpClient admin, string path, string json, CancellationToken cancellationToken) =>
+        SendAsync(admin, HttpMethod.Post, path, json, cancellationToken);
+
+    private static async Task<JsonElement> SendAsync(HttpClient admin, HttpMethod method, string path, string json, CancellationToken cancellationToken)
     {
-        using var content = new StringContent(json, Encoding.UTF8, "application/json");
-        using HttpResponseMessage response = await admin.PostAsync(path, content, cancellationToken);
+        using var request = new HttpRequestMessage(method, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        using HttpResponseMessage response = await admin.SendAsync(request, cancellationToken);
         string body = await response.Content.ReadAsStringAsync(cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
-            throw new InvalidOperationException($"Setting up the bench organisation failed: POST {path} answered {(int)response.StatusCode}: {body}");
+            throw new InvalidOperationException($"Setting up the bench organisation failed: {method} {path} answered {(int)response.StatusCode}: {body}");
         }
 
         return JsonDocument.Parse(body).RootElement.Clone();

@@ -22,6 +22,11 @@ public static class AdminApi
             IResult? refusal = await authentication.AuthenticateAsync(http);
             if (refusal is null)
             {
+                if (await http.RequestServices.GetRequiredService<AdminRequestLimits>().AdmitAsync(http) is IResult limited)
+                {
+                    return limited;
+                }
+
                 // A NUL or lone surrogate in a path segment or query value would reach PostgreSQL and fail there (a 500).
                 return UnstorableInput(http.Request) is string where
                     ? AdminResults.Error(new AdminError(AdminError.InvalidRequest,

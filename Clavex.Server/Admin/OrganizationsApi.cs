@@ -20,8 +20,10 @@ public static partial class OrganizationsApi
     private static readonly HashSet<string> PatchFields = new(StringComparer.Ordinal)
     {
         "display_name", SigningAlgorithm, KeyRotationDays, MfaPolicyField, MfaGroupsField, MfaGracePeriodField, PasswordMinLengthField,
-        MfaFactorsField, PasswordlessField, LogoUriField, AccentColorField,
+        MfaFactorsField, PasswordlessField, LogoUriField, AccentColorField, RequestLimitsField,
     };
+
+    private const string RequestLimitsField = "request_limits";
 
     private const string LogoUriField = "logo_uri";
     private const string AccentColorField = "accent_color";
@@ -186,11 +188,12 @@ public static partial class OrganizationsApi
             bool? passwordless = fields.Bool(PasswordlessField);
             (bool logoGiven, string? logoUri) = ReadNullable(document.RootElement, fields, LogoUriField, PageLinks.MaxLength, PageLinks.Problem);
             (bool accentGiven, string? accentColor) = ReadNullable(document.RootElement, fields, AccentColorField, 7, PageLinks.ColorProblem);
+            string? limitChanges = ReadRequestLimits(document.RootElement, fields);
             if (fields.IsValid && displayName is null && algorithm is null && !rotationGiven && mfaPolicy is null && mfaGroups is null && grace is null
-                && minLength is null && factors is null && passwordless is null && !logoGiven && !accentGiven)
+                && minLength is null && factors is null && passwordless is null && !logoGiven && !accentGiven && limitChanges is null)
             {
                 fields.Fail($"The body must set display_name, {SigningAlgorithm}, {KeyRotationDays}, {MfaPolicyField}, {MfaGroupsField}, {MfaGracePeriodField}, "
-                    + $"{MfaFactorsField}, {PasswordlessField}, {PasswordMinLengthField}, {LogoUriField} or {AccentColorField}.");
+                    + $"{MfaFactorsField}, {PasswordlessField}, {PasswordMinLengthField}, {LogoUriField}, {AccentColorField} or {RequestLimitsField}.");
             }
 
             if (!fields.IsValid)
@@ -215,6 +218,7 @@ public static partial class OrganizationsApi
                 LogoUri = logoUri,
                 SetAccentColor = accentGiven,
                 AccentColor = accentColor,
+                RequestLimitChanges = limitChanges,
                 Now = timeProvider.GetUtcNow(),
             };
             OrganizationUpdate update = await organizations.UpdateAsync(org, changes, context.RequestAborted, expectedVersion);
@@ -233,6 +237,8 @@ public static partial class OrganizationsApi
             }
 
             directory.Invalidate(org);
+            // Read again now: the rate limiter takes an organisation's limits from what this instance last read.
+            await directory.FindAsync(org, context.RequestAborted);
             audit.AdminChange(context, new Organization(after.Id, after.Slug, settings.IssuerFor(after.Slug)), "organization.updated", null, null,
                 AdminResults.Write(w => Write(w, before, settings)), AdminResults.Write(w => Write(w, after, settings)));
             return AdminETag.With(AdminResults.Ok(w => Write(w, after, settings)), after.Version);
@@ -270,6 +276,64 @@ public static partial class OrganizationsApi
         writer.WriteNumber(PasswordMinLengthField, policy.Password.MinLength);
         writer.WriteStringOrNull(LogoUriField, details.LogoUri);
         writer.WriteStringOrNull(AccentColorField, details.AccentColor);
+        // Every limit with the value in force, set or default, so an admin sees what applies without the docs.
+        writer.WriteStartObject(RequestLimitsField);
+        foreach (RequestLimit limit in RequestLimits.All)
+        {
+            writer.WriteNumber(limit.Name, details.RequestLimits[limit]);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    /// <summary>
+    /// <c>request_limits</c>: an object of limits to change (RFC 7396 merge-patch style: a number sets a limit, null
+    /// returns it to its default, an absent one stays). The changes as the JSON the store merges, or null for none.
+    /// </summary>
+    private static string? ReadRequestLimits(JsonElement body, JsonFields fields)
+    {
+        if (!body.TryGetProperty(RequestLimitsField, out JsonElement limits))
+        {
+            return null;
+        }
+
+        if (limits.ValueKind != JsonValueKind.Object)
+        {
+            fields.Fail($"{RequestLimitsField} must be an object of limits, e.g. {{\"{RequestLimits.TokenRequestsPerMinute.Name}\": 600}}.");
+            return null;
+        }
+
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            foreach (JsonProperty member in limits.EnumerateObject())
+            {
+                if (RequestLimits.Find(member.Name) is not { } limit)
+                {
+                    fields.Fail($"{RequestLimitsField}.{member.Name} is not a limit; the limits are {string.Join(", ", RequestLimits.All.Select(l => l.Name))}.");
+                    return null;
+                }
+
+                if (member.Value.ValueKind == JsonValueKind.Null)
+                {
+                    writer.WriteNull(limit.Name);
+                }
+                else if (member.Value.ValueKind == JsonValueKind.Number && member.Value.TryGetInt32(out int value) && value >= limit.Min && value <= limit.Max)
+                {
+                    writer.WriteNumber(limit.Name, value);
+                }
+                else
+                {
+                    fields.Fail($"{RequestLimitsField}.{limit.Name} ({limit.Meaning}) must be a whole number from {limit.Min} to {limit.Max}, or null for the default {limit.Default}.");
+                    return null;
+                }
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return limits.EnumerateObject().Any() ? System.Text.Encoding.UTF8.GetString(buffer.ToArray()) : null;
     }
 
     /// <summary>

@@ -4,6 +4,7 @@ using Clavex.Core.Factors;
 using Clavex.Core.Protocol;
 using Clavex.Core.Users;
 using Clavex.Server.Audit;
+using Clavex.Server.Http;
 using Clavex.Server.Login;
 using Clavex.Server.Storage;
 using Npgsql;
@@ -361,6 +362,7 @@ public static class UsersApi
             return resource.NotFoundOrMoved(expectedVersion);
         }
 
+        d.Throttle.Forgive(organization.Slug, user!.User.Username);
         d.Audit.AdminChange(context, organization, "user.unlocked", null, sub,
             AdminResults.Write(w => w.WriteStringOrNull("locked_until", lifted)), AdminResults.Write(w => w.WriteNull("locked_until")));
         return AdminResults.NoContent();
@@ -477,5 +479,5 @@ public static class UsersApi
         value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
 
     /// <summary>The services every user endpoint needs, bound with <c>[AsParameters]</c>.</summary>
-    public sealed record Dependencies(PgUserStore Users, PgGroupStore Groups, PgSecondFactorStore Factors, AuditLog Audit, TimeProvider TimeProvider);
+    public sealed record Dependencies(PgUserStore Users, PgGroupStore Groups, PgSecondFactorStore Factors, AuditLog Audit, TimeProvider TimeProvider, LoginThrottle Throttle);
 }

@@ -3,6 +3,7 @@ using Clavex.Core.Protocol;
 using Clavex.Server.Audit;
 using Clavex.Server.Http;
 using Clavex.Server.Login;
+using Clavex.Server.Storage;
 
 namespace Clavex.Server.Endpoints;
 
@@ -73,7 +74,8 @@ public static class LoginEndpoints
         Organization organization = context.GetOrganization();
         string? username = form!.Get(BrowserForm.UsernameField);
         string address = ClientAddress.Key(context.Connection.RemoteIpAddress);
-        if (throttle.IsThrottled(organization.Id, address, username))
+        RequestLimits limits = services.Organizations.Limits(organization.Slug);
+        if (throttle.IsThrottled(organization.Slug, limits, address, username))
         {
             context.Response.Headers.RetryAfter = LoginThrottle.RetryAfterSeconds;
             return services.Pages.Error(context, t => t.ThrottledTitle,
@@ -82,7 +84,7 @@ public static class LoginEndpoints
 
         InteractionResult result = await interaction.SubmitPasswordAsync(
             organization, form.Request, username, form.Get(BrowserForm.PasswordField), services.Cookie.Read(context), context.RequestAborted);
-        if (result.CredentialsRejected && throttle.CountFailure(organization.Id, address, username) is string budget)
+        if (result.CredentialsRejected && throttle.CountFailure(organization.Slug, limits, address, username) is string budget)
         {
             form.Request.TryGetSingle(ParameterNames.ClientId, out string? clientId);
             audit.Record(context, organization, "login.throttled", false, clientId, null,
@@ -108,5 +110,5 @@ public static class LoginEndpoints
     }
 
     /// <summary>What every form handler uses besides the interaction, bound with <c>[AsParameters]</c>.</summary>
-    private sealed record Services(BrowserPages Pages, SessionCookie Cookie, InteractionResults Results);
+    private sealed record Services(BrowserPages Pages, SessionCookie Cookie, InteractionResults Results, OrganizationDirectory Organizations);
 }

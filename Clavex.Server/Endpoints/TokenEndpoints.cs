@@ -12,9 +12,9 @@ public static class TokenEndpoints
 {
     public static RouteGroupBuilder MapToken(this RouteGroupBuilder group)
     {
-        group.MapPost("/token", HandleTokenAsync);
-        group.MapPost("/revoke", HandleRevokeAsync);
-        group.MapPost("/introspect", HandleIntrospectAsync);
+        group.MapPost("/token", HandleTokenAsync).RequireRateLimiting(RequestRateLimits.Token);
+        group.MapPost("/revoke", HandleRevokeAsync).RequireRateLimiting(RequestRateLimits.Token);
+        group.MapPost("/introspect", HandleIntrospectAsync).RequireRateLimiting(RequestRateLimits.Token);
         return group;
     }
 

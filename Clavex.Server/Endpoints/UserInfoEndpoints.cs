@@ -12,7 +12,8 @@ public static class UserInfoEndpoints
     public static RouteGroupBuilder MapUserInfo(this RouteGroupBuilder group)
     {
         group.MapGet("/userinfo", (HttpContext context, OpenIdProvider provider, AuditLog audit) =>
-            HandleAsync(context, provider, audit, ProtocolRequest.ReadBearer(context.Request), twice: false));
+            HandleAsync(context, provider, audit, ProtocolRequest.ReadBearer(context.Request), twice: false))
+            .RequireRateLimiting(RequestRateLimits.UserInfo);
         group.MapPost("/userinfo", async (HttpContext context, OpenIdProvider provider, AuditLog audit) =>
         {
             string? header = ProtocolRequest.ReadBearer(context.Request);
@@ -27,7 +28,7 @@ public static class UserInfoEndpoints
             }
 
             return await HandleAsync(context, provider, audit, header ?? body, twice: header is not null && body is not null);
-        });
+        }).RequireRateLimiting(RequestRateLimits.UserInfo);
         return group;
     }
 

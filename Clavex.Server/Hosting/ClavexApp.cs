@@ -41,6 +41,8 @@ public static class ClavexApp
         app.UseForwardedHeaders();
         app.UseCorrelationId();
         app.UseExceptionHandler(errors => errors.Run(ServerErrors.WriteAsync));
+        // After routing (WebApplication routes first), so each endpoint's RequireRateLimiting policy is known.
+        app.UseRateLimiter();
         app.MapMetrics(settings);
 
         app.MapHealth();

@@ -118,6 +118,7 @@ public static class ClavexServices
         services.AddSingleton(s => new AntiforgeryKey(AntiforgeryTokens.KeyFrom(s.GetRequiredService<ClavexSettings>().MasterKey)));
         services.AddSingleton<BrowserPages>();
         services.AddSingleton<LoginThrottle>();
+        services.AddClavexRateLimits();
         services.AddSingleton<InteractionResults>();
         services.AddSingleton<AccountClient>();
         return services;
@@ -144,6 +145,7 @@ public static class ClavexServices
         services.AddSingleton<OrganizationAdminTokens>();
         services.AddSingleton<AdminAuthentication>();
         services.AddSingleton<AdminAuthenticationFailures>();
+        services.AddSingleton<AdminRequestLimits>();
         services.AddAdminOpenApi();
         return services;
     }

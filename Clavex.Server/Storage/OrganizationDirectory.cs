@@ -17,6 +17,7 @@ public sealed class OrganizationDirectory(PgOrganizationStore organizations, Fun
 {
     private readonly ConcurrentDictionary<string, Organization> _cache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, OrganizationBranding> _branding = new();
+    private readonly ConcurrentDictionary<string, RequestLimits> _limits = new(StringComparer.Ordinal);
     private readonly Lock _invalidation = new();
     private long _generation;
 
@@ -29,6 +30,12 @@ public sealed class OrganizationDirectory(PgOrganizationStore organizations, Fun
         ArgumentNullException.ThrowIfNull(organization);
         return _branding.TryGetValue(organization.Id, out OrganizationBranding? branding) ? branding : new OrganizationBranding(organization.Slug, null, null);
     }
+
+    /// <summary>
+    /// The organisation's request limits as last read, without a database read: the rate limiter asks before the
+    /// organisation is resolved. The defaults until it has been resolved once (and for slugs that are no organisation).
+    /// </summary>
+    public RequestLimits Limits(string slug) => _limits.TryGetValue(slug, out RequestLimits? limits) ? limits : RequestLimits.Default;
 
     public async ValueTask<Organization?> FindAsync(string slug, CancellationToken cancellationToken)
     {
@@ -63,10 +70,12 @@ public sealed class OrganizationDirectory(PgOrganizationStore organizations, Fun
             {
                 _cache[slug] = organization;
                 _branding[record.Id] = branding;
+                _limits[slug] = record.RequestLimits;
             }
             else
             {
                 _branding.TryAdd(record.Id, branding);
+                _limits.TryAdd(slug, record.RequestLimits);
             }
         }
 

@@ -11,6 +11,8 @@ public sealed record OrganizationRecord(long Id, string Slug, string DisplayName
     public string? LogoUri { get; init; }
 
     public string? AccentColor { get; init; }
+
+    public RequestLimits RequestLimits { get; init; } = RequestLimits.Default;
 }
 
 /// <summary>How an organisation's pages look: its display name, and the logo and accent colour its admins set (or null).</summary>
@@ -32,6 +34,8 @@ public sealed record OrganizationDetails(
     public string? LogoUri { get; init; }
 
     public string? AccentColor { get; init; }
+
+    public RequestLimits RequestLimits { get; init; } = RequestLimits.Default;
 }
 
 /// <summary>

@@ -15,14 +15,14 @@ public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
 
     private const string SelectBySlug = """
         SELECT id, slug, display_name, mfa_policy, mfa_groups, mfa_grace_period_seconds, mfa_required_since, password_min_length,
-               mfa_factors, passwordless, logo_uri, accent_color
+               mfa_factors, passwordless, logo_uri, accent_color, request_limits::text AS request_limits
         FROM organizations WHERE slug = @Slug
         """;
 
     private const string DetailColumns = """
         id, slug, display_name, created_at, updated_at, version, signing_algorithm, key_rotation_days,
         mfa_policy, mfa_groups, mfa_grace_period_seconds, mfa_required_since, password_min_length, mfa_factors, passwordless,
-        logo_uri, accent_color
+        logo_uri, accent_color, request_limits::text AS request_limits
         """;
 
     private const string SelectDetailsBySlug = $"""
@@ -48,6 +48,9 @@ public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
             passwordless = coalesce(@Passwordless::boolean, passwordless),
             logo_uri = CASE WHEN @SetLogoUri THEN @LogoUri ELSE logo_uri END,
             accent_color = CASE WHEN @SetAccentColor THEN @AccentColor ELSE accent_color END,
+            -- Merged, so concurrent changes of different limits both stay; a null member returns to the default.
+            request_limits = CASE WHEN @RequestLimitChanges::jsonb IS NULL THEN request_limits
+                                  ELSE jsonb_strip_nulls(request_limits || @RequestLimitChanges::jsonb) END,
             -- The grace period restarts when the policy becomes stricter: everyone now, or groups that were not named.
             mfa_required_since = CASE
                 WHEN (coalesce(@MfaPolicy::text, mfa_policy) = 'required' AND mfa_policy <> 'required')
@@ -100,6 +103,7 @@ public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
             SignInPolicy = row.ToSignInPolicy(),
             LogoUri = row.LogoUri,
             AccentColor = row.AccentColor,
+            RequestLimits = RequestLimits.FromJson(row.RequestLimits),
         };
     }
 
@@ -167,6 +171,7 @@ public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
             changes.LogoUri,
             changes.SetAccentColor,
             changes.AccentColor,
+            changes.RequestLimitChanges,
             Now = Db.Utc(changes.Now),
             ExpectedVersion = expectedVersion,
         }, cancellationToken, transaction));
@@ -239,12 +244,15 @@ public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
 
         public string? AccentColor { get; init; }
 
+        public string? RequestLimits { get; init; }
+
         public OrganizationDetails ToDetails() =>
             new(Id, Slug, DisplayName, Db.FromUtc(CreatedAt), Db.FromUtc(UpdatedAt), SigningAlgorithm, KeyRotationDays)
             {
                 Version = Version,
                 LogoUri = LogoUri,
                 AccentColor = AccentColor,
+                RequestLimits = Storage.RequestLimits.FromJson(RequestLimits),
                 SignInPolicy = ReadSignInPolicy(Slug, MfaPolicy, MfaGroups, MfaGracePeriodSeconds, MfaRequiredSince, PasswordMinLength, MfaFactors, Passwordless),
             };
     }
@@ -274,6 +282,8 @@ public sealed class PgOrganizationStore(NpgsqlDataSource dataSource)
         public string? LogoUri { get; init; }
 
         public string? AccentColor { get; init; }
+
+        public string? RequestLimits { get; init; }
 
         public SignInPolicy ToSignInPolicy() => ReadSignInPolicy(Slug, MfaPolicy, MfaGroups, MfaGracePeriodSeconds, MfaRequiredSince, PasswordMinLength, MfaFactors, Passwordless);
     }
@@ -328,6 +338,12 @@ public sealed record OrganizationChanges
 
     /// <summary>With <see cref="SetAccentColor"/>: the new accent colour, or null for the default.</summary>
     public string? AccentColor { get; init; }
+
+    /// <summary>
+    /// The request limits to change, as a JSON object of <see cref="RequestLimit.Name"/>s (a null member returns to
+    /// the default), merged into the stored ones; null changes none.
+    /// </summary>
+    public string? RequestLimitChanges { get; init; }
 
     /// <summary>When the change is made: the new start of the grace period if the policy becomes stricter.</summary>
     public DateTimeOffset Now { get; init; }

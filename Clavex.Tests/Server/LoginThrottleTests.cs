@@ -1,8 +1,8 @@
 using System.Net;
 using System.Text.Json;
 using Clavex.Core.Interaction;
-using Clavex.Server.Http;
 using Clavex.Server.Login;
+using Clavex.Server.Storage;
 using Clavex.Tests.Admin;
 using Clavex.Tests.Support;
 using Npgsql;
@@ -25,8 +25,8 @@ public class LoginThrottleTests : AdminTestBase
     {
         TestOrganization org = await NewOrganizationAsync();
         string attacker = NewAddress();
-        Assert.That(LoginThrottle.FailuresPerAddressAndUsername, Is.LessThan(LockoutPolicy.MaxConsecutiveFailures));
-        for (int i = 0; i < LoginThrottle.FailuresPerAddressAndUsername; i++)
+        Assert.That(RequestLimits.SignInFailuresPerAddressAndUsername.Default, Is.LessThan(LockoutPolicy.MaxConsecutiveFailures));
+        for (int i = 0; i < RequestLimits.SignInFailuresPerAddressAndUsername.Default; i++)
         {
             HttpResponseMessage wrong = await TryAsync(org, attacker, "alice", WrongPassword);
             Assert.That(wrong.StatusCode, Is.EqualTo(HttpStatusCode.OK), $"attempt {i + 1}");
@@ -38,7 +38,7 @@ public class LoginThrottleTests : AdminTestBase
         Assert.That(throttled.Headers.RetryAfter?.Delta, Is.EqualTo(LockoutPolicy.FailureWindow));
         Assert.That(await throttled.Content.ReadAsStringAsync(), Does.Contain(PageTexts.English.ThrottledTitle).And.Contain("Reference"));
         Assert.That(await AuditDetailAsync(org.Id, "login.throttled", "reason"), Is.EqualTo("address_and_username"));
-        Assert.That(await FailedLoginCountAsync(org), Is.EqualTo(LoginThrottle.FailuresPerAddressAndUsername), "below the lock");
+        Assert.That(await FailedLoginCountAsync(org), Is.EqualTo(RequestLimits.SignInFailuresPerAddressAndUsername.Default), "below the lock");
         JsonElement alice = await AdminJsonAsync(HttpMethod.Get, $"/api/v1/organizations/{org.Slug}/users/{org.AliceSubject}", null, HttpStatusCode.OK);
         Assert.That(alice.TryGetProperty("locked_until", out _), Is.False, "never locked");
 
@@ -51,7 +51,7 @@ public class LoginThrottleTests : AdminTestBase
     {
         TestOrganization org = await NewOrganizationAsync();
         string sprayer = NewAddress();
-        for (int i = 0; i < LoginThrottle.FailuresPerAddress; i++)
+        for (int i = 0; i < RequestLimits.SignInFailuresPerAddress.Default; i++)
         {
             HttpResponseMessage wrong = await TryAsync(org, sprayer, $"user{i}", "Winter2026!");
             Assert.That(wrong.StatusCode, Is.EqualTo(HttpStatusCode.OK), $"attempt {i + 1}");
@@ -69,7 +69,7 @@ public class LoginThrottleTests : AdminTestBase
     {
         TestOrganization org = await NewOrganizationAsync();
         string attacker = NewAddress();
-        for (int i = 0; i < LoginThrottle.FailuresPerAddressAndUsername; i++)
+        for (int i = 0; i < RequestLimits.SignInFailuresPerAddressAndUsername.Default; i++)
         {
             await TryAsync(org, attacker, "alice", WrongPassword);
         }
@@ -102,6 +102,38 @@ public class LoginThrottleTests : AdminTestBase
 
         Assert.That(await FailedLoginCountAsync(org), Is.EqualTo(1), "a new run");
         Assert.That((await TryAsync(org, NewAddress(), "alice", org.AlicePassword)).StatusCode, Is.EqualTo(HttpStatusCode.SeeOther), "not locked");
+    }
+
+    [Test]
+    public async Task An_admin_unlock_clears_the_throttle_so_the_user_signs_in_from_the_address_the_attempts_came_from()
+    {
+        TestOrganization org = await NewOrganizationAsync();
+        string shared = NewAddress();
+        for (int i = 0; i < RequestLimits.SignInFailuresPerAddressAndUsername.Default; i++)
+        {
+            await TryAsync(org, shared, "alice", WrongPassword);
+        }
+
+        Assert.That((await TryAsync(org, shared, "alice", org.AlicePassword)).StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests));
+
+        await AdminJsonAsync(HttpMethod.Post, $"/api/v1/organizations/{org.Slug}/users/{org.AliceSubject}/unlock", null, HttpStatusCode.NoContent);
+
+        Assert.That((await TryAsync(org, shared, "alice", org.AlicePassword)).StatusCode, Is.EqualTo(HttpStatusCode.SeeOther));
+    }
+
+    [Test]
+    public async Task The_organisations_own_sign_in_limits_apply()
+    {
+        TestOrganization org = await NewOrganizationAsync();
+        await AdminJsonAsync(HttpMethod.Patch, $"/api/v1/organizations/{org.Slug}",
+            """{"request_limits": {"sign_in_failures_per_address_and_username": 2, "sign_in_failures_per_address": 3}}""", HttpStatusCode.OK);
+        string address = NewAddress();
+        await TryAsync(org, address, "alice", WrongPassword);
+        await TryAsync(org, address, "alice", WrongPassword);
+        Assert.That((await TryAsync(org, address, "alice", org.AlicePassword)).StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests), "2 per username");
+
+        Assert.That((await TryAsync(org, address, "bob", WrongPassword)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That((await TryAsync(org, address, "carol", WrongPassword)).StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests), "3 per address");
     }
 
     /// <summary>An address of a network no other test uses.</summary>

@@ -17,17 +17,29 @@ public sealed record OrganizationCreateRequest(string Slug, string DisplayName, 
 /// <c>passwordless</c>: whether the login page offers signing in with a passkey alone (default false);
 /// <c>password_min_length</c>: 8 to 64, default 12, checked whenever a password is set. <c>logo_uri</c> (an https
 /// URL of an image, shown above the organisation's name on its pages) and <c>accent_color</c> (<c>#rrggbb</c> for
-/// buttons and links, at least 4.5:1 against white): null removes them.
+/// buttons and links, at least 4.5:1 against white): null removes them. <c>request_limits</c>: the abuse limits to
+/// change (a number sets one, null returns it to its default); see <see cref="RequestLimitsObject"/>.
 /// </summary>
 public sealed record OrganizationPatchRequest(
     string? DisplayName = null, string? SigningAlgorithm = null, int? KeyRotationDays = null,
     string? MfaPolicy = null, IReadOnlyList<string>? MfaGroups = null, int? MfaGracePeriodSeconds = null, int? PasswordMinLength = null,
-    IReadOnlyList<string>? MfaFactors = null, bool? Passwordless = null, string? LogoUri = null, string? AccentColor = null);
+    IReadOnlyList<string>? MfaFactors = null, bool? Passwordless = null, string? LogoUri = null, string? AccentColor = null,
+    RequestLimitsObject? RequestLimits = null);
+
+/// <summary>
+/// An organisation's abuse limits (docs/security.md): <c>token_requests_per_minute</c> (/token, /introspect and
+/// /revoke, per client address; default 1200), <c>userinfo_requests_per_minute</c> (per client address; 1200),
+/// <c>admin_requests_per_minute</c> (per token; 600), <c>sign_in_failures_per_address</c> (wrong passwords per address
+/// in 15 minutes; 30) and <c>sign_in_failures_per_address_and_username</c> (1 to 9, below the account lock; 5).
+/// </summary>
+public sealed record RequestLimitsObject(
+    int? TokenRequestsPerMinute = null, int? UserinfoRequestsPerMinute = null, int? AdminRequestsPerMinute = null,
+    int? SignInFailuresPerAddress = null, int? SignInFailuresPerAddressAndUsername = null);
 
 /// <summary>An organisation; <c>mfa_required_since</c> is when the MFA policy last became stricter (the grace period's start).</summary>
 public sealed record OrganizationResponse(
     string Slug, string DisplayName, string Issuer, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string SigningAlgorithm, int? KeyRotationDays,
     string MfaPolicy, IReadOnlyList<string> MfaGroups, int MfaGracePeriodSeconds, DateTimeOffset? MfaRequiredSince, IReadOnlyList<string> MfaFactors,
-    bool Passwordless, int PasswordMinLength, string? LogoUri, string? AccentColor);
+    bool Passwordless, int PasswordMinLength, string? LogoUri, string? AccentColor, RequestLimitsObject RequestLimits);
 
 public sealed record OrganizationListResponse(IReadOnlyList<OrganizationResponse> Organizations);
