@@ -40,7 +40,13 @@ public static class ClavexApp
         WebApplication app = builder.Build();
         app.UseForwardedHeaders();
         app.UseCorrelationId();
-        app.UseExceptionHandler(errors => errors.Run(ServerErrors.WriteAsync));
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            ExceptionHandler = ServerErrors.WriteAsync,
+            // Bad input and database outages are answered and logged by ServerErrors in one line each; a stack trace
+            // is logged only for what is a bug.
+            SuppressDiagnosticsCallback = context => ServerErrors.IsExpected(context.Exception),
+        });
         // After routing (WebApplication routes first), so each endpoint's RequireRateLimiting policy is known.
         app.UseRateLimiter();
         app.MapMetrics(settings);

@@ -118,6 +118,7 @@ public static class ClavexServices
         services.AddSingleton(s => new AntiforgeryKey(AntiforgeryTokens.KeyFrom(s.GetRequiredService<ClavexSettings>().MasterKey)));
         services.AddSingleton<BrowserPages>();
         services.AddSingleton<LoginThrottle>();
+        services.AddSingleton<OutageLog>();
         services.AddClavexRateLimits();
         services.AddSingleton<InteractionResults>();
         services.AddSingleton<AccountClient>();

@@ -24,6 +24,11 @@ public static class DevEnvironment
         {
             cluster = new LocalPostgres(Path.Combine(root, "pg"), state.PostgresPort);
             await cluster.StartAsync();
+            if (cluster.StoppedLeftover)
+            {
+                Console.WriteLine("Stopped the PostgreSQL in ./.clavex/pg that an earlier start-dev left running (it was killed before it could stop it); started it again.");
+            }
+
             state = state with { PostgresPort = cluster.Port };
             connectionString = await cluster.EnsureClavexDatabaseAsync();
         }

@@ -4,18 +4,29 @@ namespace Clavex.Server.Http;
 
 /// <summary>
 /// The last line of defence: an unexpected failure answers <c>server_error</c> with generic words and the correlation
-/// id, never a stack trace. The exception itself goes to the log only.
+/// id, never a stack trace. The exception itself goes to the log only. Two kinds are expected and logged without a
+/// trace: bad input Kestrel or the form reader refused (not logged at all; the client got a 4xx), and a database
+/// outage (one warning line, at most every <see cref="OutageLog.Interval"/>, saying how many more failed meanwhile),
+/// so an outage under load does not bury the log. A request that failed in an outage is audited as
+/// <c>request.unavailable</c>; the audit writer keeps it until PostgreSQL answers again.
 /// </summary>
 public static class ServerErrors
 {
     /// <summary>What a 503 asks the caller to wait, in seconds.</summary>
     public const string RetryAfterSeconds = "5";
 
+    /// <summary>Bad input or a database outage: answered here, and not a bug worth a stack trace in the log.</summary>
+    public static bool IsExpected(Exception? exception) => IsBadInput(exception) || IsOutage(exception);
+
+    private static bool IsBadInput(Exception? exception) => exception is BadHttpRequestException or InvalidDataException;
+
+    private static bool IsOutage(Exception? exception) => exception is Npgsql.NpgsqlException { IsTransient: true } or TimeoutException;
+
     public static async Task WriteAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         Exception? exception = context.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>()?.Error;
-        if (exception is BadHttpRequestException or InvalidDataException)
+        if (IsBadInput(exception))
         {
             // Bad input, not a server fault: an over-long body (Kestrel's limit) or form values past the reader's limits.
             int status = exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status400BadRequest;
@@ -26,9 +37,12 @@ public static class ServerErrors
 
         string correlation = CorrelationId.Get(context);
         context.Response.Headers[CorrelationId.HeaderName] = correlation;
-        if (exception is Npgsql.NpgsqlException { IsTransient: true } or TimeoutException)
+        if (IsOutage(exception))
         {
             // The database is unreachable, full or too slow (Npgsql's timeouts end the wait): a temporary outage, said so.
+            context.RequestServices.GetRequiredService<OutageLog>().Failed(context, exception!, correlation);
+            context.RequestServices.GetRequiredService<AuditLog>().Record(context, context.FindOrganization(), "request.unavailable", false, null, null,
+                ("reason", exception!.GetType().Name), ("path", context.Request.Path.Value is { Length: <= 256 } path ? path : null));
             context.Response.Headers.RetryAfter = RetryAfterSeconds;
             context.Response.Headers.CacheControl = "no-store";
             IResult unavailable = NotFound.WantsHtml(context)

@@ -55,7 +55,8 @@ internal sealed class LogCapture : ILoggerProvider
         {
             if (IsEnabled(logLevel))
             {
-                capture.Add(category, logLevel, formatter(state, exception));
+                // With the exception as the console logger writes it, so a test sees a stack trace where one is logged.
+                capture.Add(category, logLevel, exception is null ? formatter(state, exception) : formatter(state, exception) + Environment.NewLine + exception);
             }
         }
     }

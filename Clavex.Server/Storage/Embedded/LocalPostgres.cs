@@ -48,6 +48,9 @@ public sealed class LocalPostgres(string dataDirectory, int port = 0, bool throw
     /// <summary>Whether the server's pid file exists; a server killed outright leaves it behind.</summary>
     public bool IsRunning => File.Exists(Path.Combine(DataDirectory, "postmaster.pid"));
 
+    /// <summary>Whether <see cref="StartAsync"/> found this cluster still running, left by a process that was killed, and stopped it first.</summary>
+    public bool StoppedLeftover { get; private set; }
+
     /// <summary>Connection string for the <c>postgres</c> database.</summary>
     public string ConnectionString => GetConnectionString("postgres");
 
@@ -94,6 +97,13 @@ public sealed class LocalPostgres(string dataDirectory, int port = 0, bool throw
         if (!IsCluster)
         {
             await InitDbAsync(_binaries, cancellationToken);
+        }
+        else if (IsRunning && await IsServerRunningAsync(_binaries, cancellationToken))
+        {
+            // The Clavex that started it was killed (SIGKILL, a crash) before it could stop it: stop it cleanly and
+            // start afresh, with this start's port and settings. A stale pid file of a dead server PostgreSQL handles itself.
+            await StopAsync(cancellationToken);
+            StoppedLeftover = true;
         }
 
         // A picked port can be taken by someone else before the server binds it; pick again.
@@ -221,6 +231,10 @@ public sealed class LocalPostgres(string dataDirectory, int port = 0, bool throw
 
         return ["start", "-D", DataDirectory, "-l", LogFile, "-w", "-t", "30", "-s", "-o", options];
     }
+
+    /// <summary><c>pg_ctl status</c>: exit code 0 when a server runs on the data directory (3 when none does).</summary>
+    private async Task<bool> IsServerRunningAsync(PostgresBinaries binaries, CancellationToken cancellationToken) =>
+        (await RunPgCtlAsync(binaries, ["status", "-D", DataDirectory], cancellationToken)).ExitCode == 0;
 
     private static Task<ExternalCommand.Result> RunPgCtlAsync(
         PostgresBinaries binaries, List<string> arguments, CancellationToken cancellationToken) =>
