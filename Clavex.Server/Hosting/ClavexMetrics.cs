@@ -7,7 +7,7 @@ namespace Clavex.Server.Hosting;
 /// <summary>
 /// <c>/metrics</c> in the Prometheus text format, through OpenTelemetry: Clavex's own meter (<see cref="ClavexMeter"/>),
 /// ASP.NET Core's request durations (<c>http.server.request.duration</c> by route: token, authorize, …), Kestrel's
-/// connections, and Npgsql's command and pool metrics. On the main port only for loopback callers; with
+/// connections, ASP.NET Core's rate-limiter decisions (<c>aspnetcore.rate_limiting.requests</c>), and Npgsql's command and pool metrics. On the main port only for loopback callers; with
 /// <see cref="ClavexSettings.MetricsPort"/> on that port, for everyone who can reach it.
 /// </summary>
 public static class ClavexMetrics
