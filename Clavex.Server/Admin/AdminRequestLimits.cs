@@ -21,7 +21,7 @@ public sealed class AdminRequestLimits(AuditLog audit, OrganizationDirectory org
     private readonly PartitionedRateLimiter<RateLimitKey> _limiter = PartitionedRateLimiter.Create<RateLimitKey, RateLimitKey>(
         key => RateLimitPartition.GetSlidingWindowLimiter(key, k => RequestRateLimits.WindowOf(k.Permits)));
 
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<RateLimitKey, long> _audited = new();
+    private readonly RateLimitAudit _audited = new();
 
     /// <summary>Null when the authenticated request may go on, else the refusal.</summary>
     public async ValueTask<IResult?> AdmitAsync(HttpContext context)
@@ -37,15 +37,8 @@ public sealed class AdminRequestLimits(AuditLog audit, OrganizationDirectory org
         }
 
         context.Response.Headers.RetryAfter = RequestRateLimits.RetryAfterSeconds;
-        long now = Environment.TickCount64;
-        if (!_audited.TryGetValue(key, out long last) || now - last >= RequestRateLimits.Window.TotalMilliseconds)
+        if (_audited.IsFirstInWindow(key))
         {
-            if (_audited.Count >= 10_000)
-            {
-                _audited.Clear();
-            }
-
-            _audited[key] = now;
             Organization? organization = slug.Length > 0 ? await organizations.FindAsync(slug, context.RequestAborted) : null;
             audit.Record(context, organization, "request.rate_limited", false, null, AdminAuthentication.ActorOf(context),
                 ("limit", RequestLimits.AdminRequestsPerMinute.Name), ("per_minute", permits.ToString(CultureInfo.InvariantCulture)),

@@ -72,12 +72,9 @@ public readonly record struct RateLimitKey(string Policy, string Slug, int Permi
 /// </summary>
 public sealed class AddressRateLimitPolicy(string name, RequestLimit limit, Func<HttpContext, IResult> refuse) : IRateLimiterPolicy<RateLimitKey>
 {
-    /// <summary>Budgets whose refusal was audited in the current window; cleared when it grows past this.</summary>
-    private const int MaxAudited = 10_000;
-
     private static readonly Func<RateLimitKey, SlidingWindowRateLimiterOptions> s_window = key => RequestRateLimits.WindowOf(key.Permits);
 
-    private readonly ConcurrentDictionary<RateLimitKey, long> _audited = new();
+    private readonly RateLimitAudit _audited = new();
 
     public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected => RejectAsync;
 
@@ -95,15 +92,8 @@ public sealed class AddressRateLimitPolicy(string name, RequestLimit limit, Func
         HttpContext context = rejected.HttpContext;
         context.Response.Headers.RetryAfter = RequestRateLimits.RetryAfterSeconds;
         RateLimitKey key = GetPartition(context).PartitionKey;
-        long now = Environment.TickCount64;
-        if (!_audited.TryGetValue(key, out long last) || now - last >= RequestRateLimits.Window.TotalMilliseconds)
+        if (_audited.IsFirstInWindow(key))
         {
-            if (_audited.Count >= MaxAudited)
-            {
-                _audited.Clear();
-            }
-
-            _audited[key] = now;
             OrganizationDirectory directory = context.RequestServices.GetRequiredService<OrganizationDirectory>();
             Organization? organization = key.Slug.Length > 0 ? await directory.FindAsync(key.Slug, cancellationToken) : null;
             context.RequestServices.GetRequiredService<AuditLog>().Record(context, organization, "request.rate_limited", false, null, null,
@@ -113,5 +103,33 @@ public sealed class AddressRateLimitPolicy(string name, RequestLimit limit, Func
         }
 
         await refuse(context).ExecuteAsync(context);
+    }
+}
+
+/// <summary>
+/// Which refusals are audited: the first of each budget in each window, so a flood leaves one event a minute per
+/// budget rather than one per request. Forgets everything when it tracks more than <see cref="MaxTracked"/> budgets.
+/// </summary>
+public sealed class RateLimitAudit
+{
+    public const int MaxTracked = 10_000;
+
+    private readonly ConcurrentDictionary<RateLimitKey, long> _lastAudited = new();
+
+    public bool IsFirstInWindow(RateLimitKey key)
+    {
+        long now = Environment.TickCount64;
+        if (_lastAudited.TryGetValue(key, out long last) && now - last < RequestRateLimits.Window.TotalMilliseconds)
+        {
+            return false;
+        }
+
+        if (_lastAudited.Count >= MaxTracked)
+        {
+            _lastAudited.Clear();
+        }
+
+        _lastAudited[key] = now;
+        return true;
     }
 }
