@@ -90,8 +90,19 @@ public static class JwkReader
             return false;
         }
 
-        if (!TryReadMembers(jwk, out Members members, out error))
+        Members members;
+        try
         {
+            if (!TryReadMembers(jwk, out members, out error))
+            {
+                return false;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // JsonDocument leaves string bytes unchecked; reading a name or value that is not UTF-8 or escapes a lone
+            // surrogate throws (found by fuzzing, issue 16).
+            error = "The JWK has a member name or value that is not UTF-8 text.";
             return false;
         }
 

@@ -23,6 +23,11 @@ internal readonly struct JwsHeader
             // Utf8JsonReader reports malformed JSON only by throwing.
             return JwtValidationOutcome.InvalidHeader;
         }
+        catch (InvalidOperationException)
+        {
+            // GetString throws this for a string that is not UTF-8 or escapes a lone surrogate ("\ud800"); issue 16.
+            return JwtValidationOutcome.InvalidHeader;
+        }
     }
 
     private static JwtValidationOutcome Read(ReadOnlySpan<byte> json, out JwsHeader header)

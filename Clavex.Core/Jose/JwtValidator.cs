@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Clavex.Core.Jose;
 
@@ -170,6 +171,13 @@ public static class JwtValidator
 
     private static JwtValidationResult ValidateClaims(ReadOnlySpan<byte> payload, JwsKey key, JwtValidationParameters parameters)
     {
+        // RFC 7519 §7.2 step 10: the claims set is UTF-8 JSON. JsonDocument does not check the bytes of string
+        // values, and reading one that is not UTF-8 would throw in whoever reads the claim (issue 16).
+        if (!Utf8.IsValid(payload))
+        {
+            return Fail(JwtValidationOutcome.InvalidPayload);
+        }
+
         JsonDocument document;
         try
         {
@@ -179,6 +187,12 @@ public static class JwtValidator
         catch (JsonException)
         {
             // A correctly signed but unparsable payload: the only place a parser reports by exception.
+            return Fail(JwtValidationOutcome.InvalidPayload);
+        }
+        catch (InvalidOperationException)
+        {
+            // The duplicate-name check unescapes every member name and throws for one escaping a lone surrogate
+            // ({"\udc00":1}); issue 16.
             return Fail(JwtValidationOutcome.InvalidPayload);
         }
 

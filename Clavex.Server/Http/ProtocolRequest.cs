@@ -12,6 +12,9 @@ public static class ProtocolRequest
 {
     public const string FormContentType = "application/x-www-form-urlencoded";
 
+    /// <summary>More parameters than any protocol request has; a larger form is refused before it is all read.</summary>
+    public const int MaxFormValues = 100;
+
     public static ProtocolParameters FromQuery(HttpRequest request)
     {
         var pairs = new List<KeyValuePair<string, string>>();
@@ -39,13 +42,19 @@ public static class ProtocolRequest
 
         using var reader = new FormReader(request.Body, Encoding.UTF8)
         {
-            ValueCountLimit = 100,
             KeyLengthLimit = 256,
             ValueLengthLimit = 16 * 1024,
         };
         var pairs = new List<KeyValuePair<string, string>>();
         while (await reader.ReadNextPairAsync(cancellationToken) is { } pair)
         {
+            // FormReader checks ValueCountLimit only in ReadFormAsync, never pair by pair, so the count is ours to
+            // enforce (issue 16); the same exception as its length limits, which ServerErrors answers with a 400.
+            if (pairs.Count == MaxFormValues)
+            {
+                throw new InvalidDataException($"Form value count limit {MaxFormValues} exceeded.");
+            }
+
             pairs.Add(new(StorableText.Clean(pair.Key)!, StorableText.Clean(pair.Value)!));
         }
 
