@@ -259,6 +259,14 @@ public sealed class SignInInteraction(
             return InteractionResult.ShowLogin(request, []);
         }
 
+        if (session.SecondFactorPending)
+        {
+            // OIDC Core §3.1.2.4: consent comes from the authenticated end-user. A session that has given only the
+            // password has not authenticated anyone yet, so nothing is recorded in its user's name (issue 16); the
+            // interaction goes on to the second factor.
+            return await ContinueAsync(request, new Progress(session), cancellationToken);
+        }
+
         if (!allowed)
         {
             // OIDC Core §3.1.2.6: the end-user denied the request.

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Clavex.Server.Admin;
 using Clavex.Server.Storage;
 using Clavex.Tests.Server;
 using Clavex.Tests.Support;
@@ -106,6 +107,35 @@ public abstract class AdminTestBase : ServerTestBase
         using HttpClient jira = Server.CreateClient();
         return await jira.PostAsync($"/{org.Slug}/token", Form(
             ("grant_type", "refresh_token"), ("refresh_token", refreshToken), ("client_id", "atlassian"), ("client_secret", secret)));
+    }
+
+    /// <summary>
+    /// Registers the admin-console client (allowed the admin scope), optionally puts alice in the admin group, signs
+    /// her in through the login page and redeems the code: the access token.
+    /// </summary>
+    internal async Task<string> AdminAccessTokenAsync(TestOrganization org, bool inAdminGroup, string scope = "openid clavex:admin")
+    {
+        JsonElement client = await AdminJsonAsync(HttpMethod.Post, $"/api/v1/organizations/{org.Slug}/clients", $$"""
+            {"client_id":"admin-console","redirect_uris":["{{JiraCallback}}"],"scopes":["openid","profile","{{OrganizationAdminTokens.Scope}}"],
+             "token_endpoint_auth_method":"client_secret_post"}
+            """, HttpStatusCode.Created);
+        string secret = client.GetProperty("client_secret").GetString()!;
+        await AdminJsonAsync(HttpMethod.Post, $"/api/v1/organizations/{org.Slug}/groups", $$"""{"name":"{{OrganizationAdminTokens.AdminGroup}}"}""", HttpStatusCode.Created);
+        if (inAdminGroup)
+        {
+            await AdminJsonAsync(HttpMethod.Put, $"/api/v1/organizations/{org.Slug}/groups/{OrganizationAdminTokens.AdminGroup}/members/{org.AliceSubject}", null, HttpStatusCode.NoContent);
+        }
+
+        using HttpClient browser = Server.CreateClient();
+        Uri callback = await SignInAsync(browser, org, AuthorizeUrl(org, scope, ("client_id", "admin-console")));
+        using HttpClient console = Server.CreateClient();
+        HttpResponseMessage tokens = await console.PostAsync($"/{org.Slug}/token", Form(
+            ("grant_type", "authorization_code"), ("code", Query(callback)["code"]), ("redirect_uri", JiraCallback),
+            ("client_id", "admin-console"), ("client_secret", secret)));
+        Assert.That(tokens.StatusCode, Is.EqualTo(HttpStatusCode.OK), await tokens.Content.ReadAsStringAsync());
+        JsonElement body = await JsonAsync(tokens);
+        Assert.That(body.GetProperty("scope").GetString(), Is.EqualTo(scope));
+        return body.GetProperty("access_token").GetString()!;
     }
 
     /// <summary>A member of the detail of the newest audit event of that type, waiting (bounded) for the background writer.</summary>

@@ -11,8 +11,6 @@ namespace Clavex.Tests.Admin;
 /// </summary>
 public class OrganizationAdminTokenTests : AdminTestBase
 {
-    private const string AdminClientSecretField = "client_secret";
-
     [Test]
     public async Task An_admins_token_lists_the_clients_of_its_organisation()
     {
@@ -167,34 +165,5 @@ public class OrganizationAdminTokenTests : AdminTestBase
         await AdminJsonAsync(new HttpMethod("PATCH"), $"/api/v1/organizations/{org.Slug}/clients/atlassian", """{"client_name":"Jira"}""", HttpStatusCode.OK);
 
         Assert.That(await AuditDetailAsync(org.Id, "admin.client.updated", "actor"), Is.EqualTo(AdminAuthentication.Actor));
-    }
-
-    /// <summary>
-    /// Registers the admin-console client (allowed the admin scope), optionally puts alice in the admin group, signs
-    /// her in through the login page and redeems the code: the access token.
-    /// </summary>
-    private async Task<string> AdminAccessTokenAsync(TestOrganization org, bool inAdminGroup, string scope = "openid clavex:admin")
-    {
-        JsonElement client = await AdminJsonAsync(HttpMethod.Post, $"/api/v1/organizations/{org.Slug}/clients", $$"""
-            {"client_id":"admin-console","redirect_uris":["{{JiraCallback}}"],"scopes":["openid","profile","{{OrganizationAdminTokens.Scope}}"],
-             "token_endpoint_auth_method":"client_secret_post"}
-            """, HttpStatusCode.Created);
-        string secret = client.GetProperty(AdminClientSecretField).GetString()!;
-        await AdminJsonAsync(HttpMethod.Post, $"/api/v1/organizations/{org.Slug}/groups", $$"""{"name":"{{OrganizationAdminTokens.AdminGroup}}"}""", HttpStatusCode.Created);
-        if (inAdminGroup)
-        {
-            await AdminJsonAsync(HttpMethod.Put, $"/api/v1/organizations/{org.Slug}/groups/{OrganizationAdminTokens.AdminGroup}/members/{org.AliceSubject}", null, HttpStatusCode.NoContent);
-        }
-
-        using HttpClient browser = Server.CreateClient();
-        Uri callback = await SignInAsync(browser, org, AuthorizeUrl(org, scope, ("client_id", "admin-console")));
-        using HttpClient console = Server.CreateClient();
-        HttpResponseMessage tokens = await console.PostAsync($"/{org.Slug}/token", Form(
-            ("grant_type", "authorization_code"), ("code", Query(callback)["code"]), ("redirect_uri", JiraCallback),
-            ("client_id", "admin-console"), ("client_secret", secret)));
-        Assert.That(tokens.StatusCode, Is.EqualTo(HttpStatusCode.OK), await tokens.Content.ReadAsStringAsync());
-        JsonElement body = await JsonAsync(tokens);
-        Assert.That(body.GetProperty("scope").GetString(), Is.EqualTo(scope));
-        return body.GetProperty("access_token").GetString()!;
     }
 }

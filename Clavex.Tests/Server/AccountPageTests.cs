@@ -115,7 +115,7 @@ public partial class AccountPageTests : AdminTestBase
     }
 
     /// <summary>The account page after signing in from <paramref name="authorize"/> (by default, the redirect /account answers with).</summary>
-    private static async Task<string> SignInToAccountAsync(HttpClient browser, TestOrganization org, string? authorize = null)
+    internal static async Task<string> SignInToAccountAsync(HttpClient browser, TestOrganization org, string? authorize = null)
     {
         authorize ??= (await browser.GetAsync($"/{org.Slug}/account")).Headers.Location!.OriginalString;
         HttpResponseMessage page = await browser.GetAsync(authorize);
@@ -132,7 +132,7 @@ public partial class AccountPageTests : AdminTestBase
     }
 
     /// <summary>From the code's redirect to the callback, the callback's redirect to the page, and the page.</summary>
-    private static async Task<string> FollowAsync(HttpClient browser, HttpResponseMessage toCallback)
+    internal static async Task<string> FollowAsync(HttpClient browser, HttpResponseMessage toCallback)
     {
         Assert.That(toCallback.StatusCode, Is.EqualTo(HttpStatusCode.SeeOther), await toCallback.Content.ReadAsStringAsync());
         Assert.That(toCallback.Headers.Location!.AbsolutePath, Does.EndWith("/account/callback"));
@@ -155,7 +155,7 @@ public partial class AccountPageTests : AdminTestBase
         return browser.PostAsync(form.Action, form.ToContent());
     }
 
-    private static string[] SessionIds(string page) => [.. SessionIdPattern().Matches(page).Select(m => m.Groups[1].Value)];
+    internal static string[] SessionIds(string page) => [.. SessionIdPattern().Matches(page).Select(m => m.Groups[1].Value)];
 
     [GeneratedRegex("name=\"session_id\" value=\"([^\"]+)\"")]
     private static partial Regex SessionIdPattern();
