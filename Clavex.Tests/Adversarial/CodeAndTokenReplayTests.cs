@@ -122,14 +122,7 @@ public class CodeAndTokenReplayTests : AdversarialTestBase
         // RFC 6749 §4.1.3 ("ensure that the authorization code was issued to the authenticated confidential client"),
         // RFC 9700 §4.5 (authorization code injection). The other client registered the same callback.
         TestOrganization org = await Server.SeedOrganizationAsync();
-        string otherSecret = ClientSecrets.Generate();
-        await Server.Services.GetRequiredService<PgClientStore>().CreateAsync(
-            new Client
-            {
-                OrganizationId = org.Id, ClientId = "intruder", RedirectUris = [JiraCallback], Scopes = ["openid", "profile", "email", "groups"],
-                Secrets = [new ClientSecret("s1", ClientSecrets.Hash(otherSecret), Server.Clock.GetUtcNow())],
-            },
-            CancellationToken.None);
+        string otherSecret = await RegisterIntruderAsync(org);
         string code = await CodeAsync(org);
         using HttpClient intruder = Server.CreateClient();
 
@@ -212,14 +205,7 @@ public class CodeAndTokenReplayTests : AdversarialTestBase
     {
         // RFC 6749 §6 and §10.4: a refresh token is bound to the client it was issued to.
         TestOrganization org = await Server.SeedOrganizationAsync();
-        string otherSecret = ClientSecrets.Generate();
-        await Server.Services.GetRequiredService<PgClientStore>().CreateAsync(
-            new Client
-            {
-                OrganizationId = org.Id, ClientId = "intruder", RedirectUris = [JiraCallback], GrantTypes = ["authorization_code", "refresh_token"],
-                Scopes = ["openid"], Secrets = [new ClientSecret("s1", ClientSecrets.Hash(otherSecret), Server.Clock.GetUtcNow())],
-            },
-            CancellationToken.None);
+        string otherSecret = await RegisterIntruderAsync(org);
         string refreshToken = (await TokensAsync(org)).GetProperty("refresh_token").GetString()!;
         using HttpClient intruder = Server.CreateClient();
 
@@ -278,6 +264,22 @@ public class CodeAndTokenReplayTests : AdversarialTestBase
         await AssertErrorAsync(response, HttpStatusCode.BadRequest, "unsupported_grant_type", "grant_type 'password' is not supported.");
     }
 
+    [Test]
+    public async Task A_refresh_token_revoked_by_another_client_stays_valid()
+    {
+        // RFC 7009 §2.1: the server "verifies whether the token was issued to the client making the revocation
+        // request"; otherwise a stolen token would let any client end another's grant.
+        TestOrganization org = await Server.SeedOrganizationAsync();
+        string otherSecret = await RegisterIntruderAsync(org);
+        string refreshToken = (await TokensAsync(org)).GetProperty("refresh_token").GetString()!;
+        using HttpClient intruder = Server.CreateClient();
+
+        HttpResponseMessage revoke = await intruder.PostAsync($"/{org.Slug}/revoke", Form(("token", refreshToken), ("client_id", "intruder"), ("client_secret", otherSecret)));
+
+        Assert.That(revoke.StatusCode, Is.EqualTo(HttpStatusCode.OK), "RFC 7009 §2.2: the same answer as for a revoked token");
+        Assert.That((await RefreshAsync(org, refreshToken)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
     /// <summary>Alice signs in with a new browser for an authorization request with <paramref name="extra"/>; the code.</summary>
     private async Task<string> CodeAsync(TestOrganization org, params (string Name, string Value)[] extra) => await CodeAsync(org, "openid profile email groups", extra);
 
@@ -285,6 +287,20 @@ public class CodeAndTokenReplayTests : AdversarialTestBase
     {
         using HttpClient browser = Server.CreateClient();
         return Query(await SignInAsync(browser, org, AuthorizeUrl(org, scope, extra)))["code"];
+    }
+
+    /// <summary>A second confidential client of the organisation, registered with Jira's callback too; its secret.</summary>
+    private async Task<string> RegisterIntruderAsync(TestOrganization org)
+    {
+        string secret = ClientSecrets.Generate();
+        await Server.Services.GetRequiredService<PgClientStore>().CreateAsync(
+            new Client
+            {
+                OrganizationId = org.Id, ClientId = "intruder", RedirectUris = [JiraCallback], GrantTypes = ["authorization_code", "refresh_token"],
+                Scopes = ["openid", "profile", "email", "groups"], Secrets = [new ClientSecret("s1", ClientSecrets.Hash(secret), Server.Clock.GetUtcNow())],
+            },
+            CancellationToken.None);
+        return secret;
     }
 
     private Task<HttpResponseMessage> RedeemAsync(TestOrganization org, string code, params (string Name, string Value)[] extra) =>

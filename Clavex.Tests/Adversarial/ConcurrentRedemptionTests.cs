@@ -76,4 +76,38 @@ public class ConcurrentRedemptionTests : AdversarialTestBase
         Assert.That(await IntrospectAsync(org, winner.GetProperty("access_token").GetString()!), Is.EqualTo("""{"active":false}"""));
         await AssertErrorAsync(await RefreshAsync(org, successor), HttpStatusCode.BadRequest, "invalid_grant", "The refresh token has been revoked.");
     }
+
+    [Test]
+    public async Task Of_10_concurrent_posts_of_one_authenticator_code_exactly_one_signs_in()
+    {
+        // RFC 6238 §5.2: "the verifier MUST NOT accept the second attempt of the OTP after the successful validation
+        // has been issued for the first OTP"; ten pending sessions (the password is known) race with the one code.
+        const int Posts = 10;
+        TestOrganization org = await Server.SeedOrganizationAsync();
+        byte[] key;
+        using (HttpClient enrolling = Server.CreateClient())
+        {
+            key = (await EnrolAsync(enrolling, org)).Key;
+        }
+
+        Server.Clock.Advance(TimeSpan.FromSeconds(30));
+        var browsers = new List<HttpClient>(Posts);
+        var forms = new List<HtmlForm>(Posts);
+        for (int i = 0; i < Posts; i++)
+        {
+            browsers.Add(Server.CreateClient());
+            forms.Add(HtmlForm.Find(await (await PasswordAsync(browsers[i], org, org.AlicePassword)).Content.ReadAsStringAsync(), "/mfa"));
+        }
+
+        string code = TestTotp.Code(key, Server.Clock.GetUtcNow());
+        HttpResponseMessage[] responses = await Task.WhenAll(browsers.Select((browser, i) => browser.PostAsync(forms[i].Action, forms[i].With("code", code).ToContent())));
+        browsers.ForEach(browser => browser.Dispose());
+
+        Assert.That(responses.Count(r => r.StatusCode == HttpStatusCode.SeeOther), Is.EqualTo(1));
+        foreach (HttpResponseMessage refused in responses.Where(r => r.StatusCode != HttpStatusCode.SeeOther))
+        {
+            Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(await refused.Content.ReadAsStringAsync(), Does.Contain("That code is not valid"));
+        }
+    }
 }

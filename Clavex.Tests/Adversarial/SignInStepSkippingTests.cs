@@ -76,6 +76,28 @@ public class SignInStepSkippingTests : AdversarialTestBase
         HtmlForm.Find(await response.Content.ReadAsStringAsync(), "/mfa");
     }
 
+    [Test]
+    public async Task An_account_change_posted_by_a_session_waiting_for_its_second_factor_changes_nothing()
+    {
+        // The password alone must not change the password (and so take the account over past its second factor):
+        // the account page asks a pending session to sign in (OIDC Core §3.1.2.3).
+        TestOrganization org = await Server.SeedOrganizationAsync();
+        await EnrolAliceAndRegisterWikiAsync(org);
+        using HttpClient attacker = Server.CreateClient();
+        HtmlForm pending = HtmlForm.Find(await (await PasswordAsync(attacker, org, org.AlicePassword)).Content.ReadAsStringAsync(), "/mfa");
+
+        HttpResponseMessage change = await attacker.PostAsync($"/{org.Slug}/account/password", Form(
+            (AntiforgeryTokens.FormFieldName, pending.Get(AntiforgeryTokens.FormFieldName)), ("current_password", org.AlicePassword),
+            ("new_password", "the attacker's own passphrase")));
+
+        Assert.That(change.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
+        Assert.That(change.Headers.Location!.OriginalString, Does.StartWith($"/{org.Slug}/authorize?").And.Contain("client_id=clavex-account"));
+        using HttpClient alice = Server.CreateClient();
+        HttpResponseMessage signIn = await PasswordAsync(alice, org, org.AlicePassword);
+        Assert.That(signIn.StatusCode, Is.EqualTo(HttpStatusCode.OK), "her password still opens the second-factor page");
+        HtmlForm.Find(await signIn.Content.ReadAsStringAsync(), "/mfa");
+    }
+
     /// <summary>Alice enrols an app under the required policy; the wiki client asks for consent. The app's key.</summary>
     private async Task<byte[]> EnrolAliceAndRegisterWikiAsync(TestOrganization org)
     {

@@ -30,6 +30,27 @@ public class TenantIsolationTests : AdversarialTestBase
     }
 
     [Test]
+    public async Task A_forged_host_header_changes_neither_the_issuer_nor_the_endpoints()
+    {
+        // RFC 9700 §4.4 (mix-up) and OpenID Connect Discovery 1.0 §4.3 (the issuer MUST be identical to the one the
+        // client used): the issuer comes from the configuration, never from what the request claims to be.
+        TestOrganization org = await Server.SeedOrganizationAsync();
+        using HttpClient client = Server.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/{org.Slug}/.well-known/openid-configuration");
+        request.Headers.Host = "id.evil.example";
+        request.Headers.Add("X-Forwarded-Proto", "https");
+        request.Headers.Add("X-Forwarded-Host", "id.evil.example");
+
+        JsonElement discovery = await JsonAsync(await client.SendAsync(request));
+
+        Assert.That(discovery.GetProperty("issuer").GetString(), Is.EqualTo(org.Issuer));
+        foreach (string endpoint in new[] { "authorization_endpoint", "token_endpoint", "userinfo_endpoint", "jwks_uri", "end_session_endpoint" })
+        {
+            Assert.That(discovery.GetProperty(endpoint).GetString(), Does.StartWith(org.Issuer + "/"), endpoint);
+        }
+    }
+
+    [Test]
     public async Task A_code_of_organisation_A_is_unknown_at_B_and_stays_redeemable_at_A()
     {
         // RFC 9700 §4.4 (mix-up: a code sent to the wrong authorization server), RFC 6749 §4.1.3.
