@@ -138,7 +138,7 @@ public class ResponseHeaderTests : AdversarialTestBase
             case Page.FormExpired:
                 return await browser.PostAsync($"/{org.Slug}/login", Form(("username", "alice"), ("password", org.AlicePassword)));
             case Page.Throttled:
-                for (int i = 0; i < Clavex.Server.Http.LoginThrottle.FailuresPerAddressAndUsername; i++)
+                for (int i = 0; i < Clavex.Server.Storage.RequestLimits.SignInFailuresPerAddressAndUsername.Default; i++)
                 {
                     await PasswordAsync(browser, org, "not the password");
                 }
