@@ -11,7 +11,7 @@ public sealed record RequestLimit(int Index, string Name, int Default, int Min, 
 /// object of the changed members only (<c>organizations.request_limits</c>), so a new limit needs no migration and a
 /// changed default reaches every organisation that kept it.
 /// </summary>
-public sealed class RequestLimits
+public sealed class RequestLimits : IEquatable<RequestLimits>
 {
     public static readonly RequestLimit TokenRequestsPerMinute = new(
         0, "token_requests_per_minute", 1200, 1, 1_000_000, "requests to /token, /introspect and /revoke per client address and minute");
@@ -92,6 +92,22 @@ public sealed class RequestLimits
         }
 
         return new RequestLimits(overrides);
+    }
+
+    /// <summary>Equal when the same limits are set to the same values (so records holding limits compare by value).</summary>
+    public bool Equals(RequestLimits? other) => other is not null && _overrides.AsSpan().SequenceEqual(other._overrides);
+
+    public override bool Equals(object? obj) => Equals(obj as RequestLimits);
+
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        foreach (int? value in _overrides)
+        {
+            hash.Add(value);
+        }
+
+        return hash.ToHashCode();
     }
 
     /// <summary>The stored form: the changed members only, <c>{}</c> when none.</summary>

@@ -481,7 +481,7 @@ public class AdminSigningKeyTests : AdminTestBase
     [TestCase("""{"key_rotation_days":0}""", "key_rotation_days must be 1 to 3650 days, or null for no scheduled rotation; it is 0.")]
     [TestCase("""{"key_rotation_days":3651}""", "key_rotation_days must be 1 to 3650 days, or null for no scheduled rotation; it is 3651.")]
     [TestCase("""{"key_rotation_days":"90"}""", "key_rotation_days must be a whole number.")]
-    [TestCase("""{}""", "The body must set display_name, signing_algorithm, key_rotation_days, mfa_policy, mfa_groups, mfa_grace_period_seconds, mfa_factors, passwordless, password_min_length, logo_uri or accent_color.")]
+    [TestCase("""{}""", "The body must set display_name, signing_algorithm, key_rotation_days, mfa_policy, mfa_groups, mfa_grace_period_seconds, mfa_factors, passwordless, password_min_length, logo_uri, accent_color or request_limits.")]
     public async Task A_malformed_organisation_patch_is_400_naming_the_field(string body, string description)
     {
         TestOrganization org = await NewOrganizationAsync();
