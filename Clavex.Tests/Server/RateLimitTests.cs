@@ -119,7 +119,7 @@ public class RateLimitTests : AdminTestBase
     }
 
     [Test]
-    public async Task Admin_requests_without_a_valid_token_get_no_budget_and_stay_401()
+    public async Task Wrong_admin_tokens_are_401_however_many_come_and_leave_the_real_tokens_budget_alone()
     {
         TestOrganization org = await LimitedOrganizationAsync("""{"admin_requests_per_minute": 1}""");
         for (int i = 0; i < 4; i++)
