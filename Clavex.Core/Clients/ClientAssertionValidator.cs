@@ -49,8 +49,8 @@ internal static class ClientAssertionValidator
                 return null;
             }
 
-            string? issuer = ReadString(claims, JwtClaimNames.Iss.EncodedUtf8Bytes);
-            string? subject = ReadString(claims, JwtClaimNames.Sub.EncodedUtf8Bytes);
+            string? issuer = JoseJson.ReadString(claims, JwtClaimNames.Iss.EncodedUtf8Bytes);
+            string? subject = JoseJson.ReadString(claims, JwtClaimNames.Sub.EncodedUtf8Bytes);
             return issuer is not null && subject is not null && !string.Equals(issuer, subject, StringComparison.Ordinal)
                 ? null
                 : issuer ?? subject;
@@ -123,7 +123,7 @@ internal static class ClientAssertionValidator
             return "client assertion sub is not the client id";
         }
 
-        if (ReadString(claims, JwtClaimNames.Jti.EncodedUtf8Bytes) is not { Length: > 0 } id)
+        if (JoseJson.ReadString(claims, JwtClaimNames.Jti.EncodedUtf8Bytes) is not { Length: > 0 } id)
         {
             return "client assertion has no jti";
         }
@@ -144,7 +144,4 @@ internal static class ClientAssertionValidator
     // A jti need only be unique per issuer, i.e. per client. The length prefix keeps ("a:b", "c") and ("a", "b:c") apart.
     private static string ReplayKey(string clientId, string jti) =>
         string.Create(CultureInfo.InvariantCulture, $"client_assertion:{clientId.Length}:{clientId}:{jti}");
-
-    private static string? ReadString(JsonElement claims, ReadOnlySpan<byte> name) =>
-        claims.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }

@@ -90,10 +90,7 @@ public sealed class LogoutRequestValidator(IClientStore clients, ISigningKeyStor
             return (null, null);
         }
 
-        string? sid = result.Payload.TryGetProperty(JwtClaimNames.Sid.EncodedUtf8Bytes, out JsonElement value) && value.ValueKind == JsonValueKind.String
-            ? value.GetString()
-            : null;
-        return (audience, sid);
+        return (audience, JoseJson.ReadString(result.Payload, JwtClaimNames.Sid.EncodedUtf8Bytes));
     }
 
     // Only used to pick the audience to validate against; the signature check that follows is what counts.
@@ -108,9 +105,7 @@ public sealed class LogoutRequestValidator(IClientStore clients, ISigningKeyStor
         try
         {
             using var document = JsonDocument.Parse(payload);
-            return document.RootElement.TryGetProperty(JwtClaimNames.Aud.EncodedUtf8Bytes, out JsonElement aud) && aud.ValueKind == JsonValueKind.String
-                ? aud.GetString()
-                : null;
+            return JoseJson.ReadString(document.RootElement, JwtClaimNames.Aud.EncodedUtf8Bytes);
         }
         catch (JsonException)
         {

@@ -13,4 +13,26 @@ internal static class JoseJson
     {
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
+
+    /// <summary>
+    /// The string member <paramref name="name"/> of <paramref name="json"/>, or null when it is absent, not a string,
+    /// or escapes a lone surrogate (<c>"\ud800"</c>), which is valid JSON but no string .NET can hold. A signature
+    /// says who wrote a token, not that its claims are well formed.
+    /// </summary>
+    public static string? ReadString(JsonElement json, ReadOnlySpan<byte> name)
+    {
+        if (!json.TryGetProperty(name, out JsonElement value) || value.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
 }

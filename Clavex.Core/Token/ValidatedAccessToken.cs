@@ -46,6 +46,5 @@ public sealed class ValidatedAccessToken : IDisposable
 
     public void Dispose() => _validation.Dispose();
 
-    private static string? ReadString(JsonElement payload, JsonEncodedText name) =>
-        payload.TryGetProperty(name.EncodedUtf8Bytes, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+    private static string? ReadString(JsonElement payload, JsonEncodedText name) => JoseJson.ReadString(payload, name.EncodedUtf8Bytes);
 }

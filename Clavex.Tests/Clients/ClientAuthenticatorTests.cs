@@ -367,6 +367,18 @@ public sealed class ClientAuthenticatorTests
         AssertSuccess(result, "service", TokenEndpointAuthMethod.PrivateKeyJwt);
     }
 
+    // Issue 16: the client id is read from the assertion before anything is verified, so from text anyone can write.
+    [TestCase("{\"iss\":\"\\ud800\"}")]
+    [TestCase("{\"sub\":\"\\udc00\"}")]
+    public async Task Without_a_client_id_an_assertion_naming_no_readable_client_is_invalid_client(string payload)
+    {
+        string assertion = "eyJhbGciOiJSUzI1NiJ9." + Base64UrlEncoding.Encode(System.Text.Encoding.UTF8.GetBytes(payload)) + ".c2ln";
+
+        ClientAuthenticationResult result = await AuthenticateAsync(null, AssertionParameters(assertion));
+
+        AssertFailure(result, OAuthErrorCode.InvalidClient);
+    }
+
     [Test]
     public async Task The_issuer_is_accepted_as_audience()
     {
@@ -473,6 +485,18 @@ public sealed class ClientAuthenticatorTests
         AssertAssertionRefused(result, "no jti");
     }
 
+    // Found by the adversarial review: a validly signed assertion whose jti escapes a lone surrogate cannot be read
+    // as a string, and reading it threw (a 500 at the token endpoint).
+    [TestCase("\"\\ud800\"", TestName = "A_jti_escaping_a_lone_high_surrogate_is_invalid_client")]
+    [TestCase("\"a\\udc00b\"", TestName = "A_jti_escaping_a_lone_low_surrogate_is_invalid_client")]
+    [TestCase("42", TestName = "A_numeric_jti_is_invalid_client")]
+    public async Task An_assertion_whose_jti_is_not_a_readable_string_is_invalid_client(string rawJti)
+    {
+        ClientAuthenticationResult result = await AuthenticateAsync(null, AssertionParameters(Assertion(TestKeys.RS256, rawJti: rawJti)));
+
+        AssertAssertionRefused(result, "no jti");
+    }
+
     [Test]
     public async Task An_assertion_without_exp_is_invalid_client()
     {
@@ -559,7 +583,8 @@ public sealed class ClientAuthenticatorTests
         TimeSpan? expiresIn = null,
         bool withExp = true,
         string? jti = null,
-        bool withJti = true)
+        bool withJti = true,
+        string? rawJti = null)
     {
         long now = Now.ToUnixTimeSeconds();
         using var jwt = JwtWriter.Create();
@@ -572,7 +597,12 @@ public sealed class ClientAuthenticatorTests
             jwt.Claims.WriteNumber(JwtClaimNames.Exp, now + (long)(expiresIn ?? TimeSpan.FromMinutes(1)).TotalSeconds);
         }
 
-        if (withJti)
+        if (rawJti is not null)
+        {
+            jwt.Claims.WritePropertyName(JwtClaimNames.Jti);
+            jwt.Claims.WriteRawValue(rawJti, skipInputValidation: true);
+        }
+        else if (withJti)
         {
             jwt.Claims.WriteString(JwtClaimNames.Jti, jti ?? RandomNumberGenerator.GetHexString(16));
         }

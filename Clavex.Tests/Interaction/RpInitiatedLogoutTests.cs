@@ -1,3 +1,4 @@
+using System.Text;
 using Clavex.Core.Clients;
 using Clavex.Core.Interaction;
 using Clavex.Core.Jose;
@@ -119,5 +120,19 @@ public sealed class RpInitiatedLogoutTests
         LogoutResult result = await _logout.StartAsync(_fixture.Organization, Parameters(("id_token_hint", hint), ("post_logout_redirect_uri", ReturnTo)), null, CancellationToken.None);
 
         Assert.That((result.Kind, result.ReturnLocation), Is.EqualTo((LogoutResultKind.Finish, (string?)ReturnTo)));
+    }
+
+    // Issue 16: the audience is read before the signature is checked, so from text anyone can write; one escaping a
+    // lone surrogate is valid JSON that no .NET string can hold, and reading it threw.
+    [TestCase("{\"aud\":\"\\ud800\"}")]
+    [TestCase("{\"aud\":\"wiki\\udc00\"}")]
+    public async Task A_hint_whose_audience_is_no_readable_string_is_refused_as_unsigned(string payload)
+    {
+        string hint = "eyJhbGciOiJSUzI1NiJ9." + Base64UrlEncoding.Encode(Encoding.UTF8.GetBytes(payload)) + ".c2ln";
+
+        LogoutResult result = await _logout.StartAsync(_fixture.Organization, Parameters(("id_token_hint", hint)), null, CancellationToken.None);
+
+        Assert.That(result.Kind, Is.EqualTo(LogoutResultKind.Refuse));
+        Assert.That(result.Events.Single().Detail[0].Value, Is.EqualTo("id_token_hint is not an ID token this organisation signed"));
     }
 }
