@@ -8,6 +8,7 @@ using Clavex.Core.Interaction;
 using Clavex.Core.Jose;
 using Clavex.Core.Protocol;
 using Clavex.Core.Sessions;
+using Clavex.Core.Stores;
 using Clavex.Core.Token;
 using Clavex.Core.Users;
 using Clavex.Server.Audit;
@@ -108,7 +109,9 @@ public static class AccountEndpoints
         }
 
         await d.Users.SetPasswordHashAsync(organization.Id, session.Subject, d.Hasher.Hash(next), context.RequestAborted);
-        // The password changed: every other session of the user ends (one may be an attacker's).
+        // The password changed: every other session of the user ends (one may be an attacker's), and every grant is
+        // revoked, so no refresh or access token obtained with the old password outlives it. Relying parties the user
+        // is signed in to sign in again through this session, without a password.
         int ended = 0;
         foreach (SessionInfo other in await d.SessionStore.ListForSubjectAsync(organization.Id, session.Subject, d.Time.GetUtcNow(), context.RequestAborted))
         {
@@ -118,8 +121,9 @@ public static class AccountEndpoints
             }
         }
 
+        int revoked = await d.Grants.RevokeAllForSubjectAsync(organization.Id, session.Subject, d.Time.GetUtcNow(), context.RequestAborted);
         d.Audit.Record(context, organization, "account.password_changed", true, AccountClient.ClientId, session.Subject,
-            ("other_sessions_ended", ended.ToString(CultureInfo.InvariantCulture)));
+            ("other_sessions_ended", ended.ToString(CultureInfo.InvariantCulture)), ("grants_revoked", revoked.ToString(CultureInfo.InvariantCulture)));
         return Done(organization, AccountPage.PasswordChanged);
     });
 
@@ -364,6 +368,7 @@ public static class AccountEndpoints
         SessionCookie Cookie,
         BrowserSessions Sessions,
         PgSessionStore SessionStore,
+        IGrantStore Grants,
         SecondFactorSignIn Factors,
         PgSecondFactorStore FactorStore,
         PasskeySignIn Passkeys,

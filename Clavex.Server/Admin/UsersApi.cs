@@ -46,6 +46,9 @@ public static class UsersApi
         organization.MapDelete("/users/{sub}", DeleteAsync)
             .WithName("deleteUser").WithSummary("Delete a user, its memberships, consents, sessions and grants").WithTags(Tag)
             .Produces(StatusCodes.Status204NoContent).ProducesAdminError(404, 412);
+        organization.MapPost("/users/{sub}/sign-out", SignOutAsync)
+            .WithName("signOutUser").WithSummary("End every session of a user and revoke every grant, so every refresh and access token; the account stays enabled").WithTags(Tag)
+            .Produces<Schemas.SignOutResponse>().ProducesAdminError(404);
         organization.MapPost("/users/{sub}/unlock", UnlockAsync)
             .WithName("unlockUser").WithSummary("End a user's lockout after repeated wrong passwords or codes").WithTags(Tag)
             .Produces(StatusCodes.Status204NoContent).ProducesAdminError(404, 412);
@@ -343,6 +346,27 @@ public static class UsersApi
 
         d.Audit.AdminChange(context, organization, "user.deleted", null, sub, UserProfile.ToUtf8(user.User), null);
         return AdminResults.NoContent();
+    }
+
+    /// <summary>
+    /// What an admin does for an account that may be compromised (with a new password, or a second-factor reset): no
+    /// session or token issued before survives. 200 with the counts, so the admin sees what it ended.
+    /// </summary>
+    private static async Task<IResult> SignOutAsync(HttpContext context, string org, string sub, [AsParameters] Dependencies d)
+    {
+        Organization organization = AdminRequest.OrganizationOf(context);
+        if (sub.Length > 256 || await d.Users.SignOutEverywhereAsync(organization.Id, sub, d.TimeProvider.GetUtcNow(), context.RequestAborted) is not var (sessions, grants))
+        {
+            return AdminResource.User(context, sub).NotFound();
+        }
+
+        byte[] ended = AdminResults.Write(w =>
+        {
+            w.WriteNumber("sessions_ended", sessions);
+            w.WriteNumber("grants_revoked", grants);
+        });
+        d.Audit.AdminChange(context, organization, "user.signed_out", null, sub, null, ended);
+        return OAuthResults.Json(ended);
     }
 
     /// <summary>Lifts a lock after too many wrong passwords (<see cref="Core.Interaction.LockoutPolicy"/>) and clears the failure count: 204.</summary>

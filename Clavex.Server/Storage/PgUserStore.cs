@@ -128,6 +128,22 @@ public sealed class PgUserStore(NpgsqlDataSource dataSource) : IUserStore, ISign
         SELECT count(*) FROM changed
         """;
 
+    // As Disable without disabling: the user's provider sessions end and its grants are revoked, in one statement, so
+    // no session or token of the user started before it survives it. The user row is only read (its version stays).
+    private const string SignOut = """
+        WITH target AS (
+            SELECT subject FROM users WHERE organization_id = @OrganizationId AND subject = @Subject
+        ), ended AS (
+            DELETE FROM sessions WHERE organization_id = @OrganizationId AND subject IN (SELECT subject FROM target)
+            RETURNING 1
+        ), revoked AS (
+            UPDATE grants SET revoked_at = @Now
+            WHERE organization_id = @OrganizationId AND subject IN (SELECT subject FROM target) AND revoked_at IS NULL
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM target) AS users, (SELECT count(*) FROM ended) AS sessions, (SELECT count(*) FROM revoked) AS grants
+        """;
+
     // As Disable, and the user row goes (its memberships by cascade); consents go with it.
     private const string Delete = """
         WITH deleted AS (
@@ -360,6 +376,19 @@ public sealed class PgUserStore(NpgsqlDataSource dataSource) : IUserStore, ISign
         return enabled
             ? await connection.ExecuteAsync(Db.Command(Enable, parameters, cancellationToken)) == 1
             : await connection.ExecuteScalarAsync<long>(Db.Command(Disable, parameters, cancellationToken)) == 1;
+    }
+
+    /// <summary>
+    /// Ends every provider session of the user and revokes every grant (so its refresh and access tokens), in one
+    /// statement; null when there is no such user, else how many sessions ended and how many grants were revoked.
+    /// </summary>
+    public async Task<(int Sessions, int Grants)?> SignOutEverywhereAsync(long organizationId, string subject, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        (long users, long sessions, long grants) = await connection.QuerySingleAsync<(long, long, long)>(Db.Command(
+            SignOut, new { OrganizationId = organizationId, Subject = subject, Now = Db.Utc(now) }, cancellationToken));
+        return users == 1 ? ((int)sessions, (int)grants) : null;
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Text.Json;
 using Clavex.Tests.Support;
 
@@ -102,6 +103,41 @@ public class AdminUserTests : AdminTestBase
         Assert.That(await page.Content.ReadAsStringAsync(), Does.Contain("name=\"password\""));
         JsonElement user = await AdminJsonAsync(HttpMethod.Get, $"/api/v1/organizations/{org.Slug}/users/{org.AliceSubject}", null, HttpStatusCode.OK);
         Assert.That(user.GetProperty("enabled").GetBoolean(), Is.False);
+    }
+
+    [Test]
+    public async Task Signing_a_user_out_everywhere_ends_its_sessions_and_tokens_and_leaves_the_account_enabled()
+    {
+        TestOrganization org = await NewOrganizationAsync();
+        TestOrganization bystanders = await NewOrganizationAsync();
+        await AdminJsonAsync(new HttpMethod("PATCH"), $"/api/v1/organizations/{org.Slug}/clients/atlassian", """{"always_issue_refresh_token":true}""", HttpStatusCode.OK);
+        using HttpClient browser = Server.CreateClient();
+        using HttpClient laptop = Server.CreateClient();
+        JsonElement tokens = await JsonAsync(await RedeemAsync(org, await SignInAsync(browser, org), org.ClientSecret));
+        await SignInAsync(laptop, org);
+        using HttpClient elsewhere = Server.CreateClient();
+        await SignInAsync(elsewhere, bystanders);
+        EntityTagHeaderValue? before = (await AdminAsync(HttpMethod.Get, $"/api/v1/organizations/{org.Slug}/users/{org.AliceSubject}")).Headers.ETag;
+
+        JsonElement ended = await AdminJsonAsync(HttpMethod.Post, $"/api/v1/organizations/{org.Slug}/users/{org.AliceSubject}/sign-out", null, HttpStatusCode.OK);
+
+        Assert.That(ended.GetProperty("sessions_ended").GetInt32(), Is.EqualTo(2));
+        Assert.That(ended.GetProperty("grants_revoked").GetInt32(), Is.EqualTo(1), "the browser's redeemed code made a grant; the laptop's code was never redeemed");
+        HttpResponseMessage refresh = await RefreshAsync(org, tokens.GetProperty("refresh_token").GetString()!, org.ClientSecret);
+        Assert.That((await JsonAsync(refresh)).GetProperty("error").GetString(), Is.EqualTo("invalid_grant"));
+        foreach (HttpClient signedIn in new[] { browser, laptop })
+        {
+            HttpResponseMessage page = await signedIn.GetAsync(AuthorizeUrl(org));
+            Assert.That(await page.Content.ReadAsStringAsync(), Does.Contain("name=\"password\""), "each session is gone");
+        }
+
+        Assert.That((await elsewhere.GetAsync(AuthorizeUrl(bystanders))).StatusCode, Is.EqualTo(HttpStatusCode.SeeOther), "alice of another organisation stays signed in");
+        HttpResponseMessage after = await AdminAsync(HttpMethod.Get, $"/api/v1/organizations/{org.Slug}/users/{org.AliceSubject}");
+        Assert.That((await JsonAsync(after)).GetProperty("enabled").GetBoolean(), Is.True);
+        Assert.That(after.Headers.ETag, Is.EqualTo(before).And.Not.Null, "the account itself did not change");
+        Assert.That(await AuditDetailAsync(org.Id, "admin.user.signed_out", "after"), Is.EqualTo("""{"grants_revoked":1,"sessions_ended":2}"""), "jsonb orders the members");
+        HttpResponseMessage unknown = await AdminAsync(HttpMethod.Post, $"/api/v1/organizations/{org.Slug}/users/u_nobody/sign-out");
+        Assert.That(unknown.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
     }
 
     [Test]

@@ -34,11 +34,13 @@ public partial class AccountPageTests : AdminTestBase
     }
 
     [Test]
-    public async Task A_password_change_needs_the_current_password_and_the_policy_and_ends_the_other_sessions()
+    public async Task A_password_change_needs_the_current_password_and_the_policy_and_ends_the_other_sessions_and_every_grant()
     {
         TestOrganization org = await NewOrganizationAsync();
         using HttpClient other = Server.CreateClient();
-        await ServerTestBase.SignInAsync(other, org);
+        using HttpClient jira = Server.CreateClient();
+        Uri issued = await ServerTestBase.SignInAsync(other, org, AuthorizeUrl(org, "openid offline_access"));
+        System.Text.Json.JsonElement tokens = await JsonAsync(await jira.PostAsync($"/{org.Slug}/token", RedeemForm(org, issued)));
         using HttpClient browser = Server.CreateClient();
         string page = await SignInToAccountAsync(browser, org);
         Assert.That(SessionIds(page), Has.Length.EqualTo(2));
@@ -56,6 +58,16 @@ public partial class AccountPageTests : AdminTestBase
         string after = await browser.GetStringAsync(changed.Headers.Location);
         Assert.That(SessionIds(after), Has.Length.EqualTo(1), "the other browser's session ended");
         Assert.That(await AuditDetailAsync(org.Id, "account.password_changed", "other_sessions_ended"), Is.EqualTo("1"));
+        // The atlassian grant and the account page's own (its code's; the page goes on with its session).
+        Assert.That(await AuditDetailAsync(org.Id, "account.password_changed", "grants_revoked"), Is.EqualTo("2"));
+        HttpResponseMessage refresh = await jira.PostAsync($"/{org.Slug}/token", Form(
+            ("grant_type", "refresh_token"), ("refresh_token", tokens.GetProperty("refresh_token").GetString()!),
+            ("client_id", "atlassian"), ("client_secret", org.ClientSecret)));
+        Assert.That(refresh.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), "a refresh token from before the change is revoked");
+        Assert.That((await JsonAsync(refresh)).GetProperty("error").GetString(), Is.EqualTo("invalid_grant"));
+        using var userInfo = new HttpRequestMessage(HttpMethod.Get, $"/{org.Slug}/userinfo");
+        userInfo.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", tokens.GetProperty("access_token").GetString());
+        Assert.That((await jira.SendAsync(userInfo)).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized), "and so is its access token");
 
         HttpResponseMessage silent = await other.GetAsync(AuthorizeUrl(org, extra: ("prompt", "none")));
         Assert.That(Query(silent.Headers.Location!)["error"], Is.EqualTo("login_required"));

@@ -26,6 +26,9 @@ public sealed record UserPatchRequest(
 
 public sealed record PasswordRequest(string Password);
 
+/// <summary>What a sign-out ended: the user's provider sessions, and its grants with their refresh and access tokens.</summary>
+public sealed record SignOutResponse(int SessionsEnded, int GrantsRevoked);
+
 /// <summary>A user; the optional claims and address are absent when not set.</summary>
 public sealed record UserResponse(
     [property: JsonPropertyName("sub")] string Subject, bool Enabled, string Username, bool EmailVerified, bool PhoneNumberVerified,
