@@ -18,6 +18,9 @@ internal sealed partial class BenchTarget
     public const string ClientId = "bench";
     public const string Username = "bench";
 
+    // Groups exist before a user can be put in them (the admin API refuses unknown group names).
+    private static readonly string[] Groups = ["jira-administrators", "jira-software-users", "confluence-users"];
+
     private BenchTarget(Uri baseUrl, string slug, string password, string clientSecret)
     {
         BaseUrl = baseUrl;
@@ -37,17 +40,30 @@ internal sealed partial class BenchTarget
 
     public AuthenticationHeaderValue BasicCredentials { get; }
 
-    public static async Task<BenchTarget> CreateAsync(Uri baseUrl, string adminToken, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sets up the bench organisation. With <paramref name="raiseLimits"/> its request limits are raised past what one
+    /// address sends (the limiter still runs on every request), and with <paramref name="keepSignInLimits"/> too the
+    /// sign-in failure limits stay at their defaults, as a flood of wrong passwords meets them.
+    /// </summary>
+    public static async Task<BenchTarget> CreateAsync(Uri baseUrl, string adminToken, bool raiseLimits, bool keepSignInLimits, CancellationToken cancellationToken)
     {
         using var admin = new HttpClient { BaseAddress = baseUrl };
         admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
         string slug = "bench" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
         string password = "load test " + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
         await PostAsync(admin, "/api/v1/organizations", $$"""{"slug":"{{slug}}","display_name":"Load test {{slug}}"}""", cancellationToken);
-        // The load comes from one address, far past the default abuse limits; the limiter still runs on every request.
-        await SendAsync(admin, HttpMethod.Patch, $"/api/v1/organizations/{slug}", """
-            {"request_limits":{"token_requests_per_minute":1000000,"userinfo_requests_per_minute":1000000,"sign_in_failures_per_address":100000}}
-            """, cancellationToken);
+        // The load comes from one address, far past the default abuse limits.
+        string signInLimit = keepSignInLimits ? string.Empty : ""","sign_in_failures_per_address":100000""";
+        if (raiseLimits)
+        {
+            await SendAsync(admin, HttpMethod.Patch, $"/api/v1/organizations/{slug}",
+                $$$"""{"request_limits":{"token_requests_per_minute":1000000,"userinfo_requests_per_minute":1000000{{{signInLimit}}}}}""", cancellationToken);
+        }
+        foreach (string group in Groups)
+        {
+            await PostAsync(admin, $"/api/v1/organizations/{slug}/groups", $$"""{"name":"{{group}}"}""", cancellationToken);
+        }
+
         await PostAsync(admin, $"/api/v1/organizations/{slug}/users", $$"""
             {"username":"{{Username}}","password":"{{password}}","name":"Bench User","given_name":"Bench","family_name":"User",
              "email":"bench@example.com","email_verified":true,"groups":["jira-administrators","jira-software-users","confluence-users"]}

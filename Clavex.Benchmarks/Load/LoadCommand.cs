@@ -29,19 +29,30 @@ internal static class LoadCommand
             cancel.Cancel();
         };
 
-        BenchTarget target = await BenchTarget.CreateAsync(options.Url, options.AdminToken, cancel.Token);
-        Console.WriteLine($"Organisation {target.Slug} at {options.Url}; scenario {options.Scenario}, {options.Duration.TotalSeconds:0} s after {options.Warmup.TotalSeconds:0} s of warm-up.");
+        // The limits are raised for the scenario's one address, except where a flood should meet them: login (which
+        // sends no token requests and only right passwords) runs beside a flood at the default limits; a token scenario
+        // needs them raised, so a flood beside it is limited only by its sign-in failures.
+        bool raiseLimits = options.Flood is null || options.Scenario != "login";
+        BenchTarget target = await BenchTarget.CreateAsync(options.Url, options.AdminToken, raiseLimits, keepSignInLimits: options.Flood == "bad-password", cancel.Token);
+        Console.WriteLine($"Organisation {target.Slug} at {options.Url}; scenario {options.Scenario}, {options.Duration.TotalSeconds:0} s after {options.Warmup.TotalSeconds:0} s of warm-up"
+            + (options.Flood is string flood
+                ? $", beside a {flood} flood of {options.FloodConcurrency} workers from {FloodWorker.Address}{(options.FloodRate is int rate ? $" paced to {rate}/s" : string.Empty)}."
+                : "."));
         var runs = new List<LoadRun>();
         foreach (int concurrency in options.Concurrency)
         {
             LoadRun run = await RunOnceAsync(options, target, concurrency, cancel.Token);
             runs.Add(run);
             Console.WriteLine($"  {concurrency,4} workers: {run.PerSecond,9:0.0}/s  p50 {run.P50Ms:0.00} ms  p99 {run.P99Ms:0.00} ms  failures {run.Failed}");
+            if (run.Flood is LoadRun floodRun)
+            {
+                Console.WriteLine($"       flood: {floodRun.Failed / options.Duration.TotalSeconds,9:0.0}/s answered: {string.Join(", ", floodRun.Failures.Select(f => $"{f.Value} × {f.Key}"))}");
+            }
         }
 
         double? floor = options.Floor ? MeasureSigningRate(options.Duration) : null;
         var report = new LoadReport(options.Scenario, options.Url.AbsoluteUri, Environment.ProcessorCount, options.Duration.TotalSeconds, floor,
-            LoadWorker.SignaturesPer(options.Scenario), runs);
+            LoadWorker.SignaturesPer(options.Scenario), runs) { Flood = options.Flood };
         string markdown = report.ToMarkdown();
         Console.WriteLine();
         Console.WriteLine(markdown);
@@ -79,32 +90,72 @@ internal static class LoadCommand
             }
         }));
 
+        var flooders = new LoadWorker[options.Flood is null ? 0 : options.FloodConcurrency];
+        for (int i = 0; i < flooders.Length; i++)
+        {
+            flooders[i] = FloodWorker.CreateFlood(options.Flood!, target);
+            if (await flooders[i].PrepareAsync(cancellationToken) is string failure)
+            {
+                throw new InvalidOperationException($"Preparing flood worker {i} failed: {failure}");
+            }
+        }
+
         long measureFrom = Stopwatch.GetTimestamp() + (long)(options.Warmup.TotalSeconds * Stopwatch.Frequency);
         long measureTo = measureFrom + (long)(options.Duration.TotalSeconds * Stopwatch.Frequency);
         var results = new WorkerResult[concurrency];
+        var floodResults = new WorkerResult[flooders.Length];
+        // Each flood worker's share of --flood-rate, as the time between the starts of its requests.
+        long floodPace = options.FloodRate is int floodRate ? (long)((double)flooders.Length / floodRate * Stopwatch.Frequency) : 0;
+        IntervalMonitor? monitor = options.Interval is TimeSpan every
+            ? new IntervalMonitor(every, options.MetricsUrl ?? new Uri(options.Url, "/metrics"))
+            : null;
         try
         {
-            await Task.WhenAll(Enumerable.Range(0, concurrency).Select(i => Task.Run(async () =>
-                results[i] = await DriveAsync(workers[i], measureFrom, measureTo, cancellationToken), cancellationToken)));
+            Task measured = Task.WhenAll(Enumerable.Range(0, concurrency).Select(i => Task.Run(async () =>
+                results[i] = await DriveAsync(workers[i], measureFrom, measureTo, monitor, 0, cancellationToken), cancellationToken)));
+            Task flooding = Task.WhenAll(Enumerable.Range(0, flooders.Length).Select(i => Task.Run(async () =>
+                floodResults[i] = await DriveAsync(flooders[i], measureFrom, measureTo, null, floodPace, cancellationToken), cancellationToken)));
+            Task monitoring = monitor?.RunAsync(measureFrom, measureTo, cancellationToken) ?? Task.CompletedTask;
+            await Task.WhenAll(measured, flooding, monitoring);
         }
         finally
         {
-            foreach (LoadWorker worker in workers)
+            foreach (LoadWorker worker in workers.Concat(flooders))
             {
                 worker?.Dispose();
             }
         }
 
-        return LoadRun.From(concurrency, options.Duration.TotalSeconds, results);
+        return LoadRun.From(concurrency, options.Duration.TotalSeconds, results) with
+        {
+            Flood = flooders.Length == 0 ? null : LoadRun.From(flooders.Length, options.Duration.TotalSeconds, floodResults),
+            Intervals = monitor?.Samples,
+        };
     }
 
-    /// <summary>Iterations back to back until the window ends; only those that start and end inside it count.</summary>
-    private static async Task<WorkerResult> DriveAsync(LoadWorker worker, long measureFrom, long measureTo, CancellationToken cancellationToken)
+    /// <summary>
+    /// Iterations back to back (or, with a <paramref name="pace"/> in stopwatch ticks, one per pace, on a fixed
+    /// schedule) until the window ends; only those that start and end inside it count.
+    /// </summary>
+    private static async Task<WorkerResult> DriveAsync(
+        LoadWorker worker, long measureFrom, long measureTo, IntervalMonitor? monitor, long pace, CancellationToken cancellationToken)
     {
         var latencies = new List<double>(4096);
         var failures = new Dictionary<string, int>(StringComparer.Ordinal);
+        long scheduled = Stopwatch.GetTimestamp() + Random.Shared.NextInt64(Math.Max(1, pace));
         while (!cancellationToken.IsCancellationRequested)
         {
+            if (pace > 0)
+            {
+                TimeSpan wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), scheduled);
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, cancellationToken);
+                }
+
+                scheduled += pace;
+            }
+
             long start = Stopwatch.GetTimestamp();
             if (start >= measureTo)
             {
@@ -129,7 +180,9 @@ internal static class LoadCommand
 
             if (failure is null)
             {
-                latencies.Add((end - start) * 1000.0 / Stopwatch.Frequency);
+                double milliseconds = (end - start) * 1000.0 / Stopwatch.Frequency;
+                latencies.Add(milliseconds);
+                monitor?.Add(milliseconds);
             }
             else
             {

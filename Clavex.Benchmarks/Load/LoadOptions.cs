@@ -9,7 +9,8 @@ internal sealed record LoadOptions
         dotnet run -c Release --project Clavex.Benchmarks -- load <scenario> [options]
 
         Scenarios: code (authorize with a session and PKCE, then token), refresh (rotating refresh tokens),
-                   cc (client_credentials), userinfo, introspect, login (the password form: Argon2id)
+                   cc (client_credentials), userinfo, introspect, login (the password form: Argon2id),
+                   mixed (code, refresh, cc and userinfo in turn: the soak)
         Options:
           --url URL            Clavex's base URL, loopback only (default http://127.0.0.1:8080)
           --admin-token TOKEN  the admin token (default: $CLAVEX_ADMIN_TOKEN)
@@ -18,6 +19,15 @@ internal sealed record LoadOptions
           --duration S         seconds measured per run (default 20), after --warmup S (default 3)
           --floor              also measure the raw RS256 signing rate in this process, for the same time
           --out PREFIX         write PREFIX.json, PREFIX.md and (with --sweep) PREFIX.svg
+          --flood KIND         beside the scenario, flood from another address (X-Forwarded-For 203.0.113.66; start
+                               Clavex with CLAVEX_KNOWN_PROXIES=127.0.0.1): bad-password (password spraying at the
+                               login form, with the organisation's default sign-in limits) or bad-secret (wrong
+                               client secrets at the token endpoint) or healthz (GET /healthz: what any request costs)
+          --flood-concurrency N  flood workers (default 16)
+          --flood-rate R       pace the flood to R requests/s in all (default: as fast as Clavex answers)
+          --interval S         also print (and report) every S seconds: rate, p99, and Clavex's working set and GC
+                               heap read from its /metrics
+          --metrics-url URL    where /metrics is (default: URL/metrics)
         """;
 
     public required string Scenario { get; init; }
@@ -38,7 +48,17 @@ internal sealed record LoadOptions
 
     public string? Out { get; init; }
 
-    public static readonly string[] Scenarios = ["code", "refresh", "cc", "userinfo", "introspect", "login"];
+    public string? Flood { get; init; }
+
+    public int FloodConcurrency { get; init; } = 16;
+
+    public int? FloodRate { get; init; }
+
+    public TimeSpan? Interval { get; init; }
+
+    public Uri? MetricsUrl { get; init; }
+
+    public static readonly string[] Scenarios = ["code", "refresh", "cc", "userinfo", "introspect", "login", "mixed"];
 
     /// <summary>The options, or the message that says what is wrong with them.</summary>
     public static (LoadOptions? Options, string? Error) Parse(IReadOnlyList<string> args)
@@ -75,6 +95,11 @@ internal sealed record LoadOptions
                     "--duration" => options with { Duration = TimeSpan.FromSeconds(Positive(value)) },
                     "--warmup" => options with { Warmup = TimeSpan.FromSeconds(int.Parse(value, NumberStyles.None, CultureInfo.InvariantCulture)) },
                     "--out" => options with { Out = value },
+                    "--flood" => FloodWorker.Kinds.Contains(value) ? options with { Flood = value } : throw new FormatException($"is not one of {string.Join(", ", FloodWorker.Kinds)}"),
+                    "--flood-concurrency" => options with { FloodConcurrency = Positive(value) },
+                    "--flood-rate" => options with { FloodRate = Positive(value) },
+                    "--interval" => options with { Interval = TimeSpan.FromSeconds(Positive(value)) },
+                    "--metrics-url" => options with { MetricsUrl = new Uri(value, UriKind.Absolute) },
                     _ => throw new FormatException($"Unknown option {name}."),
                 };
             }
@@ -89,7 +114,7 @@ internal sealed record LoadOptions
         }
 
         // A load generator pointed at someone else's server is an attack tool: loopback only.
-        if (!options.Url.IsLoopback)
+        if (!options.Url.IsLoopback || options.MetricsUrl is { IsLoopback: false })
         {
             return (null, $"{options.Url} is not a loopback address; the load tool only drives a Clavex on this machine.");
         }

@@ -10,6 +10,12 @@ internal sealed record LoadRun(
     int Concurrency, long Completed, long Failed, double PerSecond, double P50Ms, double P90Ms, double P99Ms, double MaxMs,
     IReadOnlyDictionary<string, int> Failures)
 {
+    /// <summary>With <c>--flood</c>: what the flood's requests were answered (its "failures" are the answers).</summary>
+    public LoadRun? Flood { get; init; }
+
+    /// <summary>With <c>--interval</c>: one sample per interval of the run.</summary>
+    public IReadOnlyList<IntervalSample>? Intervals { get; init; }
+
     public static LoadRun From(int concurrency, double seconds, IReadOnlyList<WorkerResult> results)
     {
         var latencies = new List<double>();
@@ -40,6 +46,8 @@ internal sealed record LoadReport(
     string Scenario, string Url, int ProcessorCount, double Seconds, double? Rs256SignaturesPerSecond, int SignaturesPerIteration,
     IReadOnlyList<LoadRun> Runs)
 {
+    public string? Flood { get; init; }
+
     public static readonly JsonSerializerOptions JsonOptions = new()
     {
         WriteIndented = true,
@@ -70,8 +78,31 @@ internal sealed record LoadReport(
                 $"| {run.Concurrency} | {run.PerSecond:0.0} | {share} | {run.P50Ms:0.00} | {run.P90Ms:0.00} | {run.P99Ms:0.00} | {run.MaxMs:0.00} | {failures} |");
         }
 
+        foreach (LoadRun run in Runs)
+        {
+            if (run.Flood is LoadRun flood)
+            {
+                string answers = string.Join(", ", flood.Failures.Select(f => $"{f.Value} × {f.Key}"));
+                md.AppendLine().AppendLine(CultureInfo.InvariantCulture,
+                    $"Beside {run.Concurrency} workers, a `{Flood}` flood of {flood.Concurrency} workers from {FloodWorker.Address}: {flood.Failed / Seconds:0.0} requests/s, answered {answers}.");
+            }
+
+            if (run.Intervals is { Count: > 0 } intervals)
+            {
+                md.AppendLine().AppendLine("| from s | iterations/s | p99 ms | working set MiB | GC heap MiB |");
+                md.AppendLine("|---:|---:|---:|---:|---:|");
+                foreach (IntervalSample sample in intervals)
+                {
+                    md.AppendLine(CultureInfo.InvariantCulture,
+                        $"| {sample.FromSeconds:0} | {sample.PerSecond:0.0} | {sample.P99Ms:0.00} | {Mebibytes(sample.WorkingSetBytes)} | {Mebibytes(sample.GcHeapBytes)} |");
+                }
+            }
+        }
+
         return md.ToString();
     }
+
+    private static string Mebibytes(double? bytes) => bytes is double b ? (b / (1024 * 1024)).ToString("0.0", CultureInfo.InvariantCulture) : "–";
 
     /// <summary>Throughput (left axis, blue) and p99 latency (right axis, orange) against the number of workers.</summary>
     public string ToSvg()

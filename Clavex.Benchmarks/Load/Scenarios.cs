@@ -19,8 +19,16 @@ internal abstract class LoadWorker(BenchTarget target) : IDisposable
 
     public void Dispose()
     {
-        Http.Dispose();
+        Dispose(true);
         GC.SuppressFinalize(this);
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            Http.Dispose();
+        }
     }
 
     public static LoadWorker Create(string scenario, BenchTarget target) => scenario switch
@@ -31,6 +39,7 @@ internal abstract class LoadWorker(BenchTarget target) : IDisposable
         "userinfo" => new UserInfoWorker(target),
         "introspect" => new IntrospectWorker(target),
         "login" => new LoginWorker(target),
+        "mixed" => new MixedWorker(target),
         _ => throw new ArgumentOutOfRangeException(nameof(scenario), scenario, null),
     };
 
@@ -197,3 +206,47 @@ internal sealed class LoginWorker(BenchTarget target) : LoadWorker(target)
         return failure;
     }
 }
+
+/// <summary>
+/// The soak's traffic: code flows, refreshes, client_credentials and userinfo in turn, each with its own connection
+/// and state, so a long run exercises every table and cache that grows.
+/// </summary>
+internal sealed class MixedWorker(BenchTarget target) : LoadWorker(target)
+{
+    private readonly LoadWorker[] _flows = [new CodeWorker(target), new RefreshWorker(target), new ClientCredentialsWorker(target), new UserInfoWorker(target)];
+    private int _next;
+
+    public override async Task<string?> PrepareAsync(CancellationToken cancellationToken)
+    {
+        foreach (LoadWorker flow in _flows)
+        {
+            if (await flow.PrepareAsync(cancellationToken) is string failure)
+            {
+                return failure;
+            }
+        }
+
+        return null;
+    }
+
+    public override Task<string?> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        LoadWorker flow = _flows[_next];
+        _next = (_next + 1) % _flows.Length;
+        return flow.RunOnceAsync(cancellationToken);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            foreach (LoadWorker flow in _flows)
+            {
+                flow.Dispose();
+            }
+        }
+
+        base.Dispose(disposing);
+    }
+}
+

@@ -65,21 +65,24 @@ public static class LoginEndpoints
     private static async Task<IResult> PasswordAsync(
         HttpContext context, SignInInteraction interaction, LoginThrottle throttle, AuditLog audit, [AsParameters] Services services)
     {
+        Organization organization = context.GetOrganization();
+        string address = ClientAddress.Key(context.Connection.RemoteIpAddress);
+        RequestLimits limits = services.Organizations.Limits(organization.Slug);
+        if (throttle.IsAddressThrottled(organization.Slug, limits, address))
+        {
+            return Throttled(context, services, organization);
+        }
+
         (BrowserForm? form, IResult? refusal) = await BrowserForm.ReadAsync(context, services.Pages);
         if (refusal is not null)
         {
             return refusal;
         }
 
-        Organization organization = context.GetOrganization();
         string? username = form!.Get(BrowserForm.UsernameField);
-        string address = ClientAddress.Key(context.Connection.RemoteIpAddress);
-        RequestLimits limits = services.Organizations.Limits(organization.Slug);
         if (throttle.IsThrottled(organization.Slug, limits, address, username))
         {
-            context.Response.Headers.RetryAfter = LoginThrottle.RetryAfterSeconds;
-            return services.Pages.Error(context, t => t.ThrottledTitle,
-                t => PageTexts.Format(t.Throttled, (int)LockoutPolicy.FailureWindow.TotalMinutes), StatusCodes.Status429TooManyRequests, organization);
+            return Throttled(context, services, organization);
         }
 
         InteractionResult result = await interaction.SubmitPasswordAsync(
@@ -93,6 +96,13 @@ public static class LoginEndpoints
         }
 
         return await services.Results.WriteAsync(context, organization, result, form.Request, username);
+    }
+
+    private static IResult Throttled(HttpContext context, Services services, Organization organization)
+    {
+        context.Response.Headers.RetryAfter = LoginThrottle.RetryAfterSeconds;
+        return services.Pages.Error(context, t => t.ThrottledTitle,
+            t => PageTexts.Format(t.Throttled, (int)LockoutPolicy.FailureWindow.TotalMinutes), StatusCodes.Status429TooManyRequests, organization);
     }
 
     private static async Task<IResult> SubmitAsync(

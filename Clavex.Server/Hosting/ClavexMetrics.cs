@@ -7,7 +7,9 @@ namespace Clavex.Server.Hosting;
 /// <summary>
 /// <c>/metrics</c> in the Prometheus text format, through OpenTelemetry: Clavex's own meter (<see cref="ClavexMeter"/>),
 /// ASP.NET Core's request durations (<c>http.server.request.duration</c> by route: token, authorize, …), Kestrel's
-/// connections, ASP.NET Core's rate-limiter decisions (<c>aspnetcore.rate_limiting.requests</c>), and Npgsql's command and pool metrics. On the main port only for loopback callers; with
+/// connections, ASP.NET Core's rate-limiter decisions (<c>aspnetcore.rate_limiting.requests</c>), Npgsql's command and pool
+/// metrics, and the runtime's own (<c>System.Runtime</c>: working set, GC heap sizes and pauses, thread-pool queue), which
+/// show whether memory stays flat under a long load. On the main port only for loopback callers; with
 /// <see cref="ClavexSettings.MetricsPort"/> on that port, for everyone who can reach it.
 /// </summary>
 public static class ClavexMetrics
@@ -17,7 +19,7 @@ public static class ClavexMetrics
     public static IServiceCollection AddClavexMetrics(this IServiceCollection services)
     {
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(ClavexMeter.Name, "Npgsql", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.RateLimiting")
+            .AddMeter(ClavexMeter.Name, "Npgsql", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.RateLimiting", "System.Runtime")
             // Every scrape reads the instruments afresh (the exporter's default caches a response for 300 ms).
             .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0));
         return services;

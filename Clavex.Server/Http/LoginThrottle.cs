@@ -41,12 +41,21 @@ public sealed class LoginThrottle : IDisposable
     /// <summary>What a throttled attempt is told to wait, in seconds: a sliding window frees a failure within one window.</summary>
     public static readonly string RetryAfterSeconds = ((int)LockoutPolicy.FailureWindow.TotalSeconds).ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>Whether a sign-in from <paramref name="address"/> for <paramref name="username"/> is refused now (either budget used up).</summary>
-    public bool IsThrottled(string slug, RequestLimits limits, string address, string? username)
+    /// <summary>
+    /// Whether every sign-in from <paramref name="address"/> is refused now (its budget is used up), whoever it is for:
+    /// known before the form is read, so a flood from a throttled address costs no body parsing or antiforgery check.
+    /// </summary>
+    public bool IsAddressThrottled(string slug, RequestLimits limits, string address)
     {
         ArgumentNullException.ThrowIfNull(limits);
         using RateLimitLease byAddress = _limiter.AttemptAcquire(AddressKey(slug, limits, address), 0);
-        if (!byAddress.IsAcquired)
+        return !byAddress.IsAcquired;
+    }
+
+    /// <summary>Whether a sign-in from <paramref name="address"/> for <paramref name="username"/> is refused now (either budget used up).</summary>
+    public bool IsThrottled(string slug, RequestLimits limits, string address, string? username)
+    {
+        if (IsAddressThrottled(slug, limits, address))
         {
             return true;
         }

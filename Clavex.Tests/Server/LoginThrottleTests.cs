@@ -65,6 +65,28 @@ public class LoginThrottleTests : AdminTestBase
     }
 
     [Test]
+    public async Task A_throttled_address_is_refused_before_its_form_is_read()
+    {
+        TestOrganization org = await NewOrganizationAsync();
+        string sprayer = NewAddress();
+        for (int i = 0; i < RequestLimits.SignInFailuresPerAddress.Default; i++)
+        {
+            await TryAsync(org, sprayer, $"user{i}", "Winter2026!");
+        }
+
+        using HttpClient flood = Server.CreateClient(forwardedFor: sprayer);
+        using HttpClient fresh = Server.CreateClient(forwardedFor: NewAddress());
+        var noToken = new FormUrlEncodedContent([new("username", "alice"), new("password", "Winter2026!")]);
+
+        HttpResponseMessage throttled = await flood.PostAsync($"/{org.Slug}/login", noToken);
+        HttpResponseMessage refused = await fresh.PostAsync($"/{org.Slug}/login", new FormUrlEncodedContent([new("username", "alice"), new("password", "Winter2026!")]));
+
+        Assert.That(throttled.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests), "no antiforgery check, no body parsing: the address alone decides");
+        Assert.That(throttled.Headers.RetryAfter?.Delta, Is.EqualTo(LockoutPolicy.FailureWindow));
+        Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), "from an address with budget left, the same form fails its antiforgery check");
+    }
+
+    [Test]
     public async Task A_throttled_attempt_costs_no_database_work()
     {
         TestOrganization org = await NewOrganizationAsync();
