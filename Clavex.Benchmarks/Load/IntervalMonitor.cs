@@ -4,7 +4,7 @@ using System.Globalization;
 namespace Clavex.Benchmarks.Load;
 
 /// <summary>One interval of a run: its rate and p99, and Clavex's memory at its end as its <c>/metrics</c> said.</summary>
-internal sealed record IntervalSample(double FromSeconds, double PerSecond, double P99Ms, double? WorkingSetBytes, double? GcHeapBytes);
+internal sealed record IntervalSample(double FromSeconds, double PerSecond, double P99Ms, double? WorkingSetBytes, double? GcHeapBytes, double? AuditQueueDepth);
 
 /// <summary>
 /// <c>--interval</c>: every interval, the iterations that ended in it (rate and p99) and a scrape of Clavex's
@@ -16,6 +16,9 @@ internal sealed class IntervalMonitor(TimeSpan every, Uri metricsUrl)
     // The runtime's System.Runtime meter, as the Prometheus exporter names it.
     private const string WorkingSet = "dotnet_process_memory_working_set_bytes";
     private const string GcHeap = "dotnet_gc_last_collection_heap_size_bytes";
+
+    // Clavex's own: audit events waiting to be written. If it keeps growing, PostgreSQL is not keeping up.
+    private const string AuditQueue = "clavex_audit_queue_depth";
 
     private readonly Lock _lock = new();
     private List<double> _current = new(8192);
@@ -59,16 +62,16 @@ internal sealed class IntervalMonitor(TimeSpan every, Uri metricsUrl)
             latencies.Sort();
             double seconds = (double)(to - from) / Stopwatch.Frequency;
             double p99 = latencies.Count == 0 ? 0 : latencies[Math.Clamp((int)Math.Ceiling(0.99 * latencies.Count) - 1, 0, latencies.Count - 1)];
-            (double? workingSet, double? heap) = await ScrapeAsync(http, cancellationToken);
-            var sample = new IntervalSample((double)(from - measureFrom) / Stopwatch.Frequency, latencies.Count / seconds, p99, workingSet, heap);
+            (double? workingSet, double? heap, double? queue) = await ScrapeAsync(http, cancellationToken);
+            var sample = new IntervalSample((double)(from - measureFrom) / Stopwatch.Frequency, latencies.Count / seconds, p99, workingSet, heap, queue);
             Samples.Add(sample);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"    {sample.FromSeconds,6:0} s: {sample.PerSecond,9:0.0}/s  p99 {sample.P99Ms:0.00} ms  working set {Mib(workingSet)}  GC heap {Mib(heap)}"));
+                $"    {sample.FromSeconds,6:0} s: {sample.PerSecond,9:0.0}/s  p99 {sample.P99Ms:0.00} ms  working set {Mib(workingSet)}  GC heap {Mib(heap)}  audit queue {queue?.ToString("0", CultureInfo.InvariantCulture) ?? "–"}"));
             from = to;
         }
     }
 
-    private async Task<(double? WorkingSet, double? Heap)> ScrapeAsync(HttpClient http, CancellationToken cancellationToken)
+    private async Task<(double? WorkingSet, double? Heap, double? AuditQueue)> ScrapeAsync(HttpClient http, CancellationToken cancellationToken)
     {
         string text;
         try
@@ -77,14 +80,14 @@ internal sealed class IntervalMonitor(TimeSpan every, Uri metricsUrl)
         }
         catch (HttpRequestException)
         {
-            return (null, null);
+            return (null, null, null);
         }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return (null, null);
+            return (null, null, null);
         }
 
-        double? workingSet = null, heap = null;
+        double? workingSet = null, heap = null, queue = null;
         foreach (string line in text.Split('\n'))
         {
             if (Sample(line, WorkingSet) is double w)
@@ -96,9 +99,13 @@ internal sealed class IntervalMonitor(TimeSpan every, Uri metricsUrl)
                 // One series per generation: the heap is their sum.
                 heap = (heap ?? 0) + h;
             }
+            else if (Sample(line, AuditQueue) is double q)
+            {
+                queue = q;
+            }
         }
 
-        return (workingSet, heap);
+        return (workingSet, heap, queue);
     }
 
     // "name value" or "name{labels} value", optionally followed by a timestamp.

@@ -89,12 +89,12 @@ internal sealed record LoadReport(
 
             if (run.Intervals is { Count: > 0 } intervals)
             {
-                md.AppendLine().AppendLine("| from s | iterations/s | p99 ms | working set MiB | GC heap MiB |");
-                md.AppendLine("|---:|---:|---:|---:|---:|");
+                md.AppendLine().AppendLine("| from s | iterations/s | p99 ms | working set MiB | GC heap MiB | audit queue |");
+                md.AppendLine("|---:|---:|---:|---:|---:|---:|");
                 foreach (IntervalSample sample in intervals)
                 {
                     md.AppendLine(CultureInfo.InvariantCulture,
-                        $"| {sample.FromSeconds:0} | {sample.PerSecond:0.0} | {sample.P99Ms:0.00} | {Mebibytes(sample.WorkingSetBytes)} | {Mebibytes(sample.GcHeapBytes)} |");
+                        $"| {sample.FromSeconds:0} | {sample.PerSecond:0.0} | {sample.P99Ms:0.00} | {Mebibytes(sample.WorkingSetBytes)} | {Mebibytes(sample.GcHeapBytes)} | {sample.AuditQueueDepth?.ToString("0", CultureInfo.InvariantCulture) ?? "–"} |");
                 }
             }
         }

@@ -12,22 +12,43 @@ namespace Clavex.Server.Audit;
 /// </summary>
 public sealed partial class AuditLog
 {
+    /// <summary>Events the queue holds: about 100 s of a busy instance's events while PostgreSQL is away.</summary>
+    public const int DefaultCapacity = 100_000;
+
+    /// <summary>How long a request waits for room in a full queue before its event goes to the log only.</summary>
+    public static readonly TimeSpan DefaultFullQueueWait = TimeSpan.FromSeconds(2);
+
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<AuditLog> _logger;
+    private readonly Channel<AuditEvent> _queue;
+    private readonly TimeSpan _fullQueueWait;
+    private long _lastFullWarning = long.MinValue;
+    private long _unqueued;
 
     public AuditLog(TimeProvider timeProvider, ILogger<AuditLog> logger)
+        : this(timeProvider, logger, DefaultCapacity, DefaultFullQueueWait)
+    {
+    }
+
+    internal AuditLog(TimeProvider timeProvider, ILogger<AuditLog> logger, int capacity, TimeSpan fullQueueWait)
     {
         _timeProvider = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        _fullQueueWait = fullQueueWait;
+
+        // A full queue means PostgreSQL is away or not keeping up. A request then waits a moment for room (so a
+        // writer that is merely behind slows the requests down to its pace), and after that its event goes to the
+        // log only: a long outage must not turn every request into one that hangs.
+        _queue = Channel.CreateBounded<AuditEvent>(new BoundedChannelOptions(capacity)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+        });
         AuditMetrics.Register(_queue.Reader);
     }
 
-    private readonly Channel<AuditEvent> _queue = Channel.CreateBounded<AuditEvent>(new BoundedChannelOptions(100_000)
-    {
-        // A full queue means the database is down for long; block the writers rather than lose events silently.
-        FullMode = BoundedChannelFullMode.Wait,
-        SingleReader = true,
-    });
+    /// <summary>Events that found the queue full for longer than the wait and are in the log only.</summary>
+    public long Unqueued => Interlocked.Read(ref _unqueued);
 
     public ChannelReader<AuditEvent> Reader => _queue.Reader;
 
@@ -81,17 +102,41 @@ public sealed partial class AuditLog
         AuditMetrics.Observe(organization?.Slug, eventType, success, clientId, details);
         if (!_queue.Writer.TryWrite(auditEvent))
         {
-            try
+            WaitForRoom(auditEvent);
+        }
+    }
+
+    private void WaitForRoom(AuditEvent auditEvent)
+    {
+        using var timeout = new CancellationTokenSource(_fullQueueWait, _timeProvider);
+        try
+        {
+            _queue.Writer.WriteAsync(auditEvent, timeout.Token).AsTask().GetAwaiter().GetResult();
+        }
+        catch (ChannelClosedException)
+        {
+            // Shutting down and the writer has finished: the event is in the log line above, not in the table.
+            LogAfterShutdown(_logger, auditEvent.EventType, auditEvent.CorrelationId);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            long unqueued = Interlocked.Increment(ref _unqueued);
+            AuditMetrics.Unqueued();
+            long now = _timeProvider.GetTimestamp();
+            long last = Interlocked.Read(ref _lastFullWarning);
+            if ((last == long.MinValue || _timeProvider.GetElapsedTime(last, now) >= OutageLogInterval)
+                && Interlocked.CompareExchange(ref _lastFullWarning, now, last) == last)
             {
-                _queue.Writer.WriteAsync(auditEvent).AsTask().GetAwaiter().GetResult();
-            }
-            catch (ChannelClosedException)
-            {
-                // Shutting down and the writer has finished: the event is in the log line above, not in the table.
-                LogAfterShutdown(_logger, eventType, auditEvent.CorrelationId);
+                LogQueueFull(_logger, _queue.Reader.Count, _fullQueueWait.TotalSeconds, unqueued);
             }
         }
     }
+
+    // As the outage log: one line per interval, however many events find the queue full.
+    private static readonly TimeSpan OutageLogInterval = TimeSpan.FromSeconds(10);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The audit queue is full ({Depth} events; PostgreSQL is away or not keeping up): events that found no room within {WaitSeconds} s are in the log only, {Unqueued} so far")]
+    private static partial void LogQueueFull(ILogger logger, int depth, double waitSeconds, long unqueued);
 
     public void TokenRequest(HttpContext context, Organization organization, TokenResult result)
     {

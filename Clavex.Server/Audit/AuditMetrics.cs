@@ -22,7 +22,12 @@ internal static class AuditMetrics
     private static readonly Counter<long> s_logins =
         ClavexMeter.Meter.CreateCounter<long>("clavex.logins", "{attempt}", "Password sign-ins, by organisation, outcome and failure reason.");
 
+    private static readonly Counter<long> s_unqueued =
+        ClavexMeter.Meter.CreateCounter<long>("clavex.audit.unqueued", "{event}", "Audit events that found the queue full and are in the log only, not in PostgreSQL.");
+
     private static readonly List<WeakReference<ChannelReader<AuditEvent>>> s_queues = [];
+
+    public static void Unqueued() => s_unqueued.Add(1);
 
     static AuditMetrics() =>
         ClavexMeter.Meter.CreateObservableGauge("clavex.audit.queue.depth", QueueDepth, "{event}", "Audit events waiting to be written to PostgreSQL.");

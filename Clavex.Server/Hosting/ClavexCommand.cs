@@ -116,7 +116,8 @@ public static class ClavexCommand
 
         (DateTimeOffset? since, DateTimeOffset? until) = (ReadTime(configuration, "since"), ReadTime(configuration, "until"));
         ClavexSettings settings = ClavexSettings.Load(configuration);
-        await using NpgsqlDataSource dataSource = Storage.PgDataSource.Create(settings.ConnectionString);
+        // Without the statement timeout: an export streams for as long as the events and the reader take.
+        await using NpgsqlDataSource dataSource = Storage.PgDataSource.Create(settings.ConnectionString, serverTimeouts: false);
         Storage.OrganizationRecord? organization = await new Storage.PgOrganizationStore(dataSource).FindBySlugAsync(slug, CancellationToken.None);
         if (organization is null)
         {
@@ -163,7 +164,8 @@ public static class ClavexCommand
     /// <summary>Applies db/migrations under the advisory lock, so instances starting together are safe.</summary>
     public static async Task MigrateAsync(string connectionString)
     {
-        await using var connection = new NpgsqlConnection(connectionString);
+        // Unpooled: the runner changes its session's settings, which must not reach a pooled connection.
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
         await new MigrationRunner(MigrationFiles.Locate()).ApplyAsync(connection);
     }
 

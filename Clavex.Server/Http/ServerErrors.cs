@@ -20,7 +20,12 @@ public static class ServerErrors
 
     private static bool IsBadInput(Exception? exception) => exception is BadHttpRequestException or InvalidDataException;
 
-    private static bool IsOutage(Exception? exception) => exception is Npgsql.NpgsqlException { IsTransient: true } or TimeoutException;
+    // Transient failures, timeouts, and the server-side limits of PgDataSource: a lock not granted within
+    // lock_timeout (55P03), a statement past statement_timeout (57014), a session ended by
+    // idle_in_transaction_session_timeout (25P03). Each is "not now", not a bug.
+    private static bool IsOutage(Exception? exception) =>
+        exception is Npgsql.NpgsqlException { IsTransient: true } or TimeoutException
+        || exception is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.LockNotAvailable or Npgsql.PostgresErrorCodes.QueryCanceled or "25P03" };
 
     public static async Task WriteAsync(HttpContext context)
     {

@@ -2,6 +2,7 @@ using Clavex.Core.Protocol;
 using Clavex.Server.Audit;
 using Clavex.Server.Storage;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
@@ -10,6 +11,39 @@ namespace Clavex.Tests.Storage;
 /// <summary>The audit writer never stops and never loses a batch for one event PostgreSQL refuses.</summary>
 public sealed class AuditWriterTests
 {
+    [Test]
+    [CancelAfter(30_000)]
+    public async Task A_full_queue_makes_a_request_wait_a_moment_then_keeps_its_event_in_the_log_only_and_never_hangs(CancellationToken cancellationToken)
+    {
+        long id = await StorageFixture.CreateOrganizationAsync();
+        var organization = new Organization(id, "t", "https://id.acme.eu/t");
+        var logs = new Support.LogCapture();
+        using var loggers = new LoggerFactory([logs]);
+        var log = new AuditLog(TimeProvider.System, loggers.CreateLogger<AuditLog>(), capacity: 2, fullQueueWait: TimeSpan.FromMilliseconds(50));
+        var context = new DefaultHttpContext();
+
+        // No writer drains the queue, as when PostgreSQL is away: two events fit, the third and fourth do not. A hang
+        // would be cut off by the test's limit.
+        await Task.Run(() =>
+        {
+            log.Record(context, organization, "test.one", true, null, null);
+            log.Record(context, organization, "test.two", true, null, null);
+            log.Record(context, organization, "test.three", true, null, null);
+            log.Record(context, organization, "test.four", true, null, null);
+        }, cancellationToken).WaitAsync(cancellationToken);
+
+        Assert.That(log.Reader.Count, Is.EqualTo(2));
+        Assert.That(log.Unqueued, Is.EqualTo(2));
+        Assert.That(logs.Messages.Count(m => m.Message.StartsWith("audit test.", StringComparison.Ordinal)), Is.EqualTo(4), "every event is in the log");
+        Assert.That(logs.Messages.Count(m => m.Message.Contains("The audit queue is full", StringComparison.Ordinal)), Is.EqualTo(1), "warned once, not per event");
+
+        // Once there is room again, events are queued as before.
+        Assert.That(log.Reader.TryRead(out AuditEvent? first), Is.True);
+        Assert.That(first!.EventType, Is.EqualTo("test.one"));
+        log.Record(context, organization, "test.five", true, null, null);
+        Assert.That(log.Unqueued, Is.EqualTo(2));
+    }
+
     [Test]
     public async Task An_event_postgresql_refuses_is_stored_without_its_detail_and_the_others_of_its_batch_are_stored_whole()
     {

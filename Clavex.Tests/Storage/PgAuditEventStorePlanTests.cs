@@ -5,7 +5,7 @@ using Npgsql;
 namespace Clavex.Tests.Storage;
 
 /// <summary>
-/// Each audit query filter is answered from an index of 0005_audit_query.sql: with 20,000 events in ten
+/// Each audit query filter is answered from an index of 0005_audit_query.sql (0016 for failures): with 20,000 events in ten
 /// organisations, no plan reads the table sequentially or sorts the organisation's events (issue 6).
 /// </summary>
 public class PgAuditEventStorePlanTests
@@ -41,6 +41,7 @@ public class PgAuditEventStorePlanTests
     [TestCase("subject")]
     [TestCase("client")]
     [TestCase("failures")]
+    [TestCase("successes")]
     [TestCase("time range")]
     [TestCase("next page")]
     [TestCase("everything")]
@@ -53,6 +54,7 @@ public class PgAuditEventStorePlanTests
             "subject" => new() { Subject = "u_17" },
             "client" => new() { ClientId = "client5" },
             "failures" => new() { Outcome = "failure" },
+            "successes" => new() { Outcome = "success" },
             "time range" => new() { Since = new DateTimeOffset(2026, 1, 3, 0, 0, 0, TimeSpan.Zero), Until = new DateTimeOffset(2026, 1, 4, 0, 0, 0, TimeSpan.Zero) },
             "next page" => new() { EventType = "token.issued", After = (new DateTimeOffset(2026, 1, 5, 0, 0, 0, TimeSpan.Zero), long.MaxValue) },
             _ => new(),

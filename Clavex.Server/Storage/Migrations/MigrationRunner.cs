@@ -20,6 +20,10 @@ public sealed class MigrationRunner(string migrationsDirectory)
 
     private const string Lock = "SELECT pg_advisory_lock(@Key)";
 
+    // Whatever the connection string's options say: waiting behind another instance's migration, and a long
+    // migration, are both meant. Session-level, on the runner's own connection.
+    private const string NoTimeouts = "SET statement_timeout = 0; SET lock_timeout = 0; SET idle_in_transaction_session_timeout = 0";
+
     private const string Unlock = "SELECT pg_advisory_unlock(@Key)";
 
     private const string CreateHistory = """
@@ -62,6 +66,7 @@ public sealed class MigrationRunner(string migrationsDirectory)
 
         // Session-level rather than transaction-level because it must span one transaction per migration.
         // No timeout: waiting behind another instance's long migration is the point.
+        await connection.ExecuteAsync(Command(NoTimeouts, null, cancellationToken));
         await connection.ExecuteAsync(Command(Lock, new { Key = AdvisoryLockKey }, cancellationToken));
         try
         {
