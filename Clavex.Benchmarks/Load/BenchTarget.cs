@@ -93,10 +93,19 @@ internal sealed partial class BenchTarget
         + $"&scope={Uri.EscapeDataString(scope)}&state=s&nonce=n&code_challenge={challenge}&code_challenge_method=S256"
         + (promptLogin ? "&prompt=login" : string.Empty);
 
-    /// <summary>The login page fetched and its form posted with the bench user's password; the code of the redirect, or why not.</summary>
+    /// <summary>
+    /// The login page fetched and its form posted with the bench user's password; the code of the redirect, or why not.
+    /// A browser that is still signed in gets its code from the authorize request itself, unless <paramref name="promptLogin"/>.
+    /// </summary>
     public async Task<(string? Code, string? Failure)> SignInAsync(HttpClient browser, string challenge, string scope, bool promptLogin, CancellationToken cancellationToken)
     {
         using HttpResponseMessage page = await browser.GetAsync(AuthorizeUrl(challenge, scope, promptLogin), cancellationToken);
+        if (page.StatusCode == HttpStatusCode.SeeOther && !promptLogin)
+        {
+            // The browser is still signed in (a worker starting again after its token expired): the code comes at once.
+            return CodeOf(page, "authorize");
+        }
+
         if (page.StatusCode != HttpStatusCode.OK)
         {
             return (null, $"authorize {(int)page.StatusCode}");

@@ -25,6 +25,10 @@ public sealed partial class AuditLog
     private long _lastFullWarning = long.MinValue;
     private long _unqueued;
 
+    // Set when a wait for room ran out (the writer is stuck, not just behind); while the queue stays full, events then
+    // go to the log only without each request waiting again. Cleared by the next event that finds room.
+    private volatile bool _overflowing;
+
     public AuditLog(TimeProvider timeProvider, ILogger<AuditLog> logger)
         : this(timeProvider, logger, DefaultCapacity, DefaultFullQueueWait)
     {
@@ -38,7 +42,8 @@ public sealed partial class AuditLog
 
         // A full queue means PostgreSQL is away or not keeping up. A request then waits a moment for room (so a
         // writer that is merely behind slows the requests down to its pace), and after that its event goes to the
-        // log only: a long outage must not turn every request into one that hangs.
+        // log only, as do the events after it until there is room again: a long outage must not turn every request
+        // into one that hangs, nor into one that waits.
         _queue = Channel.CreateBounded<AuditEvent>(new BoundedChannelOptions(capacity)
         {
             FullMode = BoundedChannelFullMode.Wait,
@@ -100,7 +105,15 @@ public sealed partial class AuditLog
         details.TryGetValue("reason", out string? reason);
         LogEvent(_logger, eventType, auditEvent.Outcome, organization?.Slug, clientId, subject, auditEvent.CorrelationId, error, reason);
         AuditMetrics.Observe(organization?.Slug, eventType, success, clientId, details);
-        if (!_queue.Writer.TryWrite(auditEvent))
+        if (_queue.Writer.TryWrite(auditEvent))
+        {
+            _overflowing = false;
+        }
+        else if (_overflowing)
+        {
+            Unqueue();
+        }
+        else
         {
             WaitForRoom(auditEvent);
         }
@@ -120,15 +133,22 @@ public sealed partial class AuditLog
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
-            long unqueued = Interlocked.Increment(ref _unqueued);
-            AuditMetrics.Unqueued();
-            long now = _timeProvider.GetTimestamp();
-            long last = Interlocked.Read(ref _lastFullWarning);
-            if ((last == long.MinValue || _timeProvider.GetElapsedTime(last, now) >= OutageLogInterval)
-                && Interlocked.CompareExchange(ref _lastFullWarning, now, last) == last)
-            {
-                LogQueueFull(_logger, _queue.Reader.Count, _fullQueueWait.TotalSeconds, unqueued);
-            }
+            _overflowing = true;
+            Unqueue();
+        }
+    }
+
+    // The event is in the log line Record wrote; count it, and warn once per interval.
+    private void Unqueue()
+    {
+        long unqueued = Interlocked.Increment(ref _unqueued);
+        AuditMetrics.Unqueued();
+        long now = _timeProvider.GetTimestamp();
+        long last = Interlocked.Read(ref _lastFullWarning);
+        if ((last == long.MinValue || _timeProvider.GetElapsedTime(last, now) >= OutageLogInterval)
+            && Interlocked.CompareExchange(ref _lastFullWarning, now, last) == last)
+        {
+            LogQueueFull(_logger, _queue.Reader.Count, _fullQueueWait.TotalSeconds, unqueued);
         }
     }
 

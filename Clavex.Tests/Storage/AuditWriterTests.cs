@@ -22,8 +22,9 @@ public sealed class AuditWriterTests
         var log = new AuditLog(TimeProvider.System, loggers.CreateLogger<AuditLog>(), capacity: 2, fullQueueWait: TimeSpan.FromMilliseconds(50));
         var context = new DefaultHttpContext();
 
-        // No writer drains the queue, as when PostgreSQL is away: two events fit, the third and fourth do not. A hang
-        // would be cut off by the test's limit.
+        // No writer drains the queue, as when PostgreSQL is away: two events fit, the third waits and then goes to the
+        // log only, and so does the fourth, without waiting (the queue is still full). A hang would be cut off by the
+        // test's limit.
         await Task.Run(() =>
         {
             log.Record(context, organization, "test.one", true, null, null);
