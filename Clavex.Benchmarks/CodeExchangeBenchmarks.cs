@@ -25,7 +25,9 @@ public class CodeExchangeBenchmarks
 {
     private const string Callback = "https://jira.acme.eu/plugins/servlet/oidc/callback";
     private const string Verifier = "dBjftJeZ4CVP-mJ92K1rWzyBkG5RYqrOTN6cUmW8Rfo";
-    private const string Challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+    // RFC 7636 §4.2 S256, computed here rather than copied, so the pair cannot disagree.
+    private static readonly string Challenge = Base64UrlEncoding.Encode(System.Security.Cryptography.SHA256.HashData(Encoding.ASCII.GetBytes(Verifier)));
 
     private readonly Organization _organization = new(1, "acme", "https://id.acme.eu/acme");
     private OpenIdProvider _provider = null!;

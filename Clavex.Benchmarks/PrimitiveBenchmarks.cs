@@ -5,6 +5,7 @@ using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using Clavex.Core.Claims;
 using Clavex.Core.Clients;
+using Clavex.Core.Jose;
 using Clavex.Core.Pkce;
 using Clavex.Core.Protocol;
 using Clavex.Core.Stores.InMemory;
@@ -20,7 +21,8 @@ namespace Clavex.Benchmarks;
 public class PrimitiveBenchmarks
 {
     private const string Verifier = "dBjftJeZ4CVP-mJ92K1rWzyBkG5RYqrOTN6cUmW8Rfo";
-    private const string Challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+    // Computed from the verifier, so the benchmark times a verification that succeeds (a copied pair did not).
+    private static readonly string Challenge = Base64UrlEncoding.Encode(System.Security.Cryptography.SHA256.HashData(Encoding.ASCII.GetBytes(Verifier)));
 
     private ClientAuthenticator _authenticator = null!;
     private Organization _organization = null!;
@@ -48,6 +50,10 @@ public class PrimitiveBenchmarks
         }
 
         _basic = basic;
+        if (!CodeChallenge.VerifyS256(Verifier, Challenge))
+        {
+            throw new InvalidOperationException("The PKCE pair does not verify.");
+        }
     }
 
     [Benchmark]
