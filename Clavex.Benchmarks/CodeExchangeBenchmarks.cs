@@ -4,6 +4,7 @@ using Clavex.Core;
 using Clavex.Core.Authorization;
 using Clavex.Core.Clients;
 using Clavex.Core.Jose;
+using Clavex.Core.Pkce;
 using Clavex.Core.Protocol;
 using Clavex.Core.Sessions;
 using Clavex.Core.Stores;
@@ -27,7 +28,7 @@ public class CodeExchangeBenchmarks
     private const string Verifier = "dBjftJeZ4CVP-mJ92K1rWzyBkG5RYqrOTN6cUmW8Rfo";
 
     // RFC 7636 §4.2 S256, computed here rather than copied, so the pair cannot disagree.
-    private static readonly string Challenge = Base64UrlEncoding.Encode(System.Security.Cryptography.SHA256.HashData(Encoding.ASCII.GetBytes(Verifier)));
+    private static readonly string Challenge = CodeChallenge.CreateS256(Verifier);
 
     private readonly Organization _organization = new(1, "acme", "https://id.acme.eu/acme");
     private OpenIdProvider _provider = null!;

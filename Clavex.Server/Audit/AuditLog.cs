@@ -53,7 +53,7 @@ public sealed partial class AuditLog
     }
 
     /// <summary>Events that found the queue full for longer than the wait and are in the log only.</summary>
-    public long Unqueued => Interlocked.Read(ref _unqueued);
+    internal long Unqueued => Interlocked.Read(ref _unqueued);
 
     public ChannelReader<AuditEvent> Reader => _queue.Reader;
 

@@ -76,13 +76,17 @@ public sealed class AddressRateLimitPolicy(string name, RequestLimit limit, Func
 
     private readonly RateLimitAudit _audited = new();
 
+    // The application's singleton, resolved on the first request: the policy is made before the container is.
+    private OrganizationDirectory? _directory;
+
     public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected => RejectAsync;
 
     public RateLimitPartition<RateLimitKey> GetPartition(HttpContext httpContext)
     {
         ArgumentNullException.ThrowIfNull(httpContext);
         string slug = httpContext.Request.RouteValues["org"] as string ?? string.Empty;
-        int permits = httpContext.RequestServices.GetRequiredService<OrganizationDirectory>().Limits(slug)[limit];
+        OrganizationDirectory directory = _directory ??= httpContext.RequestServices.GetRequiredService<OrganizationDirectory>();
+        int permits = directory.Limits(slug)[limit];
         var key = new RateLimitKey(name, slug, permits, ClientAddress.Key(httpContext.Connection.RemoteIpAddress));
         return RateLimitPartition.GetSlidingWindowLimiter(key, s_window);
     }
@@ -94,8 +98,7 @@ public sealed class AddressRateLimitPolicy(string name, RequestLimit limit, Func
         RateLimitKey key = GetPartition(context).PartitionKey;
         if (_audited.IsFirstInWindow(key))
         {
-            OrganizationDirectory directory = context.RequestServices.GetRequiredService<OrganizationDirectory>();
-            Organization? organization = key.Slug.Length > 0 ? await directory.FindAsync(key.Slug, cancellationToken) : null;
+            Organization? organization = key.Slug.Length > 0 ? await _directory!.FindAsync(key.Slug, cancellationToken) : null;
             context.RequestServices.GetRequiredService<AuditLog>().Record(context, organization, "request.rate_limited", false, null, null,
                 ("limit", limit.Name), ("per_minute", key.Permits.ToString(CultureInfo.InvariantCulture)),
                 ("path", context.Request.Path.Value is { Length: <= 256 } path ? path : null),
