@@ -31,6 +31,13 @@ public static class CorrelationId
         return id;
     }
 
+    /// <summary>Gives <paramref name="to"/>, a request made in process on behalf of <paramref name="from"/>, the same id, so their audit events read as one request.</summary>
+    public static void Share(HttpContext from, HttpContext to)
+    {
+        ArgumentNullException.ThrowIfNull(to);
+        to.Items[ItemKey] = Get(from);
+    }
+
     public static IApplicationBuilder UseCorrelationId(this IApplicationBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);

@@ -1,3 +1,4 @@
+using Clavex.Server.AdminConsole;
 using Clavex.Server.Account;
 using Clavex.Server.Admin;
 using Clavex.Server.Audit;
@@ -53,6 +54,7 @@ public static class ClavexApp
 
         app.MapHealth();
         app.MapAssets();
+        app.MapConsoleAssets();
         app.MapAdminApi();
         app.MapAdminOpenApi();
         app.MapOrganizationGroup()
@@ -60,6 +62,7 @@ public static class ClavexApp
             .MapAuthorize()
             .MapLogin()
             .MapAccount()
+            .MapConsole()
             .MapToken()
             .MapUserInfo()
             .MapLogout();

@@ -18,6 +18,9 @@ public static class ClavexCommand
                                                                   (the old key in CLAVEX_OTHER_MASTER_KEYS; docs/operations.md)
           Clavex.Server audit-export --organization acme [--since 2026-01-01] [--until 2026-07-01]
                                                                   write the organisation's audit events as JSON lines
+          Clavex.Server grant-console-admin --organization acme --username alice
+                                                                  make alice an admin of acme (adds her to clavex-admins,
+                                                                  creating the group if needed), so she can open the console
           Clavex.Server --version                                 print the version
           Clavex.Server --help                                    print this
         """;
@@ -51,6 +54,7 @@ public static class ClavexCommand
                 "start-dev" => await DevEnvironment.RunAsync(rest),
                 "rotate-master-key" => await RotateMasterKeyAsync(rest),
                 "audit-export" => await ExportAuditAsync(rest),
+                "grant-console-admin" => await GrantConsoleAdminAsync(rest),
                 _ => Print($"Unknown command '{command}'.\n{Usage}", 2),
             };
         }
@@ -138,6 +142,54 @@ public static class ClavexCommand
         }
 
         Console.Error.WriteLine($"Exported {count} audit events of organisation '{slug}'.");
+        return 0;
+    }
+
+    /// <summary>
+    /// The operator's bootstrap of an organisation's first admin (anyone holding the server's configuration may do this,
+    /// as with the admin token): the user joins <c>clavex-admins</c>, made if missing, audited as
+    /// <c>admin.group.member_added</c> by the actor <c>admin</c>. Later admins are added in the console or the API.
+    /// </summary>
+    private static async Task<int> GrantConsoleAdminAsync(string[] args)
+    {
+        IConfigurationRoot configuration = Configuration(args);
+        (string? slug, string? username) = (configuration["organization"], configuration["username"]);
+        if (string.IsNullOrEmpty(slug) || string.IsNullOrEmpty(username))
+        {
+            return Print("grant-console-admin needs --organization <slug> and --username <username>.", 2);
+        }
+
+        ClavexSettings settings = ClavexSettings.Load(configuration);
+        await MigrateAsync(settings.ConnectionString);
+        await using NpgsqlDataSource dataSource = Storage.PgDataSource.Create(settings.ConnectionString);
+        Storage.OrganizationRecord? organization = await new Storage.PgOrganizationStore(dataSource).FindBySlugAsync(slug, CancellationToken.None);
+        if (organization is null)
+        {
+            return Print($"There is no organisation '{slug}'.", 1);
+        }
+
+        string? subject = await new Storage.PgAuditEventStore(dataSource).FindSubjectAsync(organization.Id, username, CancellationToken.None);
+        if (subject is null)
+        {
+            return Print($"Organisation '{slug}' has no user '{username}'; create the user first (admin API, POST …/users).", 1);
+        }
+
+        var groups = new Storage.PgGroupStore(dataSource);
+        if (await groups.FindAsync(organization.Id, Admin.OrganizationAdminTokens.AdminGroup, CancellationToken.None) is null)
+        {
+            await groups.CreateAsync(organization.Id, Admin.OrganizationAdminTokens.AdminGroup, CancellationToken.None);
+        }
+
+        await groups.AddMemberAsync(organization.Id, Admin.OrganizationAdminTokens.AdminGroup, subject, CancellationToken.None);
+        await new Storage.PgAuditEventStore(dataSource).InsertAsync(
+        [
+            new Storage.AuditEvent
+            {
+                OrganizationId = organization.Id, OccurredAt = DateTimeOffset.UtcNow, EventType = "admin.group.member_added", Outcome = "success", Subject = subject,
+                Detail = new Dictionary<string, string?> { ["actor"] = Admin.AdminAuthentication.Actor, ["group"] = Admin.OrganizationAdminTokens.AdminGroup, ["via"] = "grant-console-admin" },
+            },
+        ], CancellationToken.None);
+        Console.WriteLine($"{username} is an admin of '{slug}': the console is at {settings.IssuerFor(slug)}/admin");
         return 0;
     }
 

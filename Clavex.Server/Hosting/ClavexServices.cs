@@ -147,6 +147,9 @@ public static class ClavexServices
         services.AddSingleton<AdminAuthentication>();
         services.AddSingleton<AdminAuthenticationFailures>();
         services.AddSingleton<AdminRequestLimits>();
+        services.AddSingleton<AdminConsole.ConsoleClient>();
+        services.AddSingleton<AdminConsole.ConsoleSignIn>();
+        services.AddSingleton<AdminConsole.ConsoleApi>();
         services.AddAdminOpenApi();
         return services;
     }

@@ -52,6 +52,31 @@ internal sealed class HtmlWriter
         return writer;
     }
 
+    /// <summary>
+    /// A page with its own stylesheet and layout (the admin console): the document head with <paramref name="stylesheet"/>
+    /// inline (allowed by its hash), then an open <c>&lt;body&gt;</c> the caller fills.
+    /// </summary>
+    public static HtmlWriter BeginDocument(string language, string title, string stylesheet)
+    {
+        var writer = new HtmlWriter();
+        return writer
+            .Raw("<!DOCTYPE html>\n<html").Attribute("lang", language).Raw(">\n<head>\n<meta charset=\"utf-8\" />\n")
+            .Raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\" />\n")
+            .Raw("<title>").Text(title).Raw("</title>\n")
+            .Raw("<style>").Raw(stylesheet).Raw("</style>\n</head>\n<body>\n");
+    }
+
+    /// <summary>Closes a <see cref="BeginDocument"/> page, with the one script file it loads, if any.</summary>
+    public string EndDocument(string? scriptPath)
+    {
+        if (scriptPath is not null)
+        {
+            Raw("<script").Attribute("src", scriptPath).Raw("></script>\n");
+        }
+
+        return Raw("</body>\n</html>\n")._html.ToString();
+    }
+
     public HtmlWriter Raw(string markup)
     {
         _html.Append(markup);

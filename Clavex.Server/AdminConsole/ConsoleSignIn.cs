@@ -1,0 +1,175 @@
+using System.Security.Cryptography;
+using System.Text;
+using Clavex.Core;
+using Clavex.Core.Clients;
+using Clavex.Core.Jose;
+using Clavex.Core.Protocol;
+using Clavex.Core.Stores;
+using Clavex.Core.Token;
+using Clavex.Core.Users;
+using Clavex.Server.Admin;
+using Clavex.Server.Audit;
+using Clavex.Server.Http;
+
+namespace Clavex.Server.AdminConsole;
+
+/// <summary>An admin signed in to the console: who, and the access token every admin API call is made with.</summary>
+public sealed record ConsoleAdmin(string Subject, string Username, string AccessToken)
+{
+    public override string ToString() => $"ConsoleAdmin {{ Subject = {Subject}, Username = {Username} }}";
+}
+
+/// <summary>
+/// How an admin gets into the console: a real authorization request of the organisation's <see cref="ConsoleClient"/>
+/// (code + PKCE, state and verifier in a cookie only this browser holds), whose callback redeems the code at the token
+/// service and keeps the access token in an HttpOnly cookie scoped to <c>/{org}/admin</c>. Every console request then
+/// presents that token to <see cref="OrganizationAdminTokens"/>, the check the admin API makes of any admin's token:
+/// signature, expiry, the grant not revoked, the client enabled, the user enabled and in <c>clavex-admins</c>.
+/// </summary>
+public sealed class ConsoleSignIn(
+    ConsoleClient client, OpenIdProvider provider, OrganizationAdminTokens admins, IUserStore users, AuditLog audit, CookieSecurity security, BrowserPages pages)
+{
+    private const string FlowCookieName = "clavex-console-flow";
+    private const string TokenCookieName = "clavex-console";
+
+    /// <summary>The console's path for the organisation: <c>/{org}/admin</c>.</summary>
+    public static string Base(Organization organization) => "/" + (organization ?? throw new ArgumentNullException(nameof(organization))).Slug + "/admin";
+
+    /// <summary>The signed-in admin, or the answer for a browser that is not one: the sign-in redirect, or a 403 page.</summary>
+    public async Task<(ConsoleAdmin? Admin, IResult? Refusal)> AuthenticateAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        Organization organization = context.GetOrganization();
+        string? token = context.Request.Cookies[TokenCookieName];
+        if (string.IsNullOrEmpty(token))
+        {
+            return (null, await StartAsync(context, ReturnPathOf(context)));
+        }
+
+        (string? subject, AdminError? error) = await admins.AuthenticateAsync(organization.Slug, token, context.RequestAborted);
+        if (subject is null)
+        {
+            context.Response.Cookies.Delete(TokenCookieName, Cookie(organization, null));
+            return error!.StatusCode == StatusCodes.Status403Forbidden
+                ? (null, NotAnAdmin(context, error.Description))
+                : (null, await StartAsync(context, ReturnPathOf(context)));
+        }
+
+        User? user = await users.FindBySubjectAsync(organization.Id, subject, context.RequestAborted);
+        return (new ConsoleAdmin(subject, user?.Username ?? subject, token), null);
+    }
+
+    /// <summary>An authorization request of the console client; after it, the browser comes back to <paramref name="returnPath"/>.</summary>
+    public async Task<IResult> StartAsync(HttpContext context, string returnPath)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        Organization organization = context.GetOrganization();
+        Client console = await client.EnsureAsync(organization, context.RequestAborted);
+        if (!console.Enabled)
+        {
+            return pages.Error(context, _ => "The admin console is turned off",
+                _ => $"Client {ConsoleClient.ClientId} of this organisation is disabled. Enable it with the admin API to open the console again.", StatusCodes.Status403Forbidden);
+        }
+
+        string state = OpaqueToken.New(OpaqueToken.IdentifierBytes);
+        string verifier = OpaqueToken.New(OpaqueToken.SecretBytes);
+        string back = Base64UrlEncoding.Encode(Encoding.UTF8.GetBytes(IsConsolePath(organization, returnPath) ? returnPath : Base(organization)));
+        context.Response.Cookies.Append(FlowCookieName, state + "." + verifier + "." + back, Cookie(organization, TimeSpan.FromMinutes(10)));
+        var query = new QueryString()
+            .Add(ParameterNames.ResponseType, "code")
+            .Add(ParameterNames.ClientId, ConsoleClient.ClientId)
+            .Add(ParameterNames.RedirectUri, ConsoleClient.RedirectUri(organization))
+            .Add(ParameterNames.Scope, Scopes.OpenId + " " + OrganizationAdminTokens.Scope)
+            .Add(ParameterNames.State, state)
+            .Add(ParameterNames.CodeChallenge, Base64UrlEncoding.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(verifier))))
+            .Add(ParameterNames.CodeChallengeMethod, Core.Pkce.CodeChallenge.MethodS256);
+        return Results.Redirect("/" + organization.Slug + "/authorize" + query.ToUriComponent(), permanent: false, preserveMethod: false);
+    }
+
+    /// <summary>The redirect back from /authorize: the code redeemed like any client's, with the verifier only this browser holds.</summary>
+    public async Task<IResult> CallbackAsync(HttpContext context, string? code, string? state, string? error)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        Organization organization = context.GetOrganization();
+        string[] flow = (context.Request.Cookies[FlowCookieName] ?? string.Empty).Split('.');
+        context.Response.Cookies.Delete(FlowCookieName, Cookie(organization, null));
+        if (flow.Length != 3 || state is null || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(flow[0]), Encoding.ASCII.GetBytes(state)))
+        {
+            return pages.Error(context, t => t.AccountLinkExpiredTitle, _ => "Open the admin console again to sign in.", StatusCodes.Status400BadRequest);
+        }
+
+        if (error is not null || code is null)
+        {
+            return pages.Error(context, _ => "You are not signed in to the console",
+                _ => $"The sign-in did not complete ({(error is { Length: <= 64 } ? error : "no code")}). Open the admin console again.", StatusCodes.Status400BadRequest);
+        }
+
+        var form = new ProtocolParameters(
+        [
+            new(ParameterNames.GrantType, GrantTypes.AuthorizationCode), new(ParameterNames.Code, code), new(ParameterNames.RedirectUri, ConsoleClient.RedirectUri(organization)),
+            new(ParameterNames.ClientId, ConsoleClient.ClientId), new(ParameterNames.CodeVerifier, flow[1]),
+        ]);
+        TokenResult result = await provider.Token.HandleAsync(organization, form, null, context.RequestAborted);
+        audit.TokenRequest(context, organization, result);
+        if (result.Response is not TokenResponse tokens)
+        {
+            return pages.Error(context, _ => "You are not signed in to the console", _ => "The sign-in could not be completed. Open the admin console again.", StatusCodes.Status400BadRequest);
+        }
+
+        (string? subject, AdminError? refused) = await admins.AuthenticateAsync(organization.Slug, tokens.AccessToken, context.RequestAborted);
+        if (subject is null)
+        {
+            audit.Record(context, organization, "console.access_refused", false, ConsoleClient.ClientId, result.Subject, ("reason", refused!.Code));
+            return NotAnAdmin(context, refused.Description);
+        }
+
+        audit.Record(context, organization, "console.signed_in", true, ConsoleClient.ClientId, subject);
+        context.Response.Cookies.Append(TokenCookieName, tokens.AccessToken, Cookie(organization, TimeSpan.FromSeconds(tokens.ExpiresIn)));
+        string back = DecodePath(flow[2]);
+        return Results.Redirect(IsConsolePath(organization, back) ? back : Base(organization), permanent: false, preserveMethod: false);
+    }
+
+    /// <summary>Forgets the console's token in this browser; the Clavex session itself is ended at /logout.</summary>
+    public void SignOut(HttpContext context, ConsoleAdmin admin)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        Organization organization = context.GetOrganization();
+        context.Response.Cookies.Delete(TokenCookieName, Cookie(organization, null));
+        audit.Record(context, organization, "console.signed_out", true, ConsoleClient.ClientId, admin.Subject);
+    }
+
+    private IResult NotAnAdmin(HttpContext context, string reason) =>
+        pages.Error(context, _ => "This account cannot open the admin console",
+            _ => $"{reason} Only enabled members of the group {OrganizationAdminTokens.AdminGroup} may administer this organisation; ask one of them to add you.",
+            StatusCodes.Status403Forbidden);
+
+    /// <summary>Where to come back to after signing in: this page for a GET, the console's start for a form that cannot be replayed.</summary>
+    private static string ReturnPathOf(HttpContext context) =>
+        HttpMethods.IsGet(context.Request.Method) ? context.Request.Path.Value + context.Request.QueryString.Value : Base(context.GetOrganization());
+
+    /// <summary>Only a path of this organisation's console: never another site, another organisation or a protocol endpoint.</summary>
+    private static bool IsConsolePath(Organization organization, string path)
+    {
+        string prefix = Base(organization);
+        return path.StartsWith(prefix, StringComparison.Ordinal) && (path.Length == prefix.Length || path[prefix.Length] is '/' or '?')
+            && !path.Contains("//", StringComparison.Ordinal) && !path.Contains('\\', StringComparison.Ordinal);
+    }
+
+    private static string DecodePath(string encoded)
+    {
+        byte[] buffer = new byte[Base64UrlEncoding.GetDecodedLength(Math.Min(encoded.Length, 4096))];
+        return encoded.Length <= 4096 && Base64UrlEncoding.TryDecode(encoded, buffer, out int written) ? Encoding.UTF8.GetString(buffer, 0, written) : string.Empty;
+    }
+
+    private CookieOptions Cookie(Organization organization, TimeSpan? maxAge) => new()
+    {
+        HttpOnly = true,
+        Secure = security.Secure,
+        // Lax, not Strict: the callback and the page after it are reached by redirects from /authorize, which a link
+        // from another site may have started. Every change is a POST with the antiforgery token.
+        SameSite = SameSiteMode.Lax,
+        Path = Base(organization),
+        MaxAge = maxAge,
+        IsEssential = true,
+    };
+}
