@@ -28,15 +28,17 @@ public sealed class OpenIdProvider
         ClientAuthenticator = new ClientAuthenticator(stores.Clients, stores.Replay, time);
         Authorization = new AuthorizationRequestValidator(stores.Clients);
         CodeIssuer = new AuthorizationCodeIssuer(stores.Codes, time);
+        var codeGrant = new AuthorizationCodeGrant(stores.Codes, stores.Grants, stores.Users, stores.Keys, time);
         Token = new TokenEndpoint(
             ClientAuthenticator,
-            new AuthorizationCodeGrant(stores.Codes, stores.Grants, stores.Users, stores.Keys, time),
+            codeGrant,
             new RefreshTokenGrant(stores.Grants, stores.Users, stores.Keys, time),
             new ClientCredentialsGrant(stores.Keys, time));
         AccessTokens = new AccessTokenValidator(stores.Keys, stores.Grants, time);
         UserInfo = new UserInfoEndpoint(AccessTokens, stores.Clients, stores.Users);
         Revocation = new RevocationEndpoint(ClientAuthenticator, AccessTokens, stores.Grants, time);
         Introspection = new IntrospectionEndpoint(ClientAuthenticator, AccessTokens, stores.Grants, time);
+        TestSignIn = new TestSignIn(Authorization, CodeIssuer, codeGrant, UserInfo, stores.Grants, time);
     }
 
     public ClientAuthenticator ClientAuthenticator { get; }
@@ -55,4 +57,7 @@ public sealed class OpenIdProvider
     public RevocationEndpoint Revocation { get; }
 
     public IntrospectionEndpoint Introspection { get; }
+
+    /// <summary>A client's sign-in rehearsed for a chosen user (an admin's debugger); never reachable from a protocol endpoint.</summary>
+    public TestSignIn TestSignIn { get; }
 }

@@ -82,7 +82,7 @@ internal static class GroupsClaim
     }
 
     // Both filters see the Clavex name: an allow list is written against the directory, not against renames.
-    private static bool IsVisible(string group, ClaimMapping mapping)
+    internal static bool IsVisible(string group, ClaimMapping mapping)
     {
         if (mapping.GroupAllowList is { } allowList && !OrdinalList.Contains(allowList, group))
         {

@@ -72,6 +72,15 @@ internal static class AuditPages
             html.P("No events match. Events are kept for the organisation's retention period; a reference from a page you just saw may take a second to arrive.");
         }
 
+        if (given["correlation_id"].ToString().Trim() is { Length: > 0 } asked && events.Count > 0)
+        {
+            html.H2("Request " + asked);
+            JsonElement? failure = events.FirstOrDefault(e => e.Str("outcome") == "failure") is { ValueKind: JsonValueKind.Object } f ? f : null;
+            html.P(failure is JsonElement failed
+                ? $"It failed at {failed.Str("event_type")}: " + (Explain(failed.Str("event_type"), failed.Obj("detail")) ?? "see the event below.")
+                : $"Nothing in it failed ({events.Count} events).", failure is null ? "notice" : "alert");
+        }
+
         html.Raw("<ul class=\"events\">\n");
         foreach (JsonElement e in events)
         {
@@ -134,14 +143,16 @@ internal static class AuditPages
             return said;
         }
 
+        string more = detail.Str("error_description") ?? reason ?? "see the detail below";
         return error switch
         {
-            "invalid_client" => "The application's client authentication failed: a wrong or expired client secret, or an unknown client_id. Compare the secret in Jira or Confluence with the client's secrets.",
-            "invalid_grant" => "The code or refresh token was not valid: already used, expired, issued to another client, or revoked. " + (detail.Str("error_description") ?? string.Empty),
-            "invalid_request" or "unauthorized_client" or "invalid_scope" or "access_denied" or "unmet_authentication_requirements" or "login_required" =>
-                error + ": " + (detail.Str("error_description") ?? detail.Str("detail") ?? "see the detail below."),
-            null => null,
-            _ => error + (detail.Str("error_description") is string d ? ": " + d : string.Empty),
+            "invalid_client" => $"The application's client authentication failed ({more}): a wrong or expired client secret, or an unknown client_id. "
+                + "Compare the secret in Jira or Confluence with the client's secrets.",
+            "invalid_grant" => $"The code or refresh token was not accepted ({more}): already used, expired, issued to another client, or revoked.",
+            "invalid_request" or "unauthorized_client" or "invalid_scope" or "access_denied" or "unmet_authentication_requirements" or "login_required" or "invalid_token" =>
+                $"{error}: {more}.",
+            null => reason is null ? null : "Reason: " + reason,
+            _ => $"{error}: {more}.",
         };
     }
 

@@ -124,6 +124,11 @@ internal static class ClientPages
             return await DetailAsync(r, clientId, null, problem, null, StatusCodes.Status400BadRequest);
         }
 
+        if (r.Field("preview") == "1")
+        {
+            return await PreviewAsync(r, clientId, current.Body, body);
+        }
+
         ApiAnswer answer = await r.CallAsync("PATCH", "/clients/{clientId}", [("clientId", clientId)], body, r.Field("etag"));
         if (answer.IsSuccess)
         {
@@ -219,7 +224,8 @@ internal static class ClientPages
     }
 
     /// <summary>The client's page: its settings as a form (<paramref name="typed"/> when re-showing a refused change), its secrets, and its actions.</summary>
-    private static async Task<IResult> DetailAsync(ConsoleRequest r, string clientId, string? notice, string? error, JsonElement? typed, int status)
+    private static async Task<IResult> DetailAsync(
+        ConsoleRequest r, string clientId, string? notice, string? error, JsonElement? typed, int status, Action<ConsoleHtml>? preview = null)
     {
         ApiAnswer answer = await r.GetAsync("/clients/{clientId}", ("clientId", clientId));
         if (!answer.IsSuccess)
@@ -230,13 +236,16 @@ internal static class ClientPages
 
         JsonElement client = typed ?? answer.Body;
         string path = r.Base + "/clients/" + Uri.EscapeDataString(clientId);
-        string etag = answer.ETag ?? string.Empty;
+        // A form re-shown with what the admin typed keeps the version they started from, so saving it still detects a change made since.
+        string etag = (typed is null ? answer.ETag : r.Field("etag") ?? answer.ETag) ?? string.Empty;
         ConsoleHtml html = ConsoleHtml.Begin(r, "Client " + clientId, "clients").H1("Client " + clientId).Messages(notice, error);
+        preview?.Invoke(html);
         bool enabled = answer.Body.Bool("enabled");
         html.P(enabled ? "This client is enabled." : "This client is disabled: it cannot sign anyone in and its tokens are refused.", enabled ? null : "off")
             .Form(path + "/enabled", inline: true).Hidden("etag", etag).Hidden("enabled", enabled ? "false" : "true")
             .Button(enabled ? "Disable" : "Enable", "secondary").EndForm();
-        html.Raw("<a").Attribute("href", path + "/delete").Raw(">Delete…</a>\n");
+        html.Raw("<a").Attribute("href", path + "/delete").Raw(">Delete…</a>\n")
+            .Raw("<p>").Link(path + "/test", "Test sign-in").Raw(" · ").Link(path + "/readiness", "Atlassian readiness check").Raw("</p>\n");
 
         html.H2("Settings").Form(path).Hidden("etag", etag);
         SettingsFields(html, client);
@@ -260,7 +269,7 @@ internal static class ClientPages
             html.P("Extra claims (edited through the admin API):", "hint").Pretty(mapping.GetProperty("extra_claims"));
         }
 
-        html.Raw("</fieldset>\n").Button("Save settings").EndForm();
+        html.Raw("</fieldset>\n").Button("Save settings").Button("Preview the effect on groups", "secondary", "preview", "1").EndForm();
 
         if (answer.Body.Str("token_endpoint_auth_method") is "client_secret_post" or "client_secret_basic")
         {
@@ -279,6 +288,26 @@ internal static class ClientPages
         }
 
         return r.Page(html.End(), status);
+    }
+
+    /// <summary>The settings form's change, not saved: which users would gain or lose which groups in this client's tokens.</summary>
+    private static async Task<IResult> PreviewAsync(ConsoleRequest r, string clientId, JsonElement current, byte[] body)
+    {
+        using JsonDocument patch = JsonDocument.Parse(body);
+        (JsonElement merged, AdminError? mergeError) = JsonMergePatch.Apply(System.Text.Encoding.UTF8.GetBytes(current.GetRawText()), patch.RootElement);
+        (Core.Clients.Client? before, string? unreadable) = ClaimPreview.Read(current, r.Organization.Id);
+        (Core.Clients.Client? after, string? invalid) = mergeError is null ? ClaimPreview.Read(merged, r.Organization.Id) : (null, mergeError.Description);
+        if (before is null || after is null)
+        {
+            return await DetailAsync(r, clientId, null, invalid ?? unreadable, mergeError is null ? merged : null, StatusCodes.Status400BadRequest);
+        }
+
+        (IReadOnlyList<JsonElement> users, bool truncated, string? error) = await ClaimPreview.UsersAsync(r, null);
+        IReadOnlyList<ClaimPreview.Change> changes = ClaimPreview.Diff(users, g => ClaimPreview.GroupsClaim(before, g), g => ClaimPreview.GroupsClaim(after, g));
+        string? renamedClaim = before.ClaimMapping.GroupsClaimName == after.ClaimMapping.GroupsClaimName ? null
+            : $"The groups claim is renamed from {before.ClaimMapping.GroupsClaimName} to {after.ClaimMapping.GroupsClaimName}: change the group attribute in Jira and Confluence at the same moment, or every user loses every group.";
+        return await DetailAsync(r, clientId, null, error, merged, StatusCodes.Status200OK,
+            html => ClaimPreview.Render(html, "groups in " + clientId + "'s tokens", changes, users.Count, truncated, renamedClaim));
     }
 
     private static string NewForm(ConsoleRequest r, JsonElement? typed, string? error)

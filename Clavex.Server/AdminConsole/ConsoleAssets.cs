@@ -21,10 +21,10 @@ public static class ConsoleAssets
         "nav ul{display:flex;flex-wrap:wrap;gap:.25rem 1rem;margin:0;padding:0;list-style:none}" +
         "nav a[aria-current=page]{font-weight:700;text-decoration-thickness:3px}" +
         "header form{margin-left:auto}header button{margin:0;color:#fff;background:transparent;border-color:#94a3b8}" +
-        "main{max-width:72rem;margin:1.5rem auto;padding:1.25rem 2rem 2rem;background:#fff;border:1px solid #d1d5db;border-radius:.5rem;overflow-wrap:anywhere}" +
+        "main{max-width:96rem;margin:1.5rem auto;padding:1.25rem 2rem 2rem;background:#fff;border:1px solid #d1d5db;border-radius:.5rem;overflow-wrap:anywhere}" +
         "h1{font-size:1.5rem;line-height:1.25;margin:0 0 1rem}h2{font-size:1.15rem;margin:1.75rem 0 .5rem}" +
         "table{width:100%;border-collapse:collapse;margin:.5rem 0}th,td{padding:.4rem .6rem;text-align:left;vertical-align:top;border-bottom:1px solid #e5e7eb}" +
-        "th{font-weight:600;background:#f9fafb}caption{text-align:left}" +
+        "th{font-weight:600;white-space:nowrap;background:#f9fafb}caption{text-align:left}" +
         "label{display:block;margin-top:.75rem;font-weight:600}" +
         "input,select,textarea{box-sizing:border-box;width:100%;max-width:40rem;padding:.4rem;font:inherit;border:1px solid #6b7280;border-radius:.25rem}" +
         "textarea{min-height:4.5rem;font-family:ui-monospace,monospace}" +
@@ -42,6 +42,7 @@ public static class ConsoleAssets
         ".filters{display:grid;grid-template-columns:repeat(auto-fill,minmax(13rem,1fr));gap:0 1rem}" +
         ".pass{color:#14532d}.fail{color:#991b1b;font-weight:600}.off{color:#6b7280}" +
         ".events{padding:0;list-style:none}.events li{padding:.2rem 0;border-bottom:1px solid #f3f4f6}.events dl{margin:.5rem 0}" +
+        ".side{display:grid;grid-template-columns:repeat(auto-fit,minmax(24rem,1fr));gap:0 1.5rem}.side td{font-size:.85rem}" +
         "dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dt{font-weight:600}dd{margin:0}";
 
     public static string StylesheetSource { get; } = "'sha256-" + Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(Stylesheet))) + "'";

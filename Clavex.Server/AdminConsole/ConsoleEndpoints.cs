@@ -14,6 +14,8 @@ public static class ConsoleEndpoints
             signIn.CallbackAsync(context, code, state, error));
         organization.MapPost("/admin/sign-out", SignOutAsync);
         ClientPages.Map(organization);
+        TestSignInPages.Map(organization);
+        ReadinessPages.Map(organization);
         UserPages.Map(organization);
         GroupPages.Map(organization);
         AuditPages.Map(organization);

@@ -70,6 +70,11 @@ internal static class GroupPages
         }
 
         string to = r.Text("new_name");
+        if (r.Field("preview") == "1")
+        {
+            return await PreviewRenameAsync(r, name, to);
+        }
+
         ApiAnswer answer = await r.CallAsync("PATCH", "/groups/{name}", [("name", name)], ConsoleRequest.Json(w => w.WriteString("name", to)), r.Field("etag"));
         return answer.IsSuccess
             ? r.Done("/groups/" + Uri.EscapeDataString(to), "renamed")
@@ -122,7 +127,40 @@ internal static class GroupPages
             : await DetailAsync(r, name, null, ConsoleRequest.Problem(answer, "group " + name), ConsoleRequest.StatusOf(answer));
     }
 
-    private static async Task<IResult> DetailAsync(ConsoleRequest r, string name, string? notice, string? error, int status)
+    /// <summary>For every client whose tokens list groups: which members would gain or lose which names if the group were renamed.</summary>
+    private static async Task<IResult> PreviewRenameAsync(ConsoleRequest r, string name, string to)
+    {
+        ApiAnswer clients = await r.GetAsync("/clients");
+        (IReadOnlyList<JsonElement> members, bool truncated, string? error) = await ClaimPreview.UsersAsync(r, name);
+        var sections = new List<(string ClientId, IReadOnlyList<ClaimPreview.Change> Changes)>();
+        foreach (JsonElement representation in clients.IsSuccess ? clients.Body.Items("clients") : [])
+        {
+            (Core.Clients.Client? client, string? _) = ClaimPreview.Read(representation, r.Organization.Id);
+            if (client is null || !client.AllowsScope("groups"))
+            {
+                continue;
+            }
+
+            sections.Add((client.ClientId, ClaimPreview.Diff(members, g => ClaimPreview.GroupsClaim(client, g),
+                g => ClaimPreview.GroupsClaim(client, [.. g.Select(x => x == name ? to : x)]))));
+        }
+
+        return await DetailAsync(r, name, null, error ?? (clients.IsSuccess ? null : clients.ErrorDescription), StatusCodes.Status200OK, html =>
+        {
+            foreach ((string clientId, IReadOnlyList<ClaimPreview.Change> changes) in sections)
+            {
+                ClaimPreview.Render(html, $"renaming {name} to {to}, in {clientId}'s tokens", changes, members.Count, truncated, null);
+            }
+
+            if (sections.Count == 0)
+            {
+                html.P("No client's tokens list groups, so the rename changes no token.", "notice");
+            }
+        }, typedName: to);
+    }
+
+    private static async Task<IResult> DetailAsync(
+        ConsoleRequest r, string name, string? notice, string? error, int status, Action<ConsoleHtml>? preview = null, string? typedName = null)
     {
         ApiAnswer answer = await r.GetAsync("/groups/{name}", ("name", name));
         if (!answer.IsSuccess)
@@ -135,6 +173,7 @@ internal static class GroupPages
         string etag = answer.ETag ?? string.Empty;
         ApiAnswer members = await r.CallAsync("GET", "/users", [], query: QueryString.Create("group", name).Add("limit", "200"));
         ConsoleHtml html = ConsoleHtml.Begin(r, "Group " + name, "groups").H1("Group " + name).Messages(notice, error);
+        preview?.Invoke(html);
         html.Table("Members", "Username", "Name", "");
         foreach (JsonElement user in members.IsSuccess ? members.Body.Items("users") : [])
         {
@@ -151,7 +190,8 @@ internal static class GroupPages
 
         html.Form(path + "/members").Field("Add a member by username", "username", null, required: true).Button("Add member").EndForm();
         html.H2("Rename").P("Every client's token lists the new name from the next sign-in on. Jira and Confluence remove users from groups the token no longer lists.", "hint")
-            .Form(path + "/rename").Hidden("etag", etag).Field("New name", "new_name", name, required: true).Button("Rename").EndForm();
+            .Form(path + "/rename").Hidden("etag", typedName is null ? etag : r.Field("etag") ?? etag).Field("New name", "new_name", typedName ?? name, required: true)
+            .Button("Rename").Button("Preview the effect on tokens", "secondary", "preview", "1").EndForm();
         html.H2("Delete").Form(path + "/delete").Hidden("etag", etag)
             .Field("Type the group's name to delete it", "confirm", null, hint: "Its members stay; they only leave the group.").Button("Delete group", "danger").EndForm();
         return r.Page(html.End(), status);
