@@ -143,7 +143,7 @@ internal static class AuditPages
             return said;
         }
 
-        string more = detail.Str("error_description") ?? reason ?? "see the detail below";
+        string more = (detail.Str("error_description") ?? reason ?? "see the detail below").TrimEnd('.');
         return error switch
         {
             "invalid_client" => $"The application's client authentication failed ({more}): a wrong or expired client secret, or an unknown client_id. "

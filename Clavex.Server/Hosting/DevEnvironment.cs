@@ -83,6 +83,7 @@ public static class DevEnvironment
               Demo user:      alice / {(seed.AlicePasswordWorks ? state.AlicePassword : ChangedPassword)}
               Client:         atlassian / {(seed.ClientSecretWorks ? state.ClientSecret : ChangedSecret)}
               Redirect URIs:  {string.Join(", ", seed.RedirectUris)}
+              Admin console:  {issuer}/admin (user {DevSeeder.ConsoleAdmin}, the demo user's first password; set up a second factor at first sign-in)
             Press Ctrl+C to stop Clavex and its PostgreSQL.
 
             """;

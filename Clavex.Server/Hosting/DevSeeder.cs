@@ -8,8 +8,9 @@ namespace Clavex.Server.Hosting;
 
 /// <summary>
 /// The demo organisation of <c>start-dev</c>: organisation <c>acme</c>, user alice in the three Atlassian groups,
-/// and the <c>atlassian</c> client exactly as the admin guide registers it. Seeded once, on the first start: later
-/// starts change nothing an admin may have changed, unless CLAVEX_DEV_PASSWORD or CLAVEX_DEV_CLIENT_SECRET is set.
+/// user admin in <c>clavex-admins</c> (for the console), and the <c>atlassian</c> client exactly as the admin guide
+/// registers it. Seeded once, on the first start: later starts change nothing an admin may have changed, unless
+/// CLAVEX_DEV_PASSWORD or CLAVEX_DEV_CLIENT_SECRET is set.
 /// </summary>
 public static class DevSeeder
 {
@@ -20,6 +21,9 @@ public static class DevSeeder
         "https://jira.acme.eu/plugins/servlet/oidc/callback",
         "https://confluence.acme.eu/plugins/servlet/oidc/callback",
     ];
+
+    /// <summary>The demo's console admin, a member of <c>clavex-admins</c> only, with the demo user's password.</summary>
+    public const string ConsoleAdmin = "admin";
 
     private static readonly string[] AliceGroups = ["jira-administrators", "jira-software-users", "confluence-users"];
 
@@ -68,6 +72,14 @@ public static class DevSeeder
         {
             await users.AddToGroupAsync(organization.Id, subject, group, none);
         }
+
+        // The console's admin is a user of their own, so the admin group stays out of alice's Jira and Confluence tokens.
+        string admin = "u_" + Core.Protocol.OpaqueToken.New(12);
+        await users.CreateAsync(
+            new User { OrganizationId = organization.Id, Subject = admin, Username = ConsoleAdmin, Name = "Acme Admin", Email = "admin@acme.eu", EmailVerified = true },
+            hasher.Hash(state.AlicePassword),
+            none);
+        await users.AddToGroupAsync(organization.Id, admin, Admin.OrganizationAdminTokens.AdminGroup, none);
 
         await clients.CreateAsync(
             new Client
