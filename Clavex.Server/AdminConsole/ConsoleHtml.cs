@@ -15,19 +15,19 @@ internal sealed class ConsoleHtml
         [("clients", "Clients"), ("users", "Users"), ("groups", "Groups"), ("keys", "Signing keys"), ("audit", "Audit log")];
 
     private readonly HtmlWriter _html;
-    private readonly ConsoleRequest _request;
+    private readonly string _antiforgeryToken;
     private int _ids;
 
-    private ConsoleHtml(ConsoleRequest request, string title, string? section)
+    private ConsoleHtml(Frame frame, string title, string? section)
     {
-        _request = request;
-        _html = HtmlWriter.BeginDocument("en", title + " – " + request.Organization.Slug + " – Clavex admin", ConsoleAssets.Stylesheet);
+        _antiforgeryToken = frame.AntiforgeryToken;
+        _html = HtmlWriter.BeginDocument("en", title + " – " + frame.Brand, ConsoleAssets.Stylesheet);
         _html.Raw("<a class=\"skip\" href=\"#main\">Skip to the content</a>\n<header>\n")
-            .Raw("<a class=\"brand\"").Attribute("href", request.Base).Raw(">").Text(request.Organization.Slug + " · Clavex admin").Raw("</a>\n")
+            .Raw("<a class=\"brand\"").Attribute("href", frame.Home).Raw(">").Text(frame.Brand).Raw("</a>\n")
             .Raw("<nav aria-label=\"Sections\"><ul>\n");
-        foreach ((string key, string name) in Sections)
+        foreach ((string key, string name) in frame.Sections)
         {
-            _html.Raw("<li><a").Attribute("href", request.Base + "/" + key);
+            _html.Raw("<li><a").Attribute("href", frame.Home + "/" + key);
             if (key == section)
             {
                 _html.Raw(" aria-current=\"page\"");
@@ -36,14 +36,21 @@ internal sealed class ConsoleHtml
             _html.Raw(">").Text(name).Raw("</a></li>\n");
         }
 
-        _html.Raw("</ul></nav>\n<span>").Text(request.Admin.Username).Raw("</span>\n");
-        Form(request.Base + "/sign-out").Raw("<button type=\"submit\" class=\"secondary\">Sign out</button>\n</form>\n");
+        _html.Raw("</ul></nav>\n<span>").Text(frame.User).Raw("</span>\n");
+        Form(frame.Home + "/sign-out").Raw("<button type=\"submit\" class=\"secondary\">Sign out</button>\n</form>\n");
         _html.Raw("</header>\n<main id=\"main\">\n");
     }
 
-    public static ConsoleHtml Begin(ConsoleRequest request, string title, string? section) => new(request, title, section);
+    /// <summary>A page of an organisation's console.</summary>
+    public static ConsoleHtml Begin(ConsoleRequest request, string title, string? section) =>
+        new(new Frame(request.Organization.Slug + " · Clavex admin", request.Base, Sections, request.Admin.Username, request.AntiforgeryToken), title, section);
 
-    public string Base => _request.Base;
+    /// <summary>A page of the operator's console (<see cref="OperatorPages"/>), signed in with the admin token.</summary>
+    public static ConsoleHtml BeginOperator(string antiforgeryToken, string title) =>
+        new(new Frame("Clavex operator", OperatorPages.Base, [("organizations", "Organisations")], "operator (admin token)", antiforgeryToken), title, "organizations");
+
+    /// <summary>The header every page shares: the brand and where it leads, the sections, who is signed in.</summary>
+    private sealed record Frame(string Brand, string Home, IReadOnlyList<(string Key, string Title)> Sections, string User, string AntiforgeryToken);
 
     public ConsoleHtml Raw(string markup)
     {
@@ -98,7 +105,7 @@ internal sealed class ConsoleHtml
         }
 
         Raw(">\n");
-        return Hidden(AntiforgeryTokens.FormFieldName, _request.AntiforgeryToken);
+        return Hidden(AntiforgeryTokens.FormFieldName, _antiforgeryToken);
     }
 
     public ConsoleHtml GetForm(string action) => Raw("<form method=\"get\"").Attribute("action", action).Raw(">\n");

@@ -93,7 +93,7 @@ public sealed class ConsoleRequest
     /// <summary>A JSON body, written as the admin API reads it.</summary>
     public static byte[] Json(Action<Utf8JsonWriter> write) => AdminResults.Write(write);
 
-    public IResult Page(string html, int statusCode = StatusCodes.Status200OK) => new ConsolePageResult(html, statusCode);
+    public IResult Page(string html, int statusCode = StatusCodes.Status200OK) => new ConsolePage(html, statusCode);
 
     /// <summary>After a change: back to <paramref name="path"/> (under the console) with a notice, so a reload repeats nothing.</summary>
     public IResult Done(string path, string notice) =>
@@ -108,25 +108,26 @@ public sealed class ConsoleRequest
         answer.Status == StatusCodes.Status412PreconditionFailed
             ? $"Someone else changed {what} after you opened this page, so your change was not saved. The page now shows the current version: check it and make your change again."
             : answer.ErrorDescription ?? $"The change was refused ({answer.Status}).";
-
-    private sealed class ConsolePageResult(string html, int statusCode) : IResult
-    {
-        public async Task ExecuteAsync(HttpContext httpContext)
-        {
-            HttpResponse response = httpContext.Response;
-            response.StatusCode = statusCode;
-            foreach (KeyValuePair<string, string> header in ConsoleAssets.Headers)
-            {
-                response.Headers[header.Key] = header.Value;
-            }
-
-            byte[] body = System.Text.Encoding.UTF8.GetBytes(html);
-            response.ContentType = "text/html; charset=utf-8";
-            response.ContentLength = body.Length;
-            await response.Body.WriteAsync(body, httpContext.RequestAborted);
-        }
-    }
 }
 
 /// <summary>What every console handler uses, bound with <c>[AsParameters]</c>.</summary>
 public sealed record ConsoleServices(ConsoleSignIn SignIn, ConsoleApi Api, BrowserPages Pages);
+
+/// <summary>A console page with the console's security headers (<see cref="ConsoleAssets.Headers"/>).</summary>
+internal sealed class ConsolePage(string html, int statusCode) : IResult
+{
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        HttpResponse response = httpContext.Response;
+        response.StatusCode = statusCode;
+        foreach (KeyValuePair<string, string> header in ConsoleAssets.Headers)
+        {
+            response.Headers[header.Key] = header.Value;
+        }
+
+        byte[] body = System.Text.Encoding.UTF8.GetBytes(html);
+        response.ContentType = "text/html; charset=utf-8";
+        response.ContentLength = body.Length;
+        await response.Body.WriteAsync(body, httpContext.RequestAborted);
+    }
+}

@@ -140,6 +140,25 @@ internal static class UserPages
             return refusal!;
         }
 
+        ApiAnswer read = await r.GetAsync("/users/{sub}", ("sub", sub));
+        if (!read.IsSuccess)
+        {
+            return await DetailAsync(r, sub, null, read.ErrorDescription, ConsoleRequest.StatusOf(read));
+        }
+
+        JsonElement current = read.Body;
+        var attributes = new List<(string Name, string Value)>();
+        foreach (string line in r.LinesOf("attributes"))
+        {
+            int equals = line.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                return await DetailAsync(r, sub, null, $"The attribute line '{line}' is not of the form name = value.", StatusCodes.Status400BadRequest);
+            }
+
+            attributes.Add((line[..equals].Trim(), line[(equals + 1)..].Trim()));
+        }
+
         byte[] body = ConsoleRequest.Json(w =>
         {
             foreach ((string field, string _) in ProfileFields)
@@ -155,6 +174,22 @@ internal static class UserPages
             }
 
             w.WriteBoolean("email_verified", r.Checked("email_verified"));
+            // Attributes as a merge patch: one no longer listed is removed (null).
+            w.WriteStartObject("attributes");
+            foreach ((string name, string _) in current.Members("attributes"))
+            {
+                if (!attributes.Exists(a => a.Name == name))
+                {
+                    w.WriteNull(name);
+                }
+            }
+
+            foreach ((string name, string value) in attributes)
+            {
+                w.WriteString(name, value);
+            }
+
+            w.WriteEndObject();
         });
         ApiAnswer answer = await r.CallAsync("PATCH", "/users/{sub}", [("sub", sub)], body, r.Field("etag"));
         return answer.IsSuccess
@@ -216,7 +251,10 @@ internal static class UserPages
             html.Field(label, field, user.Str(field), field == "email" ? "email" : "text", required: field == "username");
         }
 
-        html.Check("Email verified", "email_verified", user.Bool("email_verified")).Button("Save profile").EndForm();
+        html.Check("Email verified", "email_verified", user.Bool("email_verified"))
+            .Lines("Attributes (one per line: name = value)", "attributes", user.Members("attributes").Select(a => a.Name + " = " + a.Value),
+                "Custom values a client's extra claims can carry (from_attribute), e.g. department = Engineering.")
+            .Button("Save profile").EndForm();
 
         html.H2("Groups").Table("The groups the user's tokens can list", "Group", "");
         IReadOnlyList<string> memberOf = user.Strings("groups");

@@ -55,6 +55,7 @@ public static class ClavexApp
         app.MapHealth();
         app.MapAssets();
         app.MapConsoleAssets();
+        app.MapOperatorConsole();
         app.MapAdminApi();
         app.MapAdminOpenApi();
         app.MapOrganizationGroup()

@@ -150,6 +150,7 @@ public static class ClavexServices
         services.AddSingleton<AdminConsole.ConsoleClient>();
         services.AddSingleton<AdminConsole.ConsoleSignIn>();
         services.AddSingleton<AdminConsole.ConsoleApi>();
+        services.AddSingleton<AdminConsole.OperatorSignIn>();
         services.AddAdminOpenApi();
         return services;
     }

@@ -21,6 +21,8 @@ public class ConsoleChromiumTests : ConsoleTestBase
         OpenQA.Selenium.Chrome.ChromeDriver browser = chromium.Driver;
         browser.Manage().Window.Size = new Size(1280, 1000);
         var wait = new WebDriverWait(browser, Chromium.Wait);
+        // A condition may read an element of the page just being replaced by the next one.
+        wait.IgnoreExceptionTypes(typeof(StaleElementReferenceException));
 
         browser.Navigate().GoToUrl(org.Issuer + "/admin");
         wait.Until(d => d.FindElement(By.Name("password")));
@@ -106,5 +108,15 @@ public class ConsoleChromiumTests : ConsoleTestBase
         IWebElement summary = browser.FindElement(By.CssSelector("main h2 + p"));
         Assert.That(summary.Text, Does.StartWith("It failed at authorize.rejected"));
         chromium.SaveScreenshot("console-audit-reference.png", "An error page's reference in the audit log");
+
+        // The operator's console: the admin token, then an organisation's policies.
+        browser.Navigate().GoToUrl(new Uri(Server.BaseUrl, "/admin"));
+        browser.FindElement(By.Name("admin_token")).SendKeys(ClavexTestServer.AdminToken);
+        browser.FindElement(By.CssSelector("form[action='/admin/sign-in'] button[type=submit]")).Click();
+        wait.Until(d => d.FindElement(By.TagName("h1")).Text == "Organisations");
+        browser.FindElement(By.LinkText(org.Slug)).Click();
+        wait.Until(d => d.FindElement(By.TagName("h1")).Text == "Organisation " + org.Slug);
+        Assert.That(browser.FindElement(By.Id("f-signing_algorithm")).GetAttribute("value"), Is.EqualTo("RS256"));
+        chromium.SaveScreenshot("console-operator-organization.png", "An organisation's policies in the operator's console");
     }
 }

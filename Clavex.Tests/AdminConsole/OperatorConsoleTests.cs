@@ -1,0 +1,95 @@
+using System.Net;
+using System.Text.Json;
+using Clavex.Tests.Support;
+
+namespace Clavex.Tests.AdminConsole;
+
+/// <summary>
+/// Issue 14: the operator's console at /admin, for whoever holds the admin token: organisations and their policies,
+/// through the admin API with the admin token; the browser holds a signed, expiring cookie, never the token.
+/// </summary>
+public class OperatorConsoleTests : ConsoleTestBase
+{
+    [Test]
+    public async Task A_wrong_token_is_refused_and_the_right_one_opens_the_organisations()
+    {
+        TestOrganization org = await NewOrganizationAsync();
+        var jar = new CookieContainer();
+        using HttpClient browser = Server.CreateClient(jar);
+        string page = await browser.GetStringAsync("/admin");
+        Assert.That(page, Does.Contain("name=\"admin_token\"").And.Contain("action=\"/admin/go\""));
+
+        HttpResponseMessage wrong = await browser.PostAsync("/admin/sign-in", HtmlForm.Find(page, "/admin/sign-in").With("admin_token", "adm_not_it").ToContent());
+        Assert.That(wrong.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(await wrong.Content.ReadAsStringAsync(), Does.Contain("That is not the admin token of this server"));
+        HttpResponseMessage forged = await browser.PostAsync("/admin/sign-in", new FormUrlEncodedContent([new("admin_token", ClavexTestServer.AdminToken)]));
+        Assert.That(forged.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), "no antiforgery token, no sign-in");
+
+        HttpResponseMessage right = await browser.PostAsync("/admin/sign-in", HtmlForm.Find(page, "/admin/sign-in").With("admin_token", ClavexTestServer.AdminToken).ToContent());
+        Assert.That(right.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
+        Cookie cookie = jar.GetCookies(new Uri(Server.BaseUrl, "/admin/"))["clavex-operator"]!;
+        Assert.That(cookie.HttpOnly, Is.True);
+        Assert.That(cookie.Value, Does.Not.Contain(ClavexTestServer.AdminToken));
+        string list = await browser.GetStringAsync("/admin");
+        Assert.That(list, Does.Contain($">{org.Slug}</a>").And.Contain($"href=\"/{org.Slug}/admin\""));
+
+        Server.Clock.Advance(TimeSpan.FromMinutes(61));
+        Assert.That(await browser.GetStringAsync("/admin"), Does.Contain("name=\"admin_token\""), "the session ends after an hour");
+    }
+
+    [Test]
+    public async Task The_operator_creates_an_organisation_and_changes_its_policy_with_its_etag()
+    {
+        using HttpClient browser = Server.CreateClient();
+        string home = await SignInAsOperatorAsync(browser);
+        string slug = "op" + Guid.NewGuid().ToString("N")[..10];
+
+        HttpResponseMessage created = await browser.PostAsync("/admin/organizations",
+            HtmlForm.Find(home, "/admin/organizations").With("slug", slug).With("display_name", "Operated").ToContent());
+        Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Redirect), await created.Content.ReadAsStringAsync());
+        string settings = await browser.GetStringAsync(created.Headers.Location);
+        Assert.That(settings, Does.Contain("The organisation is created."));
+
+        HtmlForm form = WithVisibleFields(HtmlForm.Find(settings, $"/admin/organizations/{slug}"), settings);
+        await AdminJsonAsync(HttpMethod.Patch, $"/api/v1/organizations/{slug}", """{"display_name":"Changed elsewhere"}""", HttpStatusCode.OK);
+        HttpResponseMessage stale = await browser.PostAsync(form.Action, form.With("mfa_policy", "required").ToContent());
+        Assert.That(stale.StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
+        string current = await stale.Content.ReadAsStringAsync();
+        Assert.That(current, Does.Contain("value=\"Changed elsewhere\""));
+
+        HtmlForm fresh = WithVisibleFields(HtmlForm.Find(current, $"/admin/organizations/{slug}"), current);
+        HttpResponseMessage saved = await browser.PostAsync(fresh.Action, fresh.With("mfa_policy", "required").With("limit_token_requests_per_minute", "300").ToContent());
+        Assert.That(saved.StatusCode, Is.EqualTo(HttpStatusCode.Redirect), await saved.Content.ReadAsStringAsync());
+        JsonElement organization = await AdminJsonAsync(HttpMethod.Get, $"/api/v1/organizations/{slug}", null, HttpStatusCode.OK);
+        Assert.That(organization.GetProperty("mfa_policy").GetString(), Is.EqualTo("required"));
+        Assert.That(organization.GetProperty("display_name").GetString(), Is.EqualTo("Changed elsewhere"));
+        Assert.That(organization.GetProperty("request_limits").GetProperty("token_requests_per_minute").GetInt32(), Is.EqualTo(300));
+        Assert.That(organization.GetProperty("request_limits").GetProperty("userinfo_requests_per_minute").GetInt32(), Is.EqualTo(1200), "the others stay defaults");
+    }
+
+    [Test]
+    public async Task An_admin_edits_a_users_attributes_and_a_removed_one_is_gone()
+    {
+        TestOrganization org = await NewAdminOrganizationAsync();
+        await AdminJsonAsync(HttpMethod.Patch, $"/api/v1/organizations/{org.Slug}/users/{org.AliceSubject}", """{"attributes":{"department":"Sales","site":"Berlin"}}""", HttpStatusCode.OK);
+        using HttpClient browser = Server.CreateClient();
+        string page = await SignInToConsoleAsync(browser, org, $"/{org.Slug}/admin/users/{org.AliceSubject}");
+        Assert.That(page, Does.Contain("department = Sales").And.Contain("site = Berlin"));
+
+        HtmlForm form = WithVisibleFields(HtmlForm.Find(page, $"/admin/users/{org.AliceSubject}"), page).With("attributes", "department = Engineering\n");
+        HttpResponseMessage saved = await browser.PostAsync(form.Action, form.ToContent());
+        Assert.That(saved.StatusCode, Is.EqualTo(HttpStatusCode.Redirect), await saved.Content.ReadAsStringAsync());
+        JsonElement alice = await AdminJsonAsync(HttpMethod.Get, $"/api/v1/organizations/{org.Slug}/users/{org.AliceSubject}", null, HttpStatusCode.OK);
+        Assert.That(alice.GetProperty("attributes").GetRawText(), Is.EqualTo("""{"department":"Engineering"}"""));
+        Assert.That(alice.GetProperty("email").GetString(), Is.EqualTo("alice@acme.eu"), "the rest of the profile as it was");
+        Assert.That(await AuditDetailAsync(org.Id, "admin.user.updated", "actor"), Is.EqualTo(org.AliceSubject));
+    }
+
+    private static async Task<string> SignInAsOperatorAsync(HttpClient browser)
+    {
+        string page = await browser.GetStringAsync("/admin");
+        HttpResponseMessage signedIn = await browser.PostAsync("/admin/sign-in", HtmlForm.Find(page, "/admin/sign-in").With("admin_token", ClavexTestServer.AdminToken).ToContent());
+        Assert.That(signedIn.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
+        return await browser.GetStringAsync("/admin");
+    }
+}
