@@ -39,6 +39,7 @@ internal static class OperatorPages
         app.MapPost(Base + "/organizations", CreateAsync);
         app.MapGet(Base + "/organizations/{org}", ShowAsync);
         app.MapPost(Base + "/organizations/{org}", UpdateAsync);
+        app.MapPost(Base + "/organizations/{org}/admins", AddAdminAsync);
         return app;
     }
 
@@ -113,7 +114,14 @@ internal static class OperatorPages
             return SignInPage(Token(context, s), null, StatusCodes.Status200OK);
         }
 
-        return await DetailAsync(context, s, org, done is "created" or "saved" ? (done == "created" ? "The organisation is created." : "The settings are saved.") : null, null, StatusCodes.Status200OK);
+        string? notice = done switch
+        {
+            "created" => "The organisation is created. Make its first console admin below.",
+            "saved" => "The settings are saved.",
+            "admin" => $"The user is a console admin: they sign in at /{org}/admin.",
+            _ => null,
+        };
+        return await DetailAsync(context, s, org, notice, null, StatusCodes.Status200OK);
     }
 
     private static async Task<IResult> UpdateAsync(HttpContext context, string org, [AsParameters] Services s)
@@ -196,7 +204,73 @@ internal static class OperatorPages
         }
 
         html.Raw("</fieldset>\n").Button("Save settings").EndForm();
+
+        ApiAnswer admins = await CallAsync(context, s, "GET", "/organizations/{org}/users", [("org", org)], query: QueryString.Create("group", Admin.OrganizationAdminTokens.AdminGroup).Add("limit", "200"));
+        html.H2("Console admins").Table($"The members of {Admin.OrganizationAdminTokens.AdminGroup}, who may open /{org}/admin", "Username", "Name", "Email");
+        foreach (JsonElement user in admins.IsSuccess ? admins.Body.Items("users") : [])
+        {
+            html.Raw("<tr>").Cell(user.Str("username")).Cell(user.Str("name")).Cell(user.Str("email")).Raw("</tr>\n");
+        }
+
+        html.EndTable().P("Make a console admin: an existing user by username, or a new one with a first password "
+                + "(they set up a second factor at their first sign-in).", "hint")
+            .Form(Base + "/organizations/" + Uri.EscapeDataString(org) + "/admins")
+            .Field("Username", "username", null, required: true)
+            .Field("Email (for a new user)", "email", null, "email")
+            .Field("Full name (for a new user)", "name", null)
+            .Field("First password (for a new user)", "password", null, "password", autocomplete: "new-password")
+            .Button("Make admin").EndForm();
         return new ConsolePage(html.End(), status);
+    }
+
+    /// <summary>
+    /// The organisation's first console admin without a terminal: the group made if missing, then an existing user
+    /// added to it, or a new one created in it; each step one admin API call.
+    /// </summary>
+    private static async Task<IResult> AddAdminAsync(HttpContext context, string org, [AsParameters] Services s)
+    {
+        (BrowserForm? form, IResult? refusal) = await ChangeAsync(context, s);
+        if (form is null)
+        {
+            return refusal!;
+        }
+
+        string username = (form.Get("username") ?? string.Empty).Trim();
+        string group = Admin.OrganizationAdminTokens.AdminGroup;
+        ApiAnswer made = await CallAsync(context, s, "POST", "/organizations/{org}/groups", [("org", org)], ConsoleRequest.Json(w => w.WriteString("name", group)));
+        if (!made.IsSuccess && made.Status != StatusCodes.Status409Conflict)
+        {
+            return await DetailAsync(context, s, org, null, made.ErrorDescription, ConsoleRequest.StatusOf(made));
+        }
+
+        ApiAnswer found = await CallAsync(context, s, "GET", "/organizations/{org}/users", [("org", org)], query: QueryString.Create("username", username));
+        ApiAnswer answer;
+        if (found.IsSuccess && found.Body.Items("users") is [JsonElement user, ..])
+        {
+            answer = await CallAsync(context, s, "PUT", "/organizations/{org}/groups/{name}/members/{sub}", [("org", org), ("name", group), ("sub", user.Str("sub")!)]);
+        }
+        else
+        {
+            answer = await CallAsync(context, s, "POST", "/organizations/{org}/users", [("org", org)], ConsoleRequest.Json(w =>
+            {
+                w.WriteString("username", username);
+                foreach (string field in (string[])["email", "name", "password"])
+                {
+                    if ((form.Get(field) ?? string.Empty).Trim() is { Length: > 0 } value)
+                    {
+                        w.WriteString(field, field == "password" ? form.Get(field)! : value);
+                    }
+                }
+
+                w.WriteStartArray("groups");
+                w.WriteStringValue(group);
+                w.WriteEndArray();
+            }));
+        }
+
+        return answer.IsSuccess
+            ? Results.Redirect(Base + "/organizations/" + Uri.EscapeDataString(org) + "?done=admin", permanent: false, preserveMethod: false)
+            : await DetailAsync(context, s, org, null, ConsoleRequest.Problem(answer, "the user"), ConsoleRequest.StatusOf(answer));
     }
 
     /// <summary>The settings form as a JSON Merge Patch of the organisation.</summary>
@@ -297,7 +371,8 @@ internal static class OperatorPages
         return s.SignIn.IsSignedIn(context) ? (form, null) : (null, SignInPage(Token(context, s), "Sign in again: the operator session has ended.", StatusCodes.Status401Unauthorized));
     }
 
-    private static Task<ApiAnswer> CallAsync(HttpContext context, Services s, string method, string template, (string Name, string Value)[] route, byte[]? json = null, string? ifMatch = null)
+    private static Task<ApiAnswer> CallAsync(
+        HttpContext context, Services s, string method, string template, (string Name, string Value)[] route, byte[]? json = null, string? ifMatch = null, QueryString query = default)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach ((string name, string value) in route)
@@ -305,7 +380,7 @@ internal static class OperatorPages
             values[name] = value;
         }
 
-        return s.Api.CallAsync(context, s.SignIn.AdminToken, method, template, values, json, ifMatch);
+        return s.Api.CallAsync(context, s.SignIn.AdminToken, method, template, values, json, ifMatch, query);
     }
 
     private static string Token(HttpContext context, Services s) => s.Pages.NewForm(context, Base, ProtocolParameters.Empty).AntiforgeryToken;

@@ -192,7 +192,7 @@ internal static class ReadinessPages
         {
             IEnumerable<JsonElement> expiring = list.Where(s => s.Str("expires_at") is not null);
             string more = expiring.Any() ? " Older secrets expire at " + string.Join(", ", expiring.Select(s => ConsoleHtml.When(s.Str("expires_at")))) + "." : string.Empty;
-            items.Add(new Item("Client secret", Verdict.Pass, $"{current.Str("id")} does not expire (last used {ConsoleHtml.When(current.Str("last_used_at"))}).{more}"));
+            items.Add(new Item("Client secret", Verdict.Pass, $"{current.Str("id")} does not expire ({(current.Str("last_used_at") is string used ? "last used " + ConsoleHtml.When(used) : "not used yet")}).{more}"));
         }
         else
         {

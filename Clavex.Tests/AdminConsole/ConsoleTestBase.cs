@@ -28,14 +28,15 @@ public abstract class ConsoleTestBase : AdminTestBase
         return html;
     }
 
-    internal async Task<HttpResponseMessage> SignInToConsoleRawAsync(HttpClient browser, TestOrganization org, string? path = null)
+    internal async Task<HttpResponseMessage> SignInToConsoleRawAsync(
+        HttpClient browser, TestOrganization org, string? path = null, string username = "alice", string? password = null)
     {
         HttpResponseMessage start = await browser.GetAsync(path ?? $"/{org.Slug}/admin");
         Assert.That(start.StatusCode, Is.EqualTo(HttpStatusCode.Redirect), await start.Content.ReadAsStringAsync());
         string location = start.Headers.Location!.OriginalString;
         HttpResponseMessage authorize = await browser.GetAsync(location);
         HtmlForm login = HtmlForm.Find(await authorize.Content.ReadAsStringAsync(), "/login");
-        string enrolment = await (await browser.PostAsync(login.Action, login.With("username", "alice").With("password", org.AlicePassword).ToContent())).Content.ReadAsStringAsync();
+        string enrolment = await (await browser.PostAsync(login.Action, login.With("username", username).With("password", password ?? org.AlicePassword).ToContent())).Content.ReadAsStringAsync();
         byte[] key = SecondFactorTests.KeyOf(enrolment);
         HtmlForm confirm = HtmlForm.Find(enrolment, "/mfa/enrol");
         string codes = await (await browser.PostAsync(confirm.Action, confirm.With("code", TestTotp.Code(key, Server.Clock.GetUtcNow())).ToContent())).Content.ReadAsStringAsync();

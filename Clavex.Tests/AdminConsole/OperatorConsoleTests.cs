@@ -85,6 +85,51 @@ public class OperatorConsoleTests : ConsoleTestBase
         Assert.That(await AuditDetailAsync(org.Id, "admin.user.updated", "actor"), Is.EqualTo(org.AliceSubject));
     }
 
+    [Test]
+    public async Task From_an_empty_organisation_to_a_passing_readiness_check_without_a_terminal()
+    {
+        using HttpClient operatorBrowser = Server.CreateClient();
+        string home = await SignInAsOperatorAsync(operatorBrowser);
+        string slug = "empty" + Guid.NewGuid().ToString("N")[..10];
+        HttpResponseMessage created = await operatorBrowser.PostAsync("/admin/organizations",
+            HtmlForm.Find(home, "/admin/organizations").With("slug", slug).With("display_name", "Empty Ltd").ToContent());
+        string settings = await operatorBrowser.GetStringAsync(created.Headers.Location);
+        HttpResponseMessage made = await operatorBrowser.PostAsync($"/admin/organizations/{slug}/admins", HtmlForm.Find(settings, $"/admin/organizations/{slug}/admins")
+            .With("username", "ada").With("email", "ada@empty.test").With("name", "Ada Admin").With("password", "a long first password for ada").ToContent());
+        Assert.That(made.StatusCode, Is.EqualTo(HttpStatusCode.Redirect), await made.Content.ReadAsStringAsync());
+        Assert.That(await operatorBrowser.GetStringAsync(made.Headers.Location), Does.Contain("The user is a console admin").And.Contain("<td>ada</td>"));
+
+        var org = new TestOrganization(0, slug, string.Empty, string.Empty, "a long first password for ada", new Uri(Server.BaseUrl, "/" + slug).AbsoluteUri.TrimEnd('/'));
+        using HttpClient admin = Server.CreateClient();
+        HttpResponseMessage opened = await SignInToConsoleRawAsync(admin, org, $"/{slug}/admin/clients/new", username: "ada");
+        string form = await opened.Content.ReadAsStringAsync();
+        Assert.That(opened.StatusCode, Is.EqualTo(HttpStatusCode.OK), form);
+        HttpResponseMessage registered = await admin.PostAsync($"/{slug}/admin/clients", WithVisibleFields(HtmlForm.Find(form, "/admin/clients"), form)
+            .With("client_id", "atlassian").With("client_name", "Jira + Confluence")
+            .With("redirect_uris", "https://jira.empty.test/plugins/servlet/oidc/callback\nhttps://wiki.empty.test/plugins/servlet/oidc/callback").ToContent());
+        Assert.That(registered.StatusCode, Is.EqualTo(HttpStatusCode.Created), await registered.Content.ReadAsStringAsync());
+
+        foreach (string group in (string[])["jira-software-users", "confluence-users"])
+        {
+            string groups = await admin.GetStringAsync($"/{slug}/admin/groups");
+            Assert.That((await admin.PostAsync($"/{slug}/admin/groups", HtmlForm.Find(groups, "/admin/groups").With("name", group).ToContent())).StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
+        }
+
+        string users = await admin.GetStringAsync($"/{slug}/admin/users");
+        HttpResponseMessage bob = await admin.PostAsync($"/{slug}/admin/users", HtmlForm.Find(users[users.IndexOf("<h2>Create a user</h2>", StringComparison.Ordinal)..], "/admin/users").With("username", "bob").With("email", "bob@empty.test")
+            .With("name", "Bob Builder").With("groups", "jira-software-users, confluence-users").ToContent());
+        Assert.That(bob.StatusCode, Is.EqualTo(HttpStatusCode.Redirect), await bob.Content.ReadAsStringAsync());
+
+        string readiness = await admin.GetStringAsync($"/{slug}/admin/clients/atlassian/readiness");
+        HttpResponseMessage checkedOut = await admin.PostAsync($"/{slug}/admin/clients/atlassian/readiness", HtmlForm.Find(readiness, "/admin/clients/atlassian/readiness")
+            .With("username", "bob").With("integration", "builtin").With("jira_url", "https://jira.empty.test").With("confluence_url", "https://wiki.empty.test")
+            .With("atlassian_groups", "jira-software-users\nconfluence-users\njira-administrators").ToContent());
+        string result = await checkedOut.Content.ReadAsStringAsync();
+        Assert.That(checkedOut.StatusCode, Is.EqualTo(HttpStatusCode.OK), result);
+        Assert.That(result, Does.Contain("Every item passed").And.Not.Contain("class=\"fail\""));
+        Assert.That(result, Does.Contain("<td>groups in the ID token</td><td class=\"pass\">pass</td><td>confluence-users, jira-software-users</td>"));
+    }
+
     private static async Task<string> SignInAsOperatorAsync(HttpClient browser)
     {
         string page = await browser.GetStringAsync("/admin");
