@@ -37,7 +37,8 @@ public sealed partial class AdminAuthenticationFailures(
     private int _totalRecorded;
     private bool _warned;
 
-    public async Task RecordAsync(HttpContext context)
+    /// <summary>Records the refusal, unless capped; <paramref name="reason"/> overrides the one read from the request's bearer header.</summary>
+    public async Task RecordAsync(HttpContext context, string? reason = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         long? suppressed = Admit(ClientAddress.Key(context.Connection.RemoteIpAddress), timeProvider.GetUtcNow());
@@ -46,7 +47,7 @@ public sealed partial class AdminAuthenticationFailures(
             return;
         }
 
-        string reason = ProtocolRequest.ReadBearer(context.Request) is null ? "missing_token" : "wrong_token";
+        reason ??= ProtocolRequest.ReadBearer(context.Request) is null ? "missing_token" : "wrong_token";
         Organization? organization = context.GetRouteValue("org") is string slug
             ? await organizations.FindAsync(slug, context.RequestAborted)
             : null;

@@ -15,6 +15,7 @@ internal static class ClientPages
         ("client_secret_post", "client_secret_post — secret in the form (Atlassian, miniOrange)"),
         ("client_secret_basic", "client_secret_basic — secret in HTTP Basic"),
         ("none", "none — a public client (browser or native app, PKCE)"),
+        ("private_key_jwt", "private_key_jwt — a signed assertion (its keys registered through the admin API)"),
     ];
 
     private static readonly (string Value, string Text)[] Overlaps =
@@ -231,7 +232,7 @@ internal static class ClientPages
         if (!answer.IsSuccess)
         {
             ConsoleHtml missing = ConsoleHtml.Begin(r, "Client", "clients").H1("Client " + clientId).Messages(null, error ?? answer.ErrorDescription);
-            return r.Page(missing.End(), answer.Status == StatusCodes.Status404NotFound ? StatusCodes.Status404NotFound : status);
+            return r.Page(missing.End(), ConsoleRequest.StatusOf(answer));
         }
 
         JsonElement client = typed ?? answer.Body;
@@ -240,6 +241,12 @@ internal static class ClientPages
         string etag = (typed is null ? answer.ETag : r.Field("etag") ?? answer.ETag) ?? string.Empty;
         ConsoleHtml html = ConsoleHtml.Begin(r, "Client " + clientId, "clients").H1("Client " + clientId).Messages(notice, error);
         preview?.Invoke(html);
+        if (clientId == ConsoleClient.ClientId)
+        {
+            html.P("This is the console's own client: disabling or deleting it, or turning off require_mfa, applies to this console. "
+                + "A disabled console can be enabled again only with the admin API and the admin token.", "alert");
+        }
+
         bool enabled = answer.Body.Bool("enabled");
         html.P(enabled ? "This client is enabled." : "This client is disabled: it cannot sign anyone in and its tokens are refused.", enabled ? null : "off")
             .Form(path + "/enabled", inline: true).Hidden("etag", etag).Hidden("enabled", enabled ? "false" : "true")
@@ -263,6 +270,8 @@ internal static class ClientPages
             .Lines("Only these groups (one per line; empty: all)", "group_allow_list", mapping.Strings("group_allow_list"))
             .Field("Only groups starting with", "group_prefix", mapping.Str("group_prefix"))
             .Lines("Rename groups (one per line: clavex-name = name in the token)", "group_renames", Renames(mapping))
+            // Sent only when changed: a group name with '=' would not survive the round trip through the lines.
+            .Hidden("group_renames_shown", string.Join('\n', Renames(mapping)))
             .Field("Claims only in userinfo, not the ID token (space-separated)", "userinfo_only_claims", string.Join(' ', mapping.Strings("userinfo_only_claims")));
         if (mapping.Items("extra_claims").Count > 0)
         {
@@ -403,12 +412,17 @@ internal static class ClientPages
         for (int i = 0; i < lifetimeNames.Length; i++)
         {
             string text = r.Text(lifetimeNames[i]);
-            if (text.Length > 0 && !long.TryParse(text, out long seconds))
+            if (text.Length == 0)
+            {
+                continue;
+            }
+
+            if (!long.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out long seconds))
             {
                 return (null, $"The {lifetimeNames[i].Replace('_', ' ')} lifetime must be a whole number of seconds; it is '{text}'.");
             }
 
-            lifetimes[i] = text.Length > 0 ? long.Parse(text, System.Globalization.CultureInfo.InvariantCulture) : null;
+            lifetimes[i] = seconds;
         }
 
         byte[] body = ConsoleRequest.Json(w =>
@@ -422,9 +436,14 @@ internal static class ClientPages
             w.WriteStartObject("token_lifetimes");
             for (int i = 0; i < lifetimeNames.Length; i++)
             {
+                // An emptied field removes the member (RFC 7396), so the lifetime is the default again.
                 if (lifetimes[i] is long seconds)
                 {
                     w.WriteNumber(lifetimeNames[i], seconds);
+                }
+                else
+                {
+                    w.WriteNull(lifetimeNames[i]);
                 }
             }
 
@@ -451,21 +470,24 @@ internal static class ClientPages
                 w.WriteNull("group_prefix");
             }
 
-            w.WriteStartObject("group_renames");
-            foreach ((string from, string _) in before.Obj("claim_mapping").Members("group_renames"))
+            if (!ConsoleRequest.SameLines(r.Field("group_renames"), r.Field("group_renames_shown")))
             {
-                if (!renames.Exists(x => x.From == from))
+                w.WriteStartObject("group_renames");
+                foreach ((string from, string _) in before.Obj("claim_mapping").Members("group_renames"))
                 {
-                    w.WriteNull(from);
+                    if (!renames.Exists(x => x.From == from))
+                    {
+                        w.WriteNull(from);
+                    }
                 }
-            }
 
-            foreach ((string from, string to) in renames)
-            {
-                w.WriteString(from, to);
-            }
+                foreach ((string from, string to) in renames)
+                {
+                    w.WriteString(from, to);
+                }
 
-            w.WriteEndObject();
+                w.WriteEndObject();
+            }
             ClientJson.Strings(w, "userinfo_only_claims", r.Text("userinfo_only_claims").Split(' ', StringSplitOptions.RemoveEmptyEntries));
             w.WriteEndObject();
         });

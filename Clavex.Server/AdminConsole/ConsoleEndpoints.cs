@@ -1,3 +1,5 @@
+using Clavex.Server.Http;
+
 namespace Clavex.Server.AdminConsole;
 
 /// <summary>
@@ -60,13 +62,13 @@ public static class ConsoleEndpoints
 
     private static async Task<IResult> SignOutAsync(HttpContext context, [AsParameters] ConsoleServices services)
     {
-        (ConsoleRequest? request, IResult? refusal) = await ConsoleRequest.OpenAsync(context, services, change: true);
-        if (request is null)
+        (BrowserForm? form, IResult? refusal) = await BrowserForm.ReadAsync(context, services.Pages);
+        if (form is null)
         {
             return refusal!;
         }
 
-        services.SignIn.SignOut(context, request.Admin);
+        await services.SignIn.SignOutAsync(context);
         // The Clavex session stays: the admin is still signed in to the organisation's other applications.
         return services.Pages.Error(context, _ => "Signed out of the admin console",
             _ => "The console forgot its access in this browser. Your Clavex session is still open for your other applications; sign out there to end it.",

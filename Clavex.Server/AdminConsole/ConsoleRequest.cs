@@ -90,6 +90,14 @@ public sealed class ConsoleRequest
 
     public Task<ApiAnswer> GetAsync(string template, params (string Name, string Value)[] route) => CallAsync("GET", template, route);
 
+    /// <summary>Whether a posted textarea still holds the lines it was shown with (line endings and outer spaces aside).</summary>
+    public static bool SameLines(string? posted, string? shown)
+    {
+        static string Normal(string? text) =>
+            string.Join('\n', (text ?? string.Empty).Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+        return Normal(posted) == Normal(shown);
+    }
+
     /// <summary>A JSON body, written as the admin API reads it.</summary>
     public static byte[] Json(Action<Utf8JsonWriter> write) => AdminResults.Write(write);
 
@@ -99,9 +107,9 @@ public sealed class ConsoleRequest
     public IResult Done(string path, string notice) =>
         Results.Redirect(Base + path + (path.Contains('?', StringComparison.Ordinal) ? "&" : "?") + "done=" + Uri.EscapeDataString(notice), permanent: false, preserveMethod: false);
 
-    /// <summary>A refusal of the API as a page status: its own status for a client error, 409 for a conflicting edit.</summary>
+    /// <summary>A refusal of the API as a page status: its own (a 429 or a 503 included), and 409 for a conflicting edit.</summary>
     public static int StatusOf(ApiAnswer answer) =>
-        answer.Status == StatusCodes.Status412PreconditionFailed ? StatusCodes.Status409Conflict : answer.Status is >= 400 and < 500 ? answer.Status : StatusCodes.Status502BadGateway;
+        answer.Status == StatusCodes.Status412PreconditionFailed ? StatusCodes.Status409Conflict : answer.Status is >= 400 and < 600 ? answer.Status : StatusCodes.Status502BadGateway;
 
     /// <summary>What the page says about a refused change; a concurrent edit in the console's words.</summary>
     public static string Problem(ApiAnswer answer, string what) =>

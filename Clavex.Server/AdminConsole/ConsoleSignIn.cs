@@ -129,13 +129,26 @@ public sealed class ConsoleSignIn(
         return Results.Redirect(IsConsolePath(organization, back) ? back : Base(organization), permanent: false, preserveMethod: false);
     }
 
-    /// <summary>Forgets the console's token in this browser; the Clavex session itself is ended at /logout.</summary>
-    public void SignOut(HttpContext context, ConsoleAdmin admin)
+    /// <summary>
+    /// Forgets the console's token in this browser and revokes its grant (RFC 7009, as the public client it was issued
+    /// to), so the token is dead at the admin API too; needs no valid token, so an expired one never leads back through
+    /// /authorize. The Clavex session itself is ended at /logout.
+    /// </summary>
+    public async Task SignOutAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         Organization organization = context.GetOrganization();
+        string? token = context.Request.Cookies[TokenCookieName];
         context.Response.Cookies.Delete(TokenCookieName, Cookie(organization, null));
-        audit.Record(context, organization, "console.signed_out", true, ConsoleClient.ClientId, admin.Subject);
+        string? subject = null;
+        if (!string.IsNullOrEmpty(token))
+        {
+            (subject, _) = await admins.AuthenticateAsync(organization.Slug, token, context.RequestAborted);
+            await provider.Revocation.HandleAsync(organization,
+                new ProtocolParameters([new(ParameterNames.Token, token), new(ParameterNames.ClientId, ConsoleClient.ClientId)]), null, context.RequestAborted);
+        }
+
+        audit.Record(context, organization, "console.signed_out", true, ConsoleClient.ClientId, subject);
     }
 
     private IResult NotAnAdmin(HttpContext context, string reason) =>
@@ -145,7 +158,8 @@ public sealed class ConsoleSignIn(
 
     /// <summary>Where to come back to after signing in: this page for a GET, the console's start for a form that cannot be replayed.</summary>
     private static string ReturnPathOf(HttpContext context) =>
-        HttpMethods.IsGet(context.Request.Method) ? context.Request.Path.Value + context.Request.QueryString.Value : Base(context.GetOrganization());
+        // Encoded, as the Location header must be: a group named "Qualität" is /groups/Qualit%C3%A4t, never raw UTF-8.
+        HttpMethods.IsGet(context.Request.Method) ? context.Request.Path.ToUriComponent() + context.Request.QueryString.ToUriComponent() : Base(context.GetOrganization());
 
     /// <summary>Only a path of this organisation's console: never another site, another organisation or a protocol endpoint.</summary>
     private static bool IsConsolePath(Organization organization, string path)

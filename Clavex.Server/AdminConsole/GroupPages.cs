@@ -166,7 +166,7 @@ internal static class GroupPages
         if (!answer.IsSuccess)
         {
             return r.Page(ConsoleHtml.Begin(r, "Group", "groups").H1("Group " + name).Messages(null, error ?? answer.ErrorDescription).End(),
-                answer.Status == StatusCodes.Status404NotFound ? StatusCodes.Status404NotFound : status);
+                ConsoleRequest.StatusOf(answer));
         }
 
         string path = r.Base + "/groups/" + Uri.EscapeDataString(name);

@@ -34,7 +34,8 @@ internal static class OperatorPages
         app.MapGet(Base + "/go", (string? org) => org is { Length: > 0 and <= 63 } && org.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')
             ? Results.Redirect("/" + org + "/admin", permanent: false, preserveMethod: false)
             : Results.Redirect(Base, permanent: false, preserveMethod: false));
-        app.MapPost(Base + "/sign-in", SignInAsync);
+        // Per address, like the token endpoint: the token is 256 random bits, but each refusal costs a page and an audit event.
+        app.MapPost(Base + "/sign-in", SignInAsync).RequireRateLimiting(RequestRateLimits.Token);
         app.MapPost(Base + "/sign-out", SignOutAsync);
         app.MapPost(Base + "/organizations", CreateAsync);
         app.MapGet(Base + "/organizations/{org}", ShowAsync);
@@ -44,7 +45,7 @@ internal static class OperatorPages
     }
 
     /// <summary>What every operator page uses, bound with <c>[AsParameters]</c>.</summary>
-    internal sealed record Services(OperatorSignIn SignIn, ConsoleApi Api, BrowserPages Pages, AuditLog Audit);
+    internal sealed record Services(OperatorSignIn SignIn, ConsoleApi Api, BrowserPages Pages, AuditLog Audit, Admin.AdminAuthenticationFailures Failures);
 
     private static async Task<IResult> HomeAsync(HttpContext context, [AsParameters] Services s, string? done = null)
     {
@@ -67,7 +68,8 @@ internal static class OperatorPages
 
         if (!s.SignIn.TrySignIn(context, form.Get("admin_token") ?? string.Empty))
         {
-            s.Audit.Record(context, null, "operator.sign_in_failed", false, null, null, ("reason", "wrong_token"));
+            // Through the admin API's capped recorder: anyone can post this form, and the audit queue must not fill with it.
+            await s.Failures.RecordAsync(context, "wrong_token");
             return SignInPage(Token(context, s), "That is not the admin token of this server (CLAVEX_ADMIN_TOKEN).", StatusCodes.Status401Unauthorized);
         }
 
@@ -173,7 +175,7 @@ internal static class OperatorPages
         if (!answer.IsSuccess)
         {
             return new ConsolePage(ConsoleHtml.BeginOperator(token, "Organisation").H1("Organisation " + org).Messages(null, error ?? answer.ErrorDescription).End(),
-                answer.Status == StatusCodes.Status404NotFound ? StatusCodes.Status404NotFound : status);
+                ConsoleRequest.StatusOf(answer));
         }
 
         JsonElement o = answer.Body;
@@ -196,7 +198,8 @@ internal static class OperatorPages
             .Raw("</fieldset>\n<fieldset><legend>Signing</legend>\n")
             .Select("Signing algorithm of future keys", "signing_algorithm", Algorithms, o.Str("signing_algorithm"),
                 "A change takes effect with the next key; clients pinned to another algorithm make Clavex refuse it.")
-            .Field("Rotate keys every (days; empty: the server's default)", "key_rotation_days", o.Number("key_rotation_days"), "number")
+            .Field("Rotate keys every (days)", "key_rotation_days", o.Number("key_rotation_days"), "number", "Empty keeps the current setting.")
+            .Check("No scheduled rotation: keys change only when rotated by hand", "rotation_off", o.Long("key_rotation_days") is null)
             .Raw("</fieldset>\n<fieldset><legend>Request limits</legend>\n");
         foreach (RequestLimit limit in RequestLimits.All)
         {
@@ -279,7 +282,7 @@ internal static class OperatorPages
         string Text(string name) => (form.Get(name) ?? string.Empty).Trim();
         foreach (string name in (string[])["mfa_grace_period_seconds", "password_min_length", "key_rotation_days"])
         {
-            if (Text(name).Length > 0 && !long.TryParse(Text(name), out _))
+            if (Text(name).Length > 0 && !IsWholeNumber(Text(name)))
             {
                 return (null, $"{name.Replace('_', ' ')} must be a whole number; it is '{Text(name)}'.");
             }
@@ -287,7 +290,7 @@ internal static class OperatorPages
 
         foreach (RequestLimit limit in RequestLimits.All)
         {
-            if (Text("limit_" + limit.Name).Length > 0 && !long.TryParse(Text("limit_" + limit.Name), out _))
+            if (Text("limit_" + limit.Name).Length > 0 && !IsWholeNumber(Text("limit_" + limit.Name)))
             {
                 return (null, $"{limit.Name.Replace('_', ' ')} must be a whole number; it is '{Text("limit_" + limit.Name)}'.");
             }
@@ -322,7 +325,15 @@ internal static class OperatorPages
             WriteStringOrNull(w, "logo_uri", Text("logo_uri"));
             WriteStringOrNull(w, "accent_color", Text("accent_color"));
             w.WriteString("signing_algorithm", Text("signing_algorithm"));
-            WriteNumber(w, "key_rotation_days", Text("key_rotation_days"));
+            // null turns scheduled rotation off, so only the explicit box writes it; an empty field changes nothing.
+            if (form.Get("rotation_off") == "on")
+            {
+                w.WriteNull("key_rotation_days");
+            }
+            else if (Text("key_rotation_days").Length > 0)
+            {
+                WriteNumber(w, "key_rotation_days", Text("key_rotation_days"));
+            }
             w.WriteStartObject("request_limits");
             foreach (RequestLimit limit in RequestLimits.All)
             {
@@ -335,6 +346,9 @@ internal static class OperatorPages
         }), null);
     }
 
+    private static bool IsWholeNumber(string text) =>
+        long.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out _);
+
     private static void WriteNumber(Utf8JsonWriter w, string name, string text)
     {
         if (text.Length == 0)
@@ -343,7 +357,7 @@ internal static class OperatorPages
         }
         else
         {
-            w.WriteNumber(name, long.Parse(text, System.Globalization.CultureInfo.InvariantCulture));
+            w.WriteNumber(name, long.Parse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture));
         }
     }
 

@@ -33,7 +33,7 @@ internal static class TestSignInPages
             return refusal!;
         }
 
-        Client? client = clientId.Length <= 128 ? await clients.FindAsync(r.Organization.Id, clientId, context.RequestAborted) : null;
+        Client? client = clientId.Length <= 128 && Storage.StorableText.IsStorable(clientId) ? await clients.FindAsync(r.Organization.Id, clientId, context.RequestAborted) : null;
         return r.Page(Form(r, clientId, client, null, null, null).End(), client is null ? StatusCodes.Status404NotFound : StatusCodes.Status200OK);
     }
 
@@ -45,7 +45,7 @@ internal static class TestSignInPages
             return refusal!;
         }
 
-        Client? client = clientId.Length <= 128 ? await clients.FindAsync(r.Organization.Id, clientId, context.RequestAborted) : null;
+        Client? client = clientId.Length <= 128 && Storage.StorableText.IsStorable(clientId) ? await clients.FindAsync(r.Organization.Id, clientId, context.RequestAborted) : null;
         string username = r.Text("username");
         string scope = r.Text("scope");
         if (client is null)

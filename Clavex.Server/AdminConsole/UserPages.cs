@@ -148,7 +148,8 @@ internal static class UserPages
 
         JsonElement current = read.Body;
         var attributes = new List<(string Name, string Value)>();
-        foreach (string line in r.LinesOf("attributes"))
+        bool attributesChanged = !ConsoleRequest.SameLines(r.Field("attributes"), r.Field("attributes_shown"));
+        foreach (string line in attributesChanged ? r.LinesOf("attributes") : [])
         {
             int equals = line.IndexOf('=', StringComparison.Ordinal);
             if (equals <= 0)
@@ -173,8 +174,23 @@ internal static class UserPages
                 }
             }
 
-            w.WriteBoolean("email_verified", r.Checked("email_verified"));
-            // Attributes as a merge patch: one no longer listed is removed (null).
+            // A new address is not verified by the box that was ticked for the old one; ticking it again verifies it.
+            bool emailChanged = r.Text("email") != (r.Field("email_shown") ?? string.Empty).Trim();
+            w.WriteBoolean("email_verified", r.Checked("email_verified") && !(emailChanged && r.Field("email_verified_shown") == "on"));
+            if (attributesChanged)
+            {
+                WriteAttributes(w, current, attributes);
+            }
+        });
+        ApiAnswer answer = await r.CallAsync("PATCH", "/users/{sub}", [("sub", sub)], body, r.Field("etag"));
+        return answer.IsSuccess
+            ? r.Done("/users/" + Uri.EscapeDataString(sub), "saved")
+            : await DetailAsync(r, sub, null, ConsoleRequest.Problem(answer, "this user"), ConsoleRequest.StatusOf(answer));
+    }
+
+    /// <summary>The attributes as a merge patch: one no longer listed is removed (null).</summary>
+    private static void WriteAttributes(Utf8JsonWriter w, JsonElement current, List<(string Name, string Value)> attributes)
+    {
             w.WriteStartObject("attributes");
             foreach ((string name, string _) in current.Members("attributes"))
             {
@@ -190,11 +206,6 @@ internal static class UserPages
             }
 
             w.WriteEndObject();
-        });
-        ApiAnswer answer = await r.CallAsync("PATCH", "/users/{sub}", [("sub", sub)], body, r.Field("etag"));
-        return answer.IsSuccess
-            ? r.Done("/users/" + Uri.EscapeDataString(sub), "saved")
-            : await DetailAsync(r, sub, null, ConsoleRequest.Problem(answer, "this user"), ConsoleRequest.StatusOf(answer));
     }
 
     private static async Task<IResult> ActAsync(HttpContext context, string sub, ConsoleServices services, string method, string action, Func<ConsoleRequest, byte[]>? body, string done)
@@ -232,7 +243,7 @@ internal static class UserPages
         if (!answer.IsSuccess)
         {
             return r.Page(ConsoleHtml.Begin(r, "User", "users").H1("User").Messages(null, error ?? answer.ErrorDescription).End(),
-                answer.Status == StatusCodes.Status404NotFound ? StatusCodes.Status404NotFound : status);
+                ConsoleRequest.StatusOf(answer));
         }
 
         JsonElement user = answer.Body;
@@ -251,9 +262,14 @@ internal static class UserPages
             html.Field(label, field, user.Str(field), field == "email" ? "email" : "text", required: field == "username");
         }
 
+        IEnumerable<string> attributeLines = user.Members("attributes").Select(a => a.Name + " = " + a.Value);
         html.Check("Email verified", "email_verified", user.Bool("email_verified"))
-            .Lines("Attributes (one per line: name = value)", "attributes", user.Members("attributes").Select(a => a.Name + " = " + a.Value),
+            .Hidden("email_shown", user.Str("email") ?? string.Empty).Hidden("email_verified_shown", user.Bool("email_verified") ? "on" : string.Empty)
+            .Lines("Attributes (one per line: name = value)", "attributes", attributeLines,
                 "Custom values a client's extra claims can carry (from_attribute), e.g. department = Engineering.")
+            // What the textarea showed: attributes are sent only when the admin changed them, since a name or value
+            // with '=' or a line break would not survive the round trip through the lines.
+            .Hidden("attributes_shown", string.Join('\n', attributeLines))
             .Button("Save profile").EndForm();
 
         html.H2("Groups").Table("The groups the user's tokens can list", "Group", "");

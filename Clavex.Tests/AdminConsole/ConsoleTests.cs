@@ -41,6 +41,38 @@ public partial class ConsoleTests : ConsoleTestBase
     }
 
     [Test]
+    public async Task After_signing_in_the_admin_returns_to_a_page_whose_path_is_not_ascii()
+    {
+        TestOrganization org = await NewAdminOrganizationAsync();
+        await AdminJsonAsync(HttpMethod.Post, $"/api/v1/organizations/{org.Slug}/groups", """{"name":"Qualität"}""", HttpStatusCode.Created);
+        using HttpClient browser = Server.CreateClient();
+
+        string page = await SignInToConsoleAsync(browser, org, $"/{org.Slug}/admin/groups/Qualit%C3%A4t");
+        Assert.That(page, Does.Contain("<h1>Group Qualit&#xE4;t</h1>"));
+    }
+
+    [Test]
+    public async Task Signing_out_revokes_the_consoles_token_and_needs_no_valid_one()
+    {
+        TestOrganization org = await NewAdminOrganizationAsync();
+        var jar = new CookieContainer();
+        using HttpClient browser = Server.CreateClient(jar);
+        string home = await SignInToConsoleAsync(browser, org);
+        string token = jar.GetCookies(new Uri(Server.BaseUrl, $"/{org.Slug}/admin/"))["clavex-console"]!.Value;
+
+        HttpResponseMessage signedOut = await browser.PostAsync($"/{org.Slug}/admin/sign-out", HtmlForm.Find(home, "/admin/sign-out").ToContent());
+        Assert.That(signedOut.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(await signedOut.Content.ReadAsStringAsync(), Does.Contain("Signed out of the admin console"));
+        Assert.That(jar.GetCookies(new Uri(Server.BaseUrl, $"/{org.Slug}/admin/"))["clavex-console"], Is.Null);
+        HttpResponseMessage api = await AdminAsync(HttpMethod.Get, $"/api/v1/organizations/{org.Slug}/clients", token: token);
+        Assert.That(api.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized), "the token's grant is revoked");
+        await AuditEvents.WaitForAsync(org.Id, "console.signed_out");
+
+        HttpResponseMessage again = await browser.PostAsync($"/{org.Slug}/admin/sign-out", HtmlForm.Find(home, "/admin/sign-out").ToContent());
+        Assert.That(again.StatusCode, Is.EqualTo(HttpStatusCode.OK), "without a token it signs out, never back in");
+    }
+
+    [Test]
     public async Task A_user_outside_clavex_admins_is_refused_and_keeps_no_console_access()
     {
         TestOrganization org = await NewOrganizationAsync();

@@ -22,6 +22,7 @@ public class OperatorConsoleTests : ConsoleTestBase
         HttpResponseMessage wrong = await browser.PostAsync("/admin/sign-in", HtmlForm.Find(page, "/admin/sign-in").With("admin_token", "adm_not_it").ToContent());
         Assert.That(wrong.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
         Assert.That(await wrong.Content.ReadAsStringAsync(), Does.Contain("That is not the admin token of this server"));
+        Assert.That(await AuditEvents.WaitForRequestAsync(wrong.Headers.GetValues("X-Correlation-Id").Single(), "admin.authentication_failed"), Is.EqualTo("wrong_token"));
         HttpResponseMessage forged = await browser.PostAsync("/admin/sign-in", new FormUrlEncodedContent([new("admin_token", ClavexTestServer.AdminToken)]));
         Assert.That(forged.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), "no antiforgery token, no sign-in");
 
@@ -128,6 +129,23 @@ public class OperatorConsoleTests : ConsoleTestBase
         Assert.That(checkedOut.StatusCode, Is.EqualTo(HttpStatusCode.OK), result);
         Assert.That(result, Does.Contain("Every item passed").And.Not.Contain("class=\"fail\""));
         Assert.That(result, Does.Contain("<td>groups in the ID token</td><td class=\"pass\">pass</td><td>confluence-users, jira-software-users</td>"));
+    }
+
+    [Test]
+    public async Task A_profile_save_keeps_attributes_it_cannot_show_and_a_new_email_is_not_verified()
+    {
+        TestOrganization org = await NewAdminOrganizationAsync();
+        await AdminJsonAsync(HttpMethod.Patch, $"/api/v1/organizations/{org.Slug}/users/{org.AliceSubject}", """{"attributes":{"team=a":"x\ny"}}""", HttpStatusCode.OK);
+        using HttpClient browser = Server.CreateClient();
+        string page = await SignInToConsoleAsync(browser, org, $"/{org.Slug}/admin/users/{org.AliceSubject}");
+
+        HtmlForm form = WithVisibleFields(HtmlForm.Find(page, $"/admin/users/{org.AliceSubject}"), page).With("email", "alice@new.example");
+        HttpResponseMessage saved = await browser.PostAsync(form.Action, form.ToContent());
+        Assert.That(saved.StatusCode, Is.EqualTo(HttpStatusCode.Redirect), await saved.Content.ReadAsStringAsync());
+        JsonElement alice = await AdminJsonAsync(HttpMethod.Get, $"/api/v1/organizations/{org.Slug}/users/{org.AliceSubject}", null, HttpStatusCode.OK);
+        Assert.That(alice.GetProperty("attributes").GetRawText(), Is.EqualTo("""{"team=a":"x\ny"}"""));
+        Assert.That(alice.GetProperty("email").GetString(), Is.EqualTo("alice@new.example"));
+        Assert.That(alice.GetProperty("email_verified").GetBoolean(), Is.False, "the old address's tick does not verify the new one");
     }
 
     private static async Task<string> SignInAsOperatorAsync(HttpClient browser)
