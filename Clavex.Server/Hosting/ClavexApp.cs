@@ -34,7 +34,8 @@ public static class ClavexApp
             .AddClavexAudit()
             .AddClavexAdmin(settings)
             .AddClavexSweeps(settings)
-            .AddClavexMetrics();
+            .AddClavexMetrics()
+            .AddClavexTracing(settings);
         ClavexMetrics.ListenForMetrics(builder, settings);
         configure?.Invoke(builder);
 

@@ -34,6 +34,12 @@ public sealed record ClavexSettings
     /// </summary>
     public int? MetricsPort { get; init; }
 
+    /// <summary>
+    /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>, OpenTelemetry's own variable: the collector traces are sent to
+    /// (<see cref="ClavexTracing"/>). Null: no tracing.
+    /// </summary>
+    public Uri? OtlpEndpoint { get; init; }
+
     /// <summary>Proxies whose <c>X-Forwarded-*</c> headers are trusted; none by default.</summary>
     public IReadOnlyList<System.Net.IPAddress> KnownProxies { get; init; } = [];
 
@@ -168,9 +174,18 @@ public sealed record ClavexSettings
                 : throw new ConfigurationException($"CLAVEX_METRICS_PORT '{port}' is not a TCP port (1 to 65535).");
         }
 
+        Uri? otlpEndpoint = null;
+        if (configuration["OTEL_EXPORTER_OTLP_ENDPOINT"] is { Length: > 0 } otlp)
+        {
+            otlpEndpoint = Uri.TryCreate(otlp, UriKind.Absolute, out Uri? parsed) && (parsed.Scheme == Uri.UriSchemeHttp || parsed.Scheme == Uri.UriSchemeHttps)
+                ? parsed
+                : throw new ConfigurationException($"OTEL_EXPORTER_OTLP_ENDPOINT '{otlp}' is not an http or https URL (e.g. http://otel-collector:4317).");
+        }
+
         return new ClavexSettings
         {
             MetricsPort = metricsPort,
+            OtlpEndpoint = otlpEndpoint,
             PublicBaseUrl = publicBaseUrl,
             ConnectionString = connectionString,
             MasterKey = masterKey,

@@ -47,7 +47,7 @@ internal sealed class ClavexTestServer : IAsyncDisposable
     /// </summary>
     public static async Task<ClavexTestServer> StartAsync(
         TestClock? clock = null, Uri? publicBaseUrl = null, string? connectionString = null, bool localhostName = false, byte[]? masterKey = null,
-        LogCapture? logs = null)
+        LogCapture? logs = null, Action<WebApplicationBuilder>? configure = null)
     {
         clock ??= new TestClock(DateTimeOffset.UtcNow);
         int port = FreePort();
@@ -74,6 +74,7 @@ internal sealed class ClavexTestServer : IAsyncDisposable
                 builder.Logging.AddProvider(logs);
             }
             builder.Environment.EnvironmentName = Environments.Production;
+            configure?.Invoke(builder);
         });
         await app.StartAsync();
         return new ClavexTestServer(app, listen, clock);
