@@ -71,6 +71,44 @@ public sealed record ClavexSettings
         return days == 0 ? null : days;
     }
 
+    /// <summary><c>CLAVEX_KNOWN_PROXIES</c>: comma-separated addresses whose <c>X-Forwarded-*</c> headers are trusted.</summary>
+    public static IReadOnlyList<System.Net.IPAddress> ReadKnownProxies(IConfiguration configuration)
+    {
+        var proxies = new List<System.Net.IPAddress>();
+        foreach (string item in (Read(configuration, "KnownProxies") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!System.Net.IPAddress.TryParse(item, out System.Net.IPAddress? address))
+            {
+                throw new ConfigurationException($"CLAVEX_KNOWN_PROXIES contains '{item}', which is not an IP address.");
+            }
+
+            proxies.Add(address);
+        }
+
+        return proxies;
+    }
+
+    /// <summary><c>CLAVEX_METRICS_PORT</c>, checked; null when unset.</summary>
+    public static int? ReadMetricsPort(IConfiguration configuration) =>
+        Read(configuration, "MetricsPort") is not string port ? null
+        : int.TryParse(port, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int number) && number is > 0 and < 65536
+            ? number
+            : throw new ConfigurationException($"CLAVEX_METRICS_PORT '{port}' is not a TCP port (1 to 65535).");
+
+    /// <summary><c>OTEL_EXPORTER_OTLP_ENDPOINT</c> (OpenTelemetry's name, not CLAVEX_'s), checked; null when unset.</summary>
+    public static Uri? ReadOtlpEndpoint(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        if (configuration["OTEL_EXPORTER_OTLP_ENDPOINT"] is not { Length: > 0 } otlp)
+        {
+            return null;
+        }
+
+        return Uri.TryCreate(otlp, UriKind.Absolute, out Uri? parsed) && (parsed.Scheme == Uri.UriSchemeHttp || parsed.Scheme == Uri.UriSchemeHttps)
+            ? parsed
+            : throw new ConfigurationException($"OTEL_EXPORTER_OTLP_ENDPOINT '{otlp}' is not an http or https URL (e.g. http://otel-collector:4317).");
+    }
+
     public static string? Read(IConfiguration configuration, string name)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -155,44 +193,17 @@ public sealed record ClavexSettings
             throw new ConfigurationException("CLAVEX_ADMIN_TOKEN must be at least 32 characters.");
         }
 
-        var proxies = new List<System.Net.IPAddress>();
-        foreach (string item in (Read(configuration, "KnownProxies") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            if (!System.Net.IPAddress.TryParse(item, out System.Net.IPAddress? address))
-            {
-                throw new ConfigurationException($"CLAVEX_KNOWN_PROXIES contains '{item}', which is not an IP address.");
-            }
-
-            proxies.Add(address);
-        }
-
-        int? metricsPort = null;
-        if (Read(configuration, "MetricsPort") is string port)
-        {
-            metricsPort = int.TryParse(port, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int number) && number is > 0 and < 65536
-                ? number
-                : throw new ConfigurationException($"CLAVEX_METRICS_PORT '{port}' is not a TCP port (1 to 65535).");
-        }
-
-        Uri? otlpEndpoint = null;
-        if (configuration["OTEL_EXPORTER_OTLP_ENDPOINT"] is { Length: > 0 } otlp)
-        {
-            otlpEndpoint = Uri.TryCreate(otlp, UriKind.Absolute, out Uri? parsed) && (parsed.Scheme == Uri.UriSchemeHttp || parsed.Scheme == Uri.UriSchemeHttps)
-                ? parsed
-                : throw new ConfigurationException($"OTEL_EXPORTER_OTLP_ENDPOINT '{otlp}' is not an http or https URL (e.g. http://otel-collector:4317).");
-        }
-
         return new ClavexSettings
         {
-            MetricsPort = metricsPort,
-            OtlpEndpoint = otlpEndpoint,
+            MetricsPort = ReadMetricsPort(configuration),
+            OtlpEndpoint = ReadOtlpEndpoint(configuration),
             PublicBaseUrl = publicBaseUrl,
             ConnectionString = connectionString,
             MasterKey = masterKey,
             OtherMasterKeys = otherMasterKeys,
             AuditRetentionDays = ReadAuditRetentionDays(configuration),
             AdminToken = adminToken,
-            KnownProxies = proxies,
+            KnownProxies = ReadKnownProxies(configuration),
         };
     }
 }

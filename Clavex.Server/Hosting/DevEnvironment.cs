@@ -43,6 +43,10 @@ public static class DevEnvironment
                 ConnectionString = connectionString,
                 MasterKey = Convert.FromBase64String(state.MasterKey),
                 AdminToken = state.AdminToken,
+                OtlpEndpoint = ClavexSettings.ReadOtlpEndpoint(configuration),
+                // As `start` reads them: a load tool's flood from "another address" needs the proxy header trusted.
+                KnownProxies = ClavexSettings.ReadKnownProxies(configuration),
+                MetricsPort = ClavexSettings.ReadMetricsPort(configuration),
             };
             await ClavexCommand.MigrateAsync(connectionString);
             string[] appArgs = FirstUrl(configuration) is null ? [.. args, "--urls", DefaultUrl] : args;
