@@ -1,7 +1,7 @@
 using Clavex.Core.Clients;
 using Clavex.Core.Protocol;
+using Clavex.Server.Http;
 using Clavex.Server.Storage;
-using Npgsql;
 
 namespace Clavex.Server.Account;
 
@@ -25,11 +25,6 @@ public sealed class AccountClient(CachingClientStore clients, PgClientStore stor
     public async Task<Client> EnsureAsync(Organization organization, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(organization);
-        if (await clients.FindAsync(organization.Id, ClientId, cancellationToken) is Client existing)
-        {
-            return existing;
-        }
-
         var client = new Client
         {
             OrganizationId = organization.Id,
@@ -41,16 +36,6 @@ public sealed class AccountClient(CachingClientStore clients, PgClientStore stor
             GrantTypes = [GrantTypes.AuthorizationCode],
             RequirePkce = true,
         };
-        try
-        {
-            await store.CreateAsync(client, cancellationToken);
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
-        {
-            // Another request made it a moment ago.
-        }
-
-        clients.Invalidate(organization.Id, ClientId);
-        return await clients.FindAsync(organization.Id, ClientId, cancellationToken) ?? client;
+        return await FirstPartyClient.EnsureAsync(clients, store, client, cancellationToken);
     }
 }

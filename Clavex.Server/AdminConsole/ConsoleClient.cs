@@ -1,8 +1,8 @@
 using Clavex.Core.Clients;
 using Clavex.Core.Protocol;
 using Clavex.Server.Admin;
+using Clavex.Server.Http;
 using Clavex.Server.Storage;
-using Npgsql;
 
 namespace Clavex.Server.AdminConsole;
 
@@ -34,11 +34,6 @@ public sealed class ConsoleClient(CachingClientStore clients, PgClientStore stor
     public async Task<Client> EnsureAsync(Organization organization, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(organization);
-        if (await clients.FindAsync(organization.Id, ClientId, cancellationToken) is Client existing)
-        {
-            return existing;
-        }
-
         var client = new Client
         {
             OrganizationId = organization.Id,
@@ -52,16 +47,6 @@ public sealed class ConsoleClient(CachingClientStore clients, PgClientStore stor
             RequireMfa = true,
             Lifetimes = new TokenLifetimes { AccessToken = AccessTokenLifetime },
         };
-        try
-        {
-            await store.CreateAsync(client, cancellationToken);
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
-        {
-            // Another request made it a moment ago.
-        }
-
-        clients.Invalidate(organization.Id, ClientId);
-        return await clients.FindAsync(organization.Id, ClientId, cancellationToken) ?? client;
+        return await FirstPartyClient.EnsureAsync(clients, store, client, cancellationToken);
     }
 }
