@@ -5,7 +5,6 @@ using Clavex.Core;
 using Clavex.Core.Clients;
 using Clavex.Core.Factors;
 using Clavex.Core.Interaction;
-using Clavex.Core.Jose;
 using Clavex.Core.Protocol;
 using Clavex.Core.Sessions;
 using Clavex.Core.Stores;
@@ -75,13 +74,8 @@ public static class AccountEndpoints
             return d.BrowserPages.Error(context, t => t.AccountNotSignedInTitle, t => t.AccountSignInIncomplete, StatusCodes.Status400BadRequest);
         }
 
-        // The code is redeemed like any client's, with the PKCE verifier only this browser holds.
-        var form = new ProtocolParameters(
-        [
-            new(ParameterNames.GrantType, GrantTypes.AuthorizationCode), new(ParameterNames.Code, code), new(ParameterNames.RedirectUri, AccountClient.RedirectUri(organization)),
-            new(ParameterNames.ClientId, AccountClient.ClientId), new(ParameterNames.CodeVerifier, flow[(dot + 1)..]),
-        ]);
-        TokenResult result = await d.Provider.Token.HandleAsync(organization, form, null, context.RequestAborted);
+        TokenResult result = await FirstPartyClient.RedeemAsync(
+            d.Provider, organization, AccountClient.ClientId, AccountClient.RedirectUri(organization), code, flow[(dot + 1)..], context.RequestAborted);
         d.Audit.TokenRequest(context, organization, result);
         return result.IsSuccess
             ? Results.Redirect("/" + organization.Slug + "/account", permanent: false, preserveMethod: false)
@@ -289,23 +283,10 @@ public static class AccountEndpoints
             return d.BrowserPages.Error(context, t => t.AccountPageOffTitle, t => PageTexts.Format(t.AccountPageOff, AccountClient.ClientId), StatusCodes.Status403Forbidden);
         }
 
-        string state = OpaqueToken.New(OpaqueToken.IdentifierBytes);
-        string verifier = OpaqueToken.New(OpaqueToken.SecretBytes);
+        (string location, string state, string verifier) = FirstPartyClient.SignInRequest(
+            organization, AccountClient.ClientId, AccountClient.RedirectUri(organization), Scopes.OpenId, reauthenticate);
         context.Response.Cookies.Append(FlowCookieName, state + "." + verifier, FlowCookie(organization, d));
-        var query = new QueryString()
-            .Add(ParameterNames.ResponseType, "code")
-            .Add(ParameterNames.ClientId, AccountClient.ClientId)
-            .Add(ParameterNames.RedirectUri, AccountClient.RedirectUri(organization))
-            .Add(ParameterNames.Scope, Scopes.OpenId)
-            .Add(ParameterNames.State, state)
-            .Add(ParameterNames.CodeChallenge, Base64UrlEncoding.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(verifier))))
-            .Add(ParameterNames.CodeChallengeMethod, Core.Pkce.CodeChallenge.MethodS256);
-        if (reauthenticate)
-        {
-            query = query.Add(ParameterNames.Prompt, "login");
-        }
-
-        return Results.Redirect("/" + organization.Slug + "/authorize" + query.ToUriComponent(), permanent: false, preserveMethod: false);
+        return Results.Redirect(location, permanent: false, preserveMethod: false);
     }
 
     private static CookieOptions FlowCookie(Organization organization, Dependencies d) => new()

@@ -26,10 +26,11 @@ public sealed class ConsoleApi
 
     /// <summary>
     /// Calls <paramref name="method"/> <c>/api/v1</c><paramref name="template"/> (a route of <see cref="AdminApi"/>, e.g.
-    /// <c>/organizations/{org}/clients/{clientId}</c>) with the route values, query, JSON body and <c>If-Match</c> given.
+    /// <c>/organizations/{org}/clients/{clientId}</c>) with the route values, query, JSON body and <c>If-Match</c> given
+    /// (empty: none, as a form's hidden field sends it when the page had no ETag).
     /// </summary>
     public async Task<ApiAnswer> CallAsync(
-        HttpContext browser, string accessToken, string method, string template, IReadOnlyDictionary<string, string> route,
+        HttpContext browser, string accessToken, string method, string template, (string Name, string Value)[] route,
         byte[]? json = null, string? ifMatch = null, QueryString query = default)
     {
         ArgumentNullException.ThrowIfNull(browser);
@@ -46,7 +47,7 @@ public sealed class ConsoleApi
         request.QueryString = query;
         request.Headers.UserAgent = browser.Request.Headers.UserAgent;
         request.Headers.Authorization = "Bearer " + accessToken;
-        if (ifMatch is not null)
+        if (!string.IsNullOrEmpty(ifMatch))
         {
             request.Headers.IfMatch = ifMatch;
         }
@@ -58,9 +59,9 @@ public sealed class ConsoleApi
             request.Body = new MemoryStream(json, writable: false);
         }
 
-        foreach (KeyValuePair<string, string> value in route)
+        foreach ((string name, string value) in route)
         {
-            request.RouteValues[value.Key] = value.Value;
+            request.RouteValues[name] = value;
         }
 
         using var body = new MemoryStream();
@@ -107,7 +108,7 @@ public sealed class ConsoleApi
         return index.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
-    private static string Expand(string template, IReadOnlyDictionary<string, string> route)
+    private static string Expand(string template, (string Name, string Value)[] route)
     {
         RoutePattern pattern = RoutePatternFactory.Parse(template);
         var path = new System.Text.StringBuilder(template.Length + 32);
@@ -119,7 +120,8 @@ public sealed class ConsoleApi
                 path.Append(part switch
                 {
                     RoutePatternLiteralPart literal => literal.Content,
-                    RoutePatternParameterPart parameter => Uri.EscapeDataString(route[parameter.Name]),
+                    RoutePatternParameterPart parameter => Uri.EscapeDataString(Array.Find(route, v => v.Name == parameter.Name).Value
+                        ?? throw new InvalidOperationException($"No value for {{{parameter.Name}}} of {template}.")),
                     _ => throw new InvalidOperationException($"Route part {part} of {template} is not supported."),
                 });
             }
@@ -133,8 +135,6 @@ public sealed class ConsoleApi
 public sealed record ApiAnswer(int Status, JsonElement? Json, string? ETag)
 {
     public bool IsSuccess => Status is >= 200 and < 300;
-
-    public string? Error => Json is { ValueKind: JsonValueKind.Object } body && body.TryGetProperty("error", out JsonElement e) ? e.GetString() : null;
 
     /// <summary>What the API said went wrong, written for the admin; the console shows it as it is.</summary>
     public string? ErrorDescription =>

@@ -78,15 +78,7 @@ public sealed class ConsoleRequest
 
     /// <summary>An admin API call under <c>/organizations/{org}</c>, e.g. <c>("GET", "/clients/{clientId}", ("clientId", id))</c>.</summary>
     public Task<ApiAnswer> CallAsync(string method, string template, (string Name, string Value)[] route, byte[]? json = null, string? ifMatch = null, QueryString query = default)
-    {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal) { ["org"] = Organization.Slug };
-        foreach ((string name, string value) in route)
-        {
-            values[name] = value;
-        }
-
-        return _api.CallAsync(Http, Admin.AccessToken, method, "/organizations/{org}" + template, values, json, string.IsNullOrEmpty(ifMatch) ? null : ifMatch, query);
-    }
+        => _api.CallAsync(Http, Admin.AccessToken, method, "/organizations/{org}" + template, [("org", Organization.Slug), .. route], json, ifMatch, query);
 
     public Task<ApiAnswer> GetAsync(string template, params (string Name, string Value)[] route) => CallAsync("GET", template, route);
 

@@ -50,9 +50,14 @@ public sealed class ConsoleSignIn(
         if (subject is null)
         {
             context.Response.Cookies.Delete(TokenCookieName, Cookie(organization, null));
-            return error!.StatusCode == StatusCodes.Status403Forbidden
-                ? (null, NotAnAdmin(context, error.Description))
-                : (null, await StartAsync(context, ReturnPathOf(context)));
+            if (error!.StatusCode != StatusCodes.Status403Forbidden)
+            {
+                return (null, await StartAsync(context, ReturnPathOf(context)));
+            }
+
+            // Still signed in, but no longer an admin (removed from the group since the token was issued).
+            audit.Record(context, organization, "console.access_refused", false, ConsoleClient.ClientId, null, ("reason", error.Code));
+            return (null, NotAnAdmin(context, error.Description));
         }
 
         User? user = await users.FindBySubjectAsync(organization.Id, subject, context.RequestAborted);
@@ -71,19 +76,11 @@ public sealed class ConsoleSignIn(
                 _ => $"Client {ConsoleClient.ClientId} of this organisation is disabled. Enable it with the admin API to open the console again.", StatusCodes.Status403Forbidden);
         }
 
-        string state = OpaqueToken.New(OpaqueToken.IdentifierBytes);
-        string verifier = OpaqueToken.New(OpaqueToken.SecretBytes);
+        (string location, string state, string verifier) = FirstPartyClient.SignInRequest(
+            organization, ConsoleClient.ClientId, ConsoleClient.RedirectUri(organization), Scopes.OpenId + " " + OrganizationAdminTokens.Scope);
         string back = Base64UrlEncoding.Encode(Encoding.UTF8.GetBytes(IsConsolePath(organization, returnPath) ? returnPath : Base(organization)));
         context.Response.Cookies.Append(FlowCookieName, state + "." + verifier + "." + back, Cookie(organization, TimeSpan.FromMinutes(10)));
-        var query = new QueryString()
-            .Add(ParameterNames.ResponseType, "code")
-            .Add(ParameterNames.ClientId, ConsoleClient.ClientId)
-            .Add(ParameterNames.RedirectUri, ConsoleClient.RedirectUri(organization))
-            .Add(ParameterNames.Scope, Scopes.OpenId + " " + OrganizationAdminTokens.Scope)
-            .Add(ParameterNames.State, state)
-            .Add(ParameterNames.CodeChallenge, Base64UrlEncoding.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(verifier))))
-            .Add(ParameterNames.CodeChallengeMethod, Core.Pkce.CodeChallenge.MethodS256);
-        return Results.Redirect("/" + organization.Slug + "/authorize" + query.ToUriComponent(), permanent: false, preserveMethod: false);
+        return Results.Redirect(location, permanent: false, preserveMethod: false);
     }
 
     /// <summary>The redirect back from /authorize: the code redeemed like any client's, with the verifier only this browser holds.</summary>
@@ -104,12 +101,8 @@ public sealed class ConsoleSignIn(
                 _ => $"The sign-in did not complete ({(error is { Length: <= 64 } ? error : "no code")}). Open the admin console again.", StatusCodes.Status400BadRequest);
         }
 
-        var form = new ProtocolParameters(
-        [
-            new(ParameterNames.GrantType, GrantTypes.AuthorizationCode), new(ParameterNames.Code, code), new(ParameterNames.RedirectUri, ConsoleClient.RedirectUri(organization)),
-            new(ParameterNames.ClientId, ConsoleClient.ClientId), new(ParameterNames.CodeVerifier, flow[1]),
-        ]);
-        TokenResult result = await provider.Token.HandleAsync(organization, form, null, context.RequestAborted);
+        TokenResult result = await FirstPartyClient.RedeemAsync(
+            provider, organization, ConsoleClient.ClientId, ConsoleClient.RedirectUri(organization), code, flow[1], context.RequestAborted);
         audit.TokenRequest(context, organization, result);
         if (result.Response is not TokenResponse tokens)
         {

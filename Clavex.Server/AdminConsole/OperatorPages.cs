@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Clavex.Core.Protocol;
+using Clavex.Server.Admin;
 using Clavex.Server.Audit;
 using Clavex.Server.Http;
 using Clavex.Server.Storage;
@@ -86,6 +87,7 @@ internal static class OperatorPages
         }
 
         s.SignIn.SignOut(context);
+        s.Audit.Record(context, null, "operator.signed_out", true, null, null, ("actor", Admin.AdminAuthentication.Actor));
         return Results.Redirect(Base, permanent: false, preserveMethod: false);
     }
 
@@ -140,8 +142,7 @@ internal static class OperatorPages
             return await DetailAsync(context, s, org, null, problem, StatusCodes.Status400BadRequest);
         }
 
-        string? etag = form.Get("etag");
-        ApiAnswer answer = await CallAsync(context, s, "PATCH", "/organizations/{org}", [("org", org)], body, string.IsNullOrEmpty(etag) ? null : etag);
+        ApiAnswer answer = await CallAsync(context, s, "PATCH", "/organizations/{org}", [("org", org)], body, form.Get("etag"));
         return answer.IsSuccess
             ? Results.Redirect(Base + "/organizations/" + Uri.EscapeDataString(org) + "?done=saved", permanent: false, preserveMethod: false)
             : await DetailAsync(context, s, org, null, ConsoleRequest.Problem(answer, "organisation " + org), ConsoleRequest.StatusOf(answer));
@@ -322,8 +323,9 @@ internal static class OperatorPages
             w.WriteEndArray();
             w.WriteBoolean("passwordless", form.Get("passwordless") == "on");
             WriteNumber(w, "password_min_length", Text("password_min_length"));
-            WriteStringOrNull(w, "logo_uri", Text("logo_uri"));
-            WriteStringOrNull(w, "accent_color", Text("accent_color"));
+            // An emptied field removes the logo or colour.
+            w.WriteStringOrNull("logo_uri", Text("logo_uri") is { Length: > 0 } logo ? logo : null);
+            w.WriteStringOrNull("accent_color", Text("accent_color") is { Length: > 0 } accent ? accent : null);
             w.WriteString("signing_algorithm", Text("signing_algorithm"));
             // null turns scheduled rotation off, so only the explicit box writes it; an empty field changes nothing.
             if (form.Get("rotation_off") == "on")
@@ -361,18 +363,6 @@ internal static class OperatorPages
         }
     }
 
-    private static void WriteStringOrNull(Utf8JsonWriter w, string name, string text)
-    {
-        if (text.Length == 0)
-        {
-            w.WriteNull(name);
-        }
-        else
-        {
-            w.WriteString(name, text);
-        }
-    }
-
     /// <summary>A change: the form's antiforgery token first, then the operator's cookie.</summary>
     private static async Task<(BrowserForm? Form, IResult? Refusal)> ChangeAsync(HttpContext context, Services s)
     {
@@ -386,16 +376,8 @@ internal static class OperatorPages
     }
 
     private static Task<ApiAnswer> CallAsync(
-        HttpContext context, Services s, string method, string template, (string Name, string Value)[] route, byte[]? json = null, string? ifMatch = null, QueryString query = default)
-    {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach ((string name, string value) in route)
-        {
-            values[name] = value;
-        }
-
-        return s.Api.CallAsync(context, s.SignIn.AdminToken, method, template, values, json, ifMatch, query);
-    }
+        HttpContext context, Services s, string method, string template, (string Name, string Value)[] route, byte[]? json = null, string? ifMatch = null, QueryString query = default) =>
+        s.Api.CallAsync(context, s.SignIn.AdminToken, method, template, route, json, ifMatch, query);
 
     private static string Token(HttpContext context, Services s) => s.Pages.NewForm(context, Base, ProtocolParameters.Empty).AntiforgeryToken;
 

@@ -76,10 +76,7 @@ internal static class ReadinessPages
         await SecretsAsync(items, r, clientId, registration.Body);
         await SigningAsync(items, r, registration.Body);
 
-        TestSignInResult result = await provider.TestSignIn.RunAsync(r.Organization, client, user.Value.Str("sub")!, "openid profile email groups", context.RequestAborted);
-        audit.Record(context, r.Organization, "console.test_sign_in", result.IsSuccess, client.ClientId, user.Value.Str("sub"),
-            ("actor", r.Admin.Subject), ("grant_id", result.GrantId), ("revoked", result.GrantId is null ? null : "true"), ("purpose", "readiness"),
-            ("error", result.Error?.ErrorName), ("step", result.FailedStep));
+        TestSignInResult result = await TestSignInPages.RunAuditedAsync(r, provider, audit, client, user.Value.Str("sub")!, string.Join(' ', AtlassianScopes), "readiness");
         Claims(items, result, client, user.Value, r.LinesOf("atlassian_groups"));
 
         int failed = items.Count(i => i.Verdict == Verdict.Fail);

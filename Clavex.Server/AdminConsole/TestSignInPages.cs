@@ -60,10 +60,7 @@ internal static class TestSignInPages
         }
 
         string subject = user.Value.Str("sub")!;
-        TestSignInResult result = await provider.TestSignIn.RunAsync(r.Organization, client, subject, scope.Length > 0 ? scope : string.Join(' ', client.Scopes), context.RequestAborted);
-        audit.Record(context, r.Organization, "console.test_sign_in", result.IsSuccess, client.ClientId, subject,
-            ("actor", r.Admin.Subject), ("grant_id", result.GrantId), ("revoked", result.GrantId is null ? null : "true"),
-            ("error", result.Error?.ErrorName), ("step", result.FailedStep));
+        TestSignInResult result = await RunAuditedAsync(r, provider, audit, client, subject, scope.Length > 0 ? scope : string.Join(' ', client.Scopes), purpose: null);
         if (!result.IsSuccess)
         {
             return r.Page(Form(r, clientId, client, username, scope,
@@ -73,6 +70,17 @@ internal static class TestSignInPages
         ConsoleHtml html = Form(r, clientId, client, username, scope, null);
         Results(html, client, user.Value, result);
         return r.Page(html.End());
+    }
+
+    /// <summary>A test sign-in for the admin of <paramref name="r"/>, audited as <c>console.test_sign_in</c> (the debugger's, or the readiness check's).</summary>
+    internal static async Task<TestSignInResult> RunAuditedAsync(
+        ConsoleRequest r, OpenIdProvider provider, AuditLog audit, Client client, string subject, string scope, string? purpose)
+    {
+        TestSignInResult result = await provider.TestSignIn.RunAsync(r.Organization, client, subject, scope, r.Http.RequestAborted);
+        audit.Record(r.Http, r.Organization, "console.test_sign_in", result.IsSuccess, client.ClientId, subject,
+            ("actor", r.Admin.Subject), ("grant_id", result.GrantId), ("revoked", result.GrantId is null ? null : "true"), ("purpose", purpose),
+            ("error", result.Error?.ErrorName), ("step", result.FailedStep));
+        return result;
     }
 
     /// <summary>The user named <paramref name="username"/>, through the admin API's list (exact, any case).</summary>

@@ -174,24 +174,32 @@ public static class ClavexCommand
             return Print($"Organisation '{slug}' has no user '{username}'; create the user first (admin API, POST …/users).", 1);
         }
 
+        // Audited as the API audits the same changes (actor admin, the after summary), and by which command.
+        const string Group = Admin.OrganizationAdminTokens.AdminGroup;
         var groups = new Storage.PgGroupStore(dataSource);
-        if (await groups.FindAsync(organization.Id, Admin.OrganizationAdminTokens.AdminGroup, CancellationToken.None) is null)
+        var events = new List<Storage.AuditEvent>();
+        if (await groups.FindAsync(organization.Id, Group, CancellationToken.None) is null && await groups.CreateAsync(organization.Id, Group, CancellationToken.None) is not null)
         {
-            await groups.CreateAsync(organization.Id, Admin.OrganizationAdminTokens.AdminGroup, CancellationToken.None);
+            events.Add(CommandEvent(organization.Id, "admin.group.created", null, System.Text.Encoding.UTF8.GetBytes($$"""{"name":"{{Group}}"}""")));
         }
 
-        await groups.AddMemberAsync(organization.Id, Admin.OrganizationAdminTokens.AdminGroup, subject, CancellationToken.None);
-        await new Storage.PgAuditEventStore(dataSource).InsertAsync(
-        [
-            new Storage.AuditEvent
-            {
-                OrganizationId = organization.Id, OccurredAt = DateTimeOffset.UtcNow, EventType = "admin.group.member_added", Outcome = "success", Subject = subject,
-                Detail = new Dictionary<string, string?> { ["actor"] = Admin.AdminAuthentication.Actor, ["group"] = Admin.OrganizationAdminTokens.AdminGroup, ["via"] = "grant-console-admin" },
-            },
-        ], CancellationToken.None);
+        await groups.AddMemberAsync(organization.Id, Group, subject, CancellationToken.None);
+        events.Add(CommandEvent(organization.Id, "admin.group.member_added", subject, System.Text.Encoding.UTF8.GetBytes($$"""{"group":"{{Group}}"}""")));
+        await new Storage.PgAuditEventStore(dataSource).InsertAsync(events, CancellationToken.None);
         Console.WriteLine($"{username} is an admin of '{slug}': the console is at {settings.IssuerFor(slug)}/admin");
         return 0;
     }
+
+    private static Storage.AuditEvent CommandEvent(long organizationId, string eventType, string? subject, byte[] after) => new()
+    {
+        OrganizationId = organizationId,
+        OccurredAt = DateTimeOffset.UtcNow,
+        EventType = eventType,
+        Outcome = "success",
+        Subject = subject,
+        Detail = new Dictionary<string, string?> { ["actor"] = Admin.AdminAuthentication.Actor, ["via"] = "grant-console-admin" },
+        JsonDetail = new Dictionary<string, byte[]> { ["after"] = after },
+    };
 
     private static DateTimeOffset? ReadTime(IConfiguration configuration, string name)
     {

@@ -18,14 +18,16 @@ public static class ClavexTracing
     public static IServiceCollection AddClavexTracing(this IServiceCollection services, ClavexSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        if (settings.OtlpEndpoint is not Uri endpoint)
+        if (settings.OtlpEndpoint is null)
         {
             return services;
         }
 
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(Environment.GetEnvironmentVariable("OTEL_SERVICE_NAME") ?? ServiceName, serviceVersion: ClavexCommand.Version))
-            .WithTracing(tracing => Instrument(tracing).AddOtlpExporter(otlp => otlp.Endpoint = endpoint));
+            // The exporter reads OTEL_EXPORTER_OTLP_* itself, so an http/protobuf endpoint gets its /v1/traces and
+            // OTEL_EXPORTER_OTLP_TRACES_ENDPOINT keeps its precedence; the setting only decides that there is one.
+            .WithTracing(tracing => Instrument(tracing).AddOtlpExporter());
         return services;
     }
 

@@ -87,7 +87,9 @@ public static class DevEnvironment
               Demo user:      alice / {(seed.AlicePasswordWorks ? state.AlicePassword : ChangedPassword)}
               Client:         atlassian / {(seed.ClientSecretWorks ? state.ClientSecret : ChangedSecret)}
               Redirect URIs:  {string.Join(", ", seed.RedirectUris)}
-              Admin console:  {issuer}/admin (user {DevSeeder.ConsoleAdmin}, the demo user's first password; set up a second factor at first sign-in)
+              Admin console:  {issuer}/admin ({(seed.ConsoleAdminSeeded
+                  ? $"user {DevSeeder.ConsoleAdmin}, the demo user's first password; set up a second factor at first sign-in"
+                  : "this .clavex predates its demo admin: make one in the operator's console at /admin, with the admin token")})
             Press Ctrl+C to stop Clavex and its PostgreSQL.
 
             """;

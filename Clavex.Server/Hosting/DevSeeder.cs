@@ -47,7 +47,11 @@ public static class DevSeeder
             await keys.EnsureKeyAsync(organization.Id, cancellationToken: none);
             return new DevSeed(organization.Slug, AtlassianRedirectUris,
                 await AlicePasswordWorksAsync(users, hasher, organization.Id, state, none),
-                await ClientSecretWorksAsync(clients, organization.Id, state, time.GetUtcNow(), none));
+                await ClientSecretWorksAsync(clients, organization.Id, state, time.GetUtcNow(), none))
+            {
+                // A .clavex seeded before the console existed has no console admin; the banner says how to make one.
+                ConsoleAdminSeeded = await users.FindByUsernameAsync(organization.Id, ConsoleAdmin, none) is not null,
+            };
         }
 
         long id = await organizations.CreateAsync(Slug, "Acme", none);
@@ -149,4 +153,8 @@ public static class DevSeeder
 }
 
 /// <summary>The demo organisation, and whether the printed password and secret still work (an admin may have changed them).</summary>
-public sealed record DevSeed(string OrganizationSlug, IReadOnlyList<string> RedirectUris, bool AlicePasswordWorks, bool ClientSecretWorks);
+public sealed record DevSeed(string OrganizationSlug, IReadOnlyList<string> RedirectUris, bool AlicePasswordWorks, bool ClientSecretWorks)
+{
+    /// <summary>Whether the console admin <see cref="DevSeeder.ConsoleAdmin"/> exists.</summary>
+    public bool ConsoleAdminSeeded { get; init; } = true;
+}

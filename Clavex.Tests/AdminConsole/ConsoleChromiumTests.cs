@@ -50,7 +50,7 @@ public class ConsoleChromiumTests : ConsoleTestBase
         IWebElement copy = browser.FindElement(By.CssSelector("button[data-copy]"));
         Assert.That(copy.Displayed, Is.True, "the script revealed the copy button");
         copy.Click();
-        wait.Until(d => d.FindElement(By.Id("secret-1-status")).Text.Length > 0);
+        wait.Until(d => d.FindElement(By.Id("secret-1-status")).Text == "Copied to the clipboard.");
         chromium.SaveScreenshot("console-client-secret.png", "A new client's secret, shown once");
 
         // A rotation of the Atlassian client's secret.

@@ -129,6 +129,7 @@ public class ConsoleToolsTests : ConsoleTestBase
         using HttpClient browser = Server.CreateClient();
         string home = await SignInToConsoleAsync(browser, org);
         Assert.That(home, Does.Contain("action=\"/" + org.Slug + "/admin/audit\""));
+        await AuditEvents.WaitForAsync(org.Id, "console.signed_in");
         string audit = await browser.GetStringAsync($"/{org.Slug}/admin/audit?correlation_id={reference}");
         Assert.That(audit, Does.Contain("<h2>Request " + reference + "</h2>"));
         Assert.That(audit, Does.Contain("It failed at token.failed: The application&#x27;s client authentication failed"));

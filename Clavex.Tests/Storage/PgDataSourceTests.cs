@@ -56,12 +56,12 @@ public class PgDataSourceTests
     public async Task The_migrations_run_without_the_timeouts_whatever_the_options_say()
     {
         await using NpgsqlDataSource database = await StorageFixture.CreateMigratedDatabaseAsync("notimeouts");
-        await using var connection = new NpgsqlConnection(database.ConnectionString + ";Options=-c lock_timeout=250 -c statement_timeout=250");
+        await using var connection = new NpgsqlConnection(database.ConnectionString + ";Options=-c lock_timeout=250 -c statement_timeout=250 -c idle_in_transaction_session_timeout=250");
 
         await new Clavex.Server.Storage.Migrations.MigrationRunner(Clavex.Server.Storage.Migrations.MigrationFiles.Locate()).ApplyAsync(connection);
 
-        await using var show = new NpgsqlCommand("SELECT current_setting('lock_timeout') || ' ' || current_setting('statement_timeout')", connection);
-        Assert.That(await show.ExecuteScalarAsync(), Is.EqualTo("0 0"), "the advisory lock may wait behind another instance's migration");
+        await using var show = new NpgsqlCommand("SELECT current_setting('lock_timeout') || ' ' || current_setting('statement_timeout') || ' ' || current_setting('idle_in_transaction_session_timeout')", connection);
+        Assert.That(await show.ExecuteScalarAsync(), Is.EqualTo("0 0 0"), "the advisory lock may wait behind another instance's migration");
     }
 
     private static async Task<string?> ShowAsync(NpgsqlDataSource dataSource, string setting)
